@@ -21,11 +21,12 @@ classifier or energy estimator provides per-step values.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from gait.steps.base import StepTable
+if TYPE_CHECKING:
+    from gait.steps.base import StepTable
 
 #: Plausible stride-time range (s) for walking and running. Healthy adults walk with stride times
 #: of about 1.0-1.2 s and run with about 0.6-0.8 s; 0.4 s and 2.5 s are generous bounds that

@@ -1,0 +1,55 @@
+"""The ``gait`` command line: a thin registration of the command modules.
+
+Each command lives in ``gait/cli/<command>.py`` and exposes ``register(app)``; shared helpers
+(clean errors, stdout/stderr discipline, progress) are in :mod:`gait.cli._common`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(
+    name="gait",
+    help="Ankle-IMU gait analysis: steps, direction, foot strike and energy, live or from files.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            typer.echo(f"gait {version('gait')}")
+        except PackageNotFoundError:
+            typer.echo("gait (not installed)")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    """Ankle-IMU gait analysis: steps, direction, foot strike and energy, live or from files."""
+
+
+# Command modules: one line each (the owner of a command adds it when the module lands).
+from gait.cli import analyse  # noqa: E402
+
+analyse.register(app)
+
+
+def main() -> None:
+    """Entry point of the ``gait`` console script."""
+    app()
+
+
+__all__ = ["app", "main"]

@@ -1,0 +1,331 @@
+"""``gait analyse PATH...``: analyse recorded sessions (files or folders)."""
+
+from __future__ import annotations
+
+import csv
+import sys
+from enum import Enum, StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from gait.cli._common import (
+    existing_paths,
+    fail,
+    handle_errors,
+    print_json,
+    progress_bar,
+    to_json,
+    warn,
+)
+from gait.consts import PLACEMENTS
+
+if TYPE_CHECKING:
+    from gait.api import Analysis
+
+#: File name endings that are read as sessions when a folder is given.
+SESSION_SUFFIXES = (".csv", ".csv.gz", ".parquet", ".pq")
+#: Companion files of a session that are never sessions themselves.
+COMPANION_SUFFIXES = (".labels.csv", ".steps.csv")
+#: Steps shown at each end of the per-session listing of ``--format table``.
+TABLE_STEPS_EACH_END = 5
+
+
+class OutputFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+Placement = Enum("Placement", {p: p for p in PLACEMENTS}, type=str)  # type: ignore[misc]
+
+
+class AccUnit(StrEnum):
+    g = "g"
+    ms2 = "m/s2"
+
+
+class GyrUnit(StrEnum):
+    dps = "dps"
+    rad_s = "rad/s"
+
+
+class TimeUnit(StrEnum):
+    s = "s"
+    ms = "ms"
+    us = "us"
+    ns = "ns"
+
+
+def find_sessions(paths: list[Path]) -> list[Path]:
+    """Session files named by ``paths``: files as given, folders searched recursively for
+    :data:`SESSION_SUFFIXES` files (skipping ``*.labels.csv`` and ``*.steps.csv``), in sorted
+    order, each file once."""
+    found: list[Path] = []
+    for p in existing_paths(paths):
+        if p.is_dir():
+            inside = sorted(
+                f
+                for f in p.rglob("*")
+                if f.is_file()
+                and f.name.lower().endswith(SESSION_SUFFIXES)
+                and not f.name.lower().endswith(COMPANION_SUFFIXES)
+            )
+            if not inside:
+                fail(f"{p}: no session files (*.csv, *.parquet) in this folder")
+            found += inside
+        else:
+            found.append(p)
+    unique = list(dict.fromkeys(found))
+    return unique
+
+
+def _check_out_names(files: list[Path]) -> None:
+    seen: dict[str, Path] = {}
+    for f in files:
+        stem = _stem(f)
+        if stem in seen:
+            fail(
+                f"{f} and {seen[stem]} would both write {stem}.steps.csv with --out; "
+                "analyse them into separate --out folders"
+            )
+        seen[stem] = f
+
+
+def _stem(path: Path) -> str:
+    name = path.name
+    for suffix in SESSION_SUFFIXES:
+        if name.lower().endswith(suffix):
+            return name[: -len(suffix)]
+    return path.stem
+
+
+def _report_notes(file: str, analysis: Analysis) -> None:
+    notes = analysis.session.meta.assumptions
+    for note in notes:
+        warn(f"{file}: {note.removeprefix('warning: ')}")
+    s = analysis.summary
+    if s.n_gaps and not any("gap" in n for n in notes):
+        warn(f"{file}: {s.n_gaps} gap(s) in the recording, {s.samples_lost} samples missing")
+    if s.placement is None:
+        warn(f"{file}: placement unknown (no sidecar); 'foot' is left empty, see --placement")
+
+
+# --- output writers ---------------------------------------------------------------------------
+
+CSV_COLUMNS = (
+    "file",
+    "t_s",
+    "foot",
+    "direction",
+    "direction_p",
+    "strike",
+    "strike_p",
+    "speed_m_s",
+    "kcal",
+    "instrumented",
+)
+
+
+def _csv_cell(value: Any) -> Any:
+    return "" if value is None else value
+
+
+def _write_csv_rows(writer: Any, file: str, analysis: Analysis) -> None:
+    for rec in analysis.records:
+        row = {"file": file, **rec}
+        writer.writerow([_csv_cell(row.get(c)) for c in CSV_COLUMNS])
+
+
+def _write_out(out_dir: Path, path: Path, file: str, analysis: Analysis) -> None:
+    stem = _stem(path)
+    analysis.steps.to_csv(out_dir / f"{stem}.steps.csv", index=False)
+    summary = {"file": file, **analysis.summary.to_dict()}
+    (out_dir / f"{stem}.summary.json").write_text(to_json(summary, indent=2) + "\n")
+
+
+def _fmt(value: Any, digits: int = 3) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:.{digits}f}"
+    return str(value)
+
+
+#: (summary field, label, digits) rows of the human table; fields that are None are shown as "–".
+_SUMMARY_ROWS = (
+    ("duration_s", "duration (s)", 1),
+    ("sampling_rate_hz", "sampling rate (Hz)", 1),
+    ("placement", "placement", 0),
+    ("n_strides", "strides (instrumented foot)", 0),
+    ("n_steps", "steps (both feet)", 0),
+    ("n_bouts", "walking bouts", 0),
+    ("walking_time_s", "walking time (s)", 1),
+    ("cadence_spm", "cadence (steps/min)", 1),
+    ("mean_stride_time_s", "mean stride time (s)", 3),
+    ("stride_time_cv", "stride time CV", 3),
+    ("backward_share", "backward share", 2),
+    ("distance_m", "distance (m)", 1),
+    ("mean_speed_m_s", "mean speed (m/s)", 2),
+    ("kcal_gross", "energy, gross (kcal)", 1),
+    ("kcal_net", "energy, net (kcal)", 1),
+)
+
+
+def _print_table(file: str, analysis: Analysis) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(highlight=False)
+    s = analysis.summary.to_dict()
+    summary = Table(title=file, title_justify="left", show_header=False, box=None)
+    summary.add_column("quantity", style="bold")
+    summary.add_column("value", justify="right")
+    for key, label, digits in _SUMMARY_ROWS:
+        summary.add_row(label, _fmt(s[key], digits))
+    if s["n_gaps"]:
+        summary.add_row("gaps (samples lost)", f"{s['n_gaps']} ({s['samples_lost']})")
+    console.print(summary)
+
+    recs = analysis.records
+    steps = Table(title=f"steps ({len(recs)})", title_justify="left")
+    for col, justify in (
+        ("#", "right"),
+        ("t_s", "right"),
+        ("foot", "left"),
+        ("measured", "left"),
+        ("direction", "left"),
+        ("strike", "left"),
+        ("speed_m_s", "right"),
+        ("kcal", "right"),
+    ):
+        steps.add_column(col, justify=justify)  # type: ignore[arg-type]
+    n = TABLE_STEPS_EACH_END
+    shown = list(enumerate(recs))
+    if len(recs) > 2 * n + 1:
+        shown = [*shown[:n], (-1, None), *shown[-n:]]
+    for i, rec in shown:
+        if rec is None:
+            steps.add_row("…", f"{len(recs) - 2 * n} more", *[""] * 6)
+            continue
+        steps.add_row(
+            str(i + 1),
+            f"{rec['t_s']:.2f}",
+            _fmt(rec["foot"]),
+            _fmt(rec["instrumented"]),
+            _fmt(rec["direction"]),
+            _fmt(rec["strike"]),
+            _fmt(rec["speed_m_s"], 2),
+            _fmt(rec["kcal"], 2),
+        )
+    if recs:
+        console.print(steps)
+    else:
+        console.print("no steps found", style="yellow")
+    console.print()
+
+
+# --- the command ------------------------------------------------------------------------------
+
+
+@handle_errors
+def analyse(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            metavar="PATH",
+            help="Session files (.csv, .parquet) or folders of them (searched recursively; "
+            "*.labels.csv and *.steps.csv are skipped).",
+            show_default=False,
+        ),
+    ],
+    output_format: Annotated[
+        OutputFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="table: for people; json: one JSON document on stdout; csv: one row per step.",
+        ),
+    ] = OutputFormat.table,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            help="Also write <stem>.steps.csv and <stem>.summary.json per session into DIR.",
+            metavar="DIR",
+            file_okay=False,
+        ),
+    ] = None,
+    placement: Annotated[
+        Placement | None,
+        typer.Option(help="Where the sensor was worn (overrides the sidecar)."),
+    ] = None,
+    acc_unit: Annotated[
+        AccUnit | None,
+        typer.Option(help="Accelerometer unit, when the file does not say."),
+    ] = None,
+    gyr_unit: Annotated[
+        GyrUnit | None,
+        typer.Option(help="Gyroscope unit, when the file does not say."),
+    ] = None,
+    time_unit: Annotated[
+        TimeUnit | None,
+        typer.Option(help="Unit of the time column, when the file does not say."),
+    ] = None,
+    mass_kg: Annotated[
+        float | None,
+        typer.Option(help="Body mass in kg for energy (default: the sidecar's subject.mass_kg)."),
+    ] = None,
+) -> None:
+    """Analyse recorded sessions: steps, walking bouts, cadence and a summary per session."""
+    from gait.api import analyse as analyse_one
+
+    if mass_kg is not None and not 0 < mass_kg < 500:
+        fail(f"--mass-kg {mass_kg:g}: expected a body mass in kg between 0 and 500")
+    files = find_sessions(paths)
+    if out is not None:
+        _check_out_names(files)
+        if out.exists() and not out.is_dir():
+            fail(f"--out {out}: exists and is not a folder")
+        out.mkdir(parents=True, exist_ok=True)
+
+    options = {
+        "placement": placement.value if placement is not None else None,
+        "acc_unit": acc_unit.value if acc_unit is not None else None,
+        "gyr_unit": gyr_unit.value if gyr_unit is not None else None,
+        "time_unit": time_unit.value if time_unit is not None else None,
+        "mass_kg": mass_kg,
+    }
+    sessions: list[dict[str, Any]] = []
+    writer = None
+    if output_format is OutputFormat.csv:
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(CSV_COLUMNS)
+    with progress_bar(len(files), "analysing") as advance:
+        for path in files:
+            file = str(path)
+            analysis = analyse_one(path, **options)
+            _report_notes(file, analysis)
+            if out is not None:
+                _write_out(out, path, file, analysis)
+            if output_format is OutputFormat.json:
+                sessions.append(analysis.to_dict() | {"file": file})
+            elif output_format is OutputFormat.csv:
+                _write_csv_rows(writer, file, analysis)
+                sys.stdout.flush()
+            else:
+                _print_table(file, analysis)
+            advance()
+    if output_format is OutputFormat.json:
+        print_json({"sessions": sessions}, indent=2)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``gait analyse`` (and the US spelling ``analyze``, hidden) to ``app``."""
+    app.command("analyse", no_args_is_help=True)(analyse)
+    app.command("analyze", hidden=True, no_args_is_help=True)(analyse)
+
+
+__all__ = ["analyse", "find_sessions", "register"]

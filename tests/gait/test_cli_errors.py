@@ -1,0 +1,98 @@
+"""`gait` command line: help, and bad input -> one `error:` line, exit code 2, no traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from gait.cli import app
+from gait.io import write_session
+from gait.types import SampleBlock, SessionMeta
+
+runner = CliRunner()
+
+
+def invoke(*args: str):
+    return runner.invoke(app, list(args))
+
+
+def assert_user_error(result, *needles: str) -> None:
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    assert result.stdout == ""
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    errors = [line for line in lines if line.startswith("error: ")]
+    assert len(errors) == 1, result.stderr
+    for needle in needles:
+        assert needle in errors[0], errors[0]
+
+
+@pytest.fixture
+def good_csv(tmp_path: Path) -> Path:
+    t = np.arange(300) / 100.0
+    acc = np.tile([0.0, 0.0, 9.81], (300, 1))
+    gyr = np.zeros((300, 3))
+    return write_session(
+        tmp_path / "still.csv",
+        SampleBlock(t, acc, gyr, 100.0),
+        SessionMeta(sampling_rate_hz=100.0, placement="left_ankle"),
+    )
+
+
+def test_help_lists_commands() -> None:
+    result = invoke("--help")
+    assert result.exit_code == 0
+    assert "analyse" in result.stdout
+    result = invoke("analyse", "--help")
+    assert result.exit_code == 0
+    for option in ("--format", "--out", "--placement", "--acc-unit", "--gyr-unit", "--mass-kg"):
+        assert option in result.stdout
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    missing = tmp_path / "nope.csv"
+    assert_user_error(invoke("analyse", str(missing)), str(missing), "no such file")
+
+
+def test_bad_cell_names_file_line_and_column(good_csv: Path) -> None:
+    lines = good_csv.read_text().splitlines()
+    cells = lines[4].split(",")
+    cells[2] = "abc"  # acc_y of the 4th data row, line 5 of the file
+    lines[4] = ",".join(cells)
+    good_csv.write_text("\n".join(lines) + "\n")
+    result = invoke("analyse", "--format", "json", str(good_csv))
+    assert_user_error(result, str(good_csv), "line 5", "acc_y")
+
+
+def test_missing_column(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("t_s,acc_x,acc_y\n0,0,0\n0.01,0,0\n")
+    assert_user_error(invoke("analyse", str(bad)), str(bad))
+
+
+def test_empty_folder(tmp_path: Path) -> None:
+    (tmp_path / "walk.labels.csv").write_text("t_start_s,t_end_s,direction,strike\n")
+    assert_user_error(invoke("analyse", str(tmp_path)), str(tmp_path), "no session files")
+
+
+def test_bad_mass(good_csv: Path) -> None:
+    assert_user_error(invoke("analyse", "--mass-kg", "-3", str(good_csv)), "--mass-kg")
+
+
+def test_bad_option_value_is_a_usage_error(good_csv: Path) -> None:
+    result = invoke("analyse", "--format", "xml", str(good_csv))
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+    assert result.stdout == ""
+
+
+def test_same_stem_twice_with_out(tmp_path: Path, good_csv: Path) -> None:
+    other = tmp_path / "sub"
+    other.mkdir()
+    twin = other / good_csv.name
+    twin.write_text(good_csv.read_text())
+    result = invoke("analyse", "--out", str(tmp_path / "out"), str(good_csv), str(twin))
+    assert_user_error(result, "still.steps.csv")
