@@ -1,0 +1,212 @@
+"""numba kernel of the streaming initial-contact detector (see gait/steps/_ankle.py).
+
+One pass over the samples, all state in explicit arrays so that a stream fed in blocks of any size
+gives exactly the same contacts as one pass. Only rotation-invariant quantities are used: the norm of
+the low-passed angular rate (or of the band-passed acceleration without a gyro) and the norm of the
+acceleration change over ~10 ms.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+# Integer state slots.
+I_COUNT = 0  # samples seen so far (global index of the next sample)
+I_ON = 1  # 1 while the motion signal is above the on-threshold
+I_GROUP_START = 2  # global index where the current swing group began (or NO_IDX)
+I_LAST_END = 3  # global index where the last segment of the group ended (or NO_IDX)
+I_PENDING_START = 4  # search window for a contact being resolved (or NO_IDX)
+I_PENDING_END = 5
+N_ISTATE = 6
+
+# Float state slots.
+F_PEAK = 0  # largest motion value in the current group
+F_LEVEL = 1  # running level of recent swing peaks
+F_Z = 2  # 2 biquads x 3 axes x 2 delay elements = 12 slots from here
+N_FSTATE = F_Z + 12
+
+# Integer parameters.
+P_JERK_LAG = 0  # samples between the two accelerations whose difference is the jerk proxy
+P_GAP = 1  # segments closer than this are one swing
+P_MIN_SWING = 2  # a swing group shorter than this has no contact
+P_WINDOW = 3  # search window before the swing end
+P_LATE = 4  # and after it
+P_ONSET_BACK = 5  # how far the onset may lie before the first strong jerk
+P_HAS_GYRO = 6
+P_RING_MASK = 7
+N_IPARAM = 8
+
+# Float parameters.
+Q_ABS_ON = 0  # absolute on-threshold of the motion signal
+Q_REL_ON = 1  # on-threshold relative to the running swing level
+Q_OFF_RATIO = 2  # off-threshold as a fraction of the on-threshold
+Q_FIRST_FRAC = 3  # the contact is the first jerk reaching this fraction of the window maximum
+Q_ONSET_FRAC = 4  # onset: back while the jerk stays above this fraction of that jerk
+Q_LEVEL_ALPHA = 5  # weight of a new swing peak in the running level
+Q_B = 6  # two biquads (b0, b1, b2, a1, a2) x 2 = 10 slots from here
+N_FPARAM = Q_B + 10
+
+NO_IDX = -(2**62)
+
+
+def new_state(level0: float, ring_size: int, jerk_lag: int) -> tuple[np.ndarray, ...]:
+    """Fresh state arrays: (istate, fstate, ring_jerk, ring_acc)."""
+    istate = np.zeros(N_ISTATE, np.int64)
+    istate[I_GROUP_START] = NO_IDX
+    istate[I_LAST_END] = NO_IDX
+    istate[I_PENDING_START] = NO_IDX
+    istate[I_PENDING_END] = NO_IDX
+    fstate = np.zeros(N_FSTATE, np.float64)
+    fstate[F_LEVEL] = level0
+    ring_jerk = np.zeros(ring_size, np.float64)
+    ring_acc = np.zeros((max(1, jerk_lag), 3), np.float64)
+    return istate, fstate, ring_jerk, ring_acc
+
+
+@njit(cache=True, inline="always")
+def _biquad(x: float, fp: np.ndarray, k: int, z: np.ndarray, j: int) -> float:
+    # Direct form II transposed; coefficients fp[k:k+5] = b0, b1, b2, a1, a2.
+    y = fp[k] * x + z[j]
+    z[j] = fp[k + 1] * x - fp[k + 3] * y + z[j + 1]
+    z[j + 1] = fp[k + 2] * x - fp[k + 4] * y
+    return y
+
+
+@njit(cache=True)
+def _resolve(ring: np.ndarray, mask: int, start: int, stop: int, ip: np.ndarray, fp: np.ndarray):
+    """Contact index in [start, stop): onset of the first jerk reaching a fraction of the maximum."""
+    best = -1.0
+    for g in range(start, stop):
+        v = ring[g & mask]
+        if v > best:
+            best = v
+    thr = fp[Q_FIRST_FRAC] * best
+    first = start
+    for g in range(start, stop):
+        if ring[g & mask] >= thr:
+            first = g
+            break
+    onset_thr = fp[Q_ONSET_FRAC] * ring[first & mask]
+    s = first
+    lo = max(start, first - ip[P_ONSET_BACK])
+    while s > lo and ring[(s - 1) & mask] > onset_thr:
+        s -= 1
+    return s
+
+
+@njit(cache=True)
+def detect_block(
+    acc: np.ndarray,
+    gyr: np.ndarray,
+    istate: np.ndarray,
+    fstate: np.ndarray,
+    ring_jerk: np.ndarray,
+    ring_acc: np.ndarray,
+    ip: np.ndarray,
+    fp: np.ndarray,
+    out_idx: np.ndarray,
+) -> int:
+    """Advance the detector over one block; write new contact indices to ``out_idx``; return count.
+
+    ``acc`` is (n, 3) in m/s², ``gyr`` (n, 3) in deg/s (ignored when ``ip[P_HAS_GYRO] == 0``).
+    """
+    n = acc.shape[0]
+    mask = ip[P_RING_MASK]
+    lag = ip[P_JERK_LAG]
+    has_gyro = ip[P_HAS_GYRO] != 0
+    z = fstate[F_Z:]
+    n_out = 0
+    g = istate[I_COUNT]
+    on = istate[I_ON]
+    group_start = istate[I_GROUP_START]
+    last_end = istate[I_LAST_END]
+    p_start = istate[I_PENDING_START]
+    p_end = istate[I_PENDING_END]
+    peak = fstate[F_PEAK]
+    level = fstate[F_LEVEL]
+    abs_on = fp[Q_ABS_ON]
+    rel_on = fp[Q_REL_ON]
+    off_ratio = fp[Q_OFF_RATIO]
+    alpha = fp[Q_LEVEL_ALPHA]
+    for i in range(n):
+        ax = acc[i, 0]
+        ay = acc[i, 1]
+        az = acc[i, 2]
+        # Jerk proxy: |a(t) - a(t - lag)|.
+        slot = g % lag
+        if g >= lag:
+            dx = ax - ring_acc[slot, 0]
+            dy = ay - ring_acc[slot, 1]
+            dz = az - ring_acc[slot, 2]
+            jerk = np.sqrt(dx * dx + dy * dy + dz * dz)
+        else:
+            jerk = 0.0
+        ring_acc[slot, 0] = ax
+        ring_acc[slot, 1] = ay
+        ring_acc[slot, 2] = az
+        ring_jerk[g & mask] = jerk
+        # Motion signal: norm of the low-passed angular rate, or of the band-passed acceleration.
+        if has_gyro:
+            x = _biquad(gyr[i, 0], fp, Q_B, z, 0)
+            y = _biquad(gyr[i, 1], fp, Q_B, z, 2)
+            w = _biquad(gyr[i, 2], fp, Q_B, z, 4)
+        else:
+            x = _biquad(_biquad(ax, fp, Q_B, z, 0), fp, Q_B + 5, z, 6)
+            y = _biquad(_biquad(ay, fp, Q_B, z, 2), fp, Q_B + 5, z, 8)
+            w = _biquad(_biquad(az, fp, Q_B, z, 4), fp, Q_B + 5, z, 10)
+        e = np.sqrt(x * x + y * y + w * w)
+        # A contact waiting for its search window to fill.
+        if p_end != NO_IDX and g + 1 >= p_end:
+            out_idx[n_out] = _resolve(ring_jerk, mask, p_start, p_end, ip, fp)
+            n_out += 1
+            p_start = NO_IDX
+            p_end = NO_IDX
+        t_on = rel_on * level
+        if t_on < abs_on:
+            t_on = abs_on
+        if on == 0:
+            if e > t_on:
+                on = 1
+                if last_end == NO_IDX or g - last_end > ip[P_GAP]:
+                    group_start = g
+                    peak = 0.0
+        else:
+            if e > peak:
+                peak = e
+            if e < off_ratio * t_on:
+                on = 0
+                last_end = g
+                if group_start != NO_IDX and g - group_start >= ip[P_MIN_SWING]:
+                    p_start = max(g - ip[P_WINDOW], group_start, g + 1 - mask)
+                    p_end = g + 1 + ip[P_LATE]
+                    level = (1.0 - alpha) * level + alpha * peak
+                    group_start = NO_IDX
+                    last_end = NO_IDX
+        g += 1
+    istate[I_COUNT] = g
+    istate[I_ON] = on
+    istate[I_GROUP_START] = group_start
+    istate[I_LAST_END] = last_end
+    istate[I_PENDING_START] = p_start
+    istate[I_PENDING_END] = p_end
+    fstate[F_PEAK] = peak
+    fstate[F_LEVEL] = level
+    return n_out
+
+
+@njit(cache=True)
+def flush(
+    istate: np.ndarray, ring_jerk: np.ndarray, ip: np.ndarray, fp: np.ndarray, out_idx: np.ndarray
+) -> int:
+    """End of stream: resolve a contact whose window was cut short by the end of the data."""
+    p_start = istate[I_PENDING_START]
+    if p_start == NO_IDX:
+        return 0
+    stop = istate[I_COUNT]
+    istate[I_PENDING_START] = NO_IDX
+    istate[I_PENDING_END] = NO_IDX
+    if stop <= p_start:
+        return 0
+    out_idx[0] = _resolve(ring_jerk, ip[P_RING_MASK], p_start, stop, ip, fp)
+    return 1

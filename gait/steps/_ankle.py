@@ -1,0 +1,209 @@
+"""AnkleStepDetector: streaming initial-contact detection for an ankle or foot IMU."""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.signal import butter
+
+from gait.consts import MAX_SAMPLING_RATE_HZ, MIN_SAMPLING_RATE_HZ
+from gait.steps.base import BaseStepDetector, StepTable
+from gait.types import SampleBlock
+
+
+def _biquad_coefficients(order_type: str, cutoff_hz: float, sampling_rate_hz: float) -> np.ndarray:
+    """(b0, b1, b2, a1, a2) of a 2nd-order Butterworth section."""
+    nyquist = sampling_rate_hz / 2.0
+    b, a = butter(2, min(cutoff_hz, 0.45 * sampling_rate_hz) / nyquist, btype=order_type)
+    return np.array([b[0], b[1], b[2], a[1], a[2]], dtype=np.float64)
+
+
+class AnkleStepDetector(BaseStepDetector):
+    """Initial contacts of the instrumented foot, and estimates for the other foot.
+
+    How it works (all in one causal pass, see ``gait/_kernels/_steps.py``):
+
+    1. Motion signal: the norm of the angular rate low-passed at ``lowpass_hz`` (accelerometer only:
+       the norm of the acceleration band-passed to ``acc_band_hz``). Norms make the result
+       independent of how the sensor is mounted.
+    2. Swing: the motion signal rises above an on-threshold (``abs_on_dps``, or ``rel_on`` times the
+       running level of recent swing peaks, whichever is larger) and falls below ``off_ratio`` of it.
+       Segments less than ``gap_s`` apart are one swing (a foot sensor's push-off and swing rotations
+       are two humps); a swing shorter than ``min_swing_s`` is shuffling and has no contact.
+    3. Contact: within ``window_s`` before the swing's end and ``late_s`` after it, the first jerk
+       (|Δacc| over ``jerk_lag_s``) that reaches ``first_frac`` of the window's largest jerk, moved back
+       to where that impact began (``onset_frac``, at most ``onset_back_s``).
+    4. The other foot: one contact half-way between two consecutive contacts of the instrumented foot
+       whose interval is a plausible stride (``stride_range_s``), when ``estimate_other_foot``.
+
+    Contacts are final ``late_s`` after the end of the swing (other-foot estimates: at the next
+    contact), so a live stream reports each step within a fraction of a second.
+    """
+
+    def __init__(
+        self,
+        *,
+        lowpass_hz: float = 7.0,
+        acc_band_hz: tuple[float, float] = (0.5, 5.0),
+        abs_on_dps: float = 60.0,
+        abs_on_acc_ms2: float = 3.0,
+        rel_on: float = 0.35,
+        off_ratio: float = 0.6,
+        level_alpha: float = 0.2,
+        gap_s: float = 0.12,
+        min_swing_s: float = 0.28,
+        window_s: float = 0.2,
+        late_s: float = 0.08,
+        jerk_lag_s: float = 0.01,
+        first_frac: float = 0.5,
+        onset_frac: float = 0.5,
+        onset_back_s: float = 0.03,
+        estimate_other_foot: bool = True,
+        stride_range_s: tuple[float, float] = (0.6, 2.5),
+    ) -> None:
+        self.lowpass_hz = lowpass_hz
+        self.acc_band_hz = acc_band_hz
+        self.abs_on_dps = abs_on_dps
+        self.abs_on_acc_ms2 = abs_on_acc_ms2
+        self.rel_on = rel_on
+        self.off_ratio = off_ratio
+        self.level_alpha = level_alpha
+        self.gap_s = gap_s
+        self.min_swing_s = min_swing_s
+        self.window_s = window_s
+        self.late_s = late_s
+        self.jerk_lag_s = jerk_lag_s
+        self.first_frac = first_frac
+        self.onset_frac = onset_frac
+        self.onset_back_s = onset_back_s
+        self.estimate_other_foot = estimate_other_foot
+        self.stride_range_s = stride_range_s
+
+    def stream(self, sampling_rate_hz: float, *, has_gyro: bool) -> AnkleStepStream:
+        return AnkleStepStream(self, sampling_rate_hz, has_gyro=has_gyro)
+
+
+class AnkleStepStream:
+    """Running state of :class:`AnkleStepDetector` over one stream."""
+
+    def __init__(self, detector: AnkleStepDetector, sampling_rate_hz: float, *, has_gyro: bool):
+        from gait._kernels import _steps as k
+
+        fs = float(sampling_rate_hz)
+        if not MIN_SAMPLING_RATE_HZ * 0.8 <= fs <= MAX_SAMPLING_RATE_HZ * 1.25:
+            raise ValueError(
+                f"sampling rate {fs:g} Hz is outside the detector's range "
+                f"{MIN_SAMPLING_RATE_HZ:g}-{MAX_SAMPLING_RATE_HZ:g} Hz"
+            )
+        d = detector
+        self._k = k
+        self.sampling_rate_hz = fs
+        self.has_gyro = has_gyro
+
+        def n(seconds: float) -> int:
+            return max(1, round(seconds * fs))
+
+        ip = np.zeros(k.N_IPARAM, np.int64)
+        ip[k.P_JERK_LAG] = n(d.jerk_lag_s)
+        ip[k.P_GAP] = n(d.gap_s)
+        ip[k.P_MIN_SWING] = n(d.min_swing_s)
+        ip[k.P_WINDOW] = n(d.window_s)
+        ip[k.P_LATE] = n(d.late_s)
+        ip[k.P_ONSET_BACK] = n(d.onset_back_s)
+        ip[k.P_HAS_GYRO] = int(has_gyro)
+        ring = 1 << int(np.ceil(np.log2(ip[k.P_WINDOW] + ip[k.P_LATE] + ip[k.P_ONSET_BACK] + 4)))
+        ip[k.P_RING_MASK] = ring - 1
+        fp = np.zeros(k.N_FPARAM, np.float64)
+        fp[k.Q_ABS_ON] = d.abs_on_dps if has_gyro else d.abs_on_acc_ms2
+        fp[k.Q_REL_ON] = d.rel_on
+        fp[k.Q_OFF_RATIO] = d.off_ratio
+        fp[k.Q_FIRST_FRAC] = d.first_frac
+        fp[k.Q_ONSET_FRAC] = d.onset_frac
+        fp[k.Q_LEVEL_ALPHA] = d.level_alpha
+        if has_gyro:
+            fp[k.Q_B : k.Q_B + 5] = _biquad_coefficients("lowpass", d.lowpass_hz, fs)
+        else:
+            fp[k.Q_B : k.Q_B + 5] = _biquad_coefficients("highpass", d.acc_band_hz[0], fs)
+            fp[k.Q_B + 5 : k.Q_B + 10] = _biquad_coefficients("lowpass", d.acc_band_hz[1], fs)
+        # Initial swing level: a typical walking swing peak (deg/s) or acceleration swing (m/s²).
+        level0 = 4.0 * fp[k.Q_ABS_ON]
+        self._ip, self._fp = ip, fp
+        self._istate, self._fstate, self._ring_jerk, self._ring_acc = k.new_state(
+            level0, ring, int(ip[k.P_JERK_LAG])
+        )
+        self._mask = ring - 1
+        self._ring_t = np.zeros(2 * ring, np.float64)
+        self._tmask = 2 * ring - 1
+        self._estimate_other = d.estimate_other_foot
+        self._stride_min_s, self._stride_max_s = d.stride_range_s
+        self._last_ic: tuple[int, float] | None = None
+        self._no_gyro = np.zeros((0, 3), np.float64)
+
+    @property
+    def n_samples_seen(self) -> int:
+        return int(self._istate[self._k.I_COUNT])
+
+    def feed(self, block: SampleBlock) -> StepTable:
+        """Process the next block; return the contacts that became final with it."""
+        n = block.n_samples
+        if n == 0:
+            return StepTable.empty()
+        if self.has_gyro and block.gyr_dps is None:
+            raise ValueError("this stream was started with a gyroscope; the block has none")
+        g0 = self.n_samples_seen
+        acc = np.ascontiguousarray(block.acc_ms2, dtype=np.float64)
+        gyr = (
+            np.ascontiguousarray(block.gyr_dps, dtype=np.float64)
+            if self.has_gyro
+            else self._no_gyro
+        )
+        out = np.empty(n // 2 + 2, np.int64)
+        n_out = 0
+        t_out: list[float] = []
+        # A contact refers to a sample at most one ring back; the time ring is twice as long, so
+        # writing the times of a chunk of one ring length never overwrites a time still needed.
+        step = self._mask + 1
+        for s in range(0, n, step):
+            e = min(n, s + step)
+            self._ring_t[(g0 + np.arange(s, e)) & self._tmask] = block.t_s[s:e]
+            m = self._k.detect_block(
+                acc[s:e],
+                gyr[s:e] if self.has_gyro else gyr,
+                self._istate,
+                self._fstate,
+                self._ring_jerk,
+                self._ring_acc,
+                self._ip,
+                self._fp,
+                out[n_out:],
+            )
+            t_out.extend(self._ring_t[out[n_out : n_out + m] & self._tmask].tolist())
+            n_out += m
+        return self._with_other_foot(out[:n_out], np.asarray(t_out, np.float64))
+
+    def finish(self) -> StepTable:
+        """End of stream: resolve a contact still waiting for its search window."""
+        out = np.empty(1, np.int64)
+        m = self._k.flush(self._istate, self._ring_jerk, self._ip, self._fp, out)
+        t = self._ring_t[out[:m] & self._tmask]
+        return self._with_other_foot(out[:m], t)
+
+    def _with_other_foot(self, ic_idx: np.ndarray, t_s: np.ndarray) -> StepTable:
+        if not self._estimate_other:
+            return StepTable(ic_idx.astype(np.int64), t_s, np.ones(len(ic_idx), bool))
+        idx_all: list[int] = []
+        t_all: list[float] = []
+        inst: list[bool] = []
+        for i, t in zip(ic_idx.tolist(), t_s.tolist(), strict=True):
+            if self._last_ic is not None:
+                i0, t0 = self._last_ic
+                if self._stride_min_s <= t - t0 <= self._stride_max_s:
+                    idx_all.append((i0 + i) // 2)
+                    t_all.append(0.5 * (t0 + t))
+                    inst.append(False)
+            idx_all.append(i)
+            t_all.append(t)
+            inst.append(True)
+            self._last_ic = (i, t)
+        return StepTable(
+            np.asarray(idx_all, np.int64), np.asarray(t_all, np.float64), np.asarray(inst, bool)
+        )
