@@ -12,6 +12,7 @@ returns them later, in time order. Without a stage its step fields stay ``None``
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -408,7 +409,11 @@ class GaitPipeline(BaseEstimator):
         )
 
     def run(self, session: Session) -> Self:
-        """Analyse a whole session: the stream fed one block."""
+        """Analyse a whole session: the stream fed one block.
+
+        Gaps are found from jumps in ``t_s``; when there are none but ``session.gap_idx`` flags
+        samples (gaps filled by the reader), the summary counts those instead.
+        """
         samples = session.samples
         mass = self.mass_kg if self.mass_kg is not None else session.meta.subject.mass_kg
         stream = self.stream(
@@ -422,5 +427,12 @@ class GaitPipeline(BaseEstimator):
         self.step_table_ = stream.step_table
         self.records_ = stream.records
         self.steps_ = stream.steps_frame()
-        self.summary_ = stream.summary()
+        summary = stream.summary()
+        gap_idx = np.asarray(session.gap_idx)
+        if summary.n_gaps == 0 and gap_idx.size:
+            # No jumps in time, yet the reader flagged samples: the gaps were filled (e.g. lost
+            # packets interpolated); count each run of consecutive flagged samples as one gap.
+            runs = 1 + int(np.count_nonzero(np.diff(np.sort(gap_idx)) > 1))
+            summary = dataclasses.replace(summary, n_gaps=runs, samples_lost=int(gap_idx.size))
+        self.summary_ = summary
         return self

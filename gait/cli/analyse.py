@@ -14,6 +14,7 @@ from gait.cli._common import (
     existing_paths,
     fail,
     handle_errors,
+    info,
     print_json,
     progress_bar,
     to_json,
@@ -104,7 +105,10 @@ def _stem(path: Path) -> str:
 def _report_notes(file: str, analysis: Analysis) -> None:
     notes = analysis.session.meta.assumptions
     for note in notes:
-        warn(f"{file}: {note.removeprefix('warning: ')}")
+        if note.startswith("warning: "):
+            warn(f"{file}: {note.removeprefix('warning: ')}")
+        else:
+            info(f"note: {file}: {note}")
     s = analysis.summary
     if s.n_gaps and not any("gap" in n for n in notes):
         warn(f"{file}: {s.n_gaps} gap(s) in the recording, {s.samples_lost} samples missing")

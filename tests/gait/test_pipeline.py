@@ -171,3 +171,9 @@ def test_chunk_invariance_fixed_blocks_matches_run(block: int) -> None:
     records, summary = feed_in_blocks(GaitPipeline(detector=CrossingDetector()), SESSION, cuts)
     assert records == pipe.records_
     assert summary == pipe.summary_
+
+
+def test_filled_gaps_from_the_session_are_counted() -> None:
+    filled = np.array([100, 101, 102, 400, 700, 701], dtype=np.int64)
+    summary = run(replace(SESSION, gap_idx=filled)).summary_
+    assert (summary.n_gaps, summary.samples_lost) == (3, 6)
