@@ -131,8 +131,8 @@ class AnkleStepStream:
             level0, ring, int(ip[k.P_JERK_LAG])
         )
         self._mask = ring - 1
-        self._ring_t = np.zeros(2 * ring, np.float64)
-        self._tmask = 2 * ring - 1
+        # Times of the last samples of earlier blocks: a contact can lie up to one ring back.
+        self._tail_t = np.zeros(0, np.float64)
         self._estimate_other = d.estimate_other_foot
         self._stride_min_s, self._stride_max_s = d.stride_range_s
         self._last_ic: tuple[int, float] | None = None
@@ -157,35 +157,36 @@ class AnkleStepStream:
             else self._no_gyro
         )
         out = np.empty(n // 2 + 2, np.int64)
-        n_out = 0
-        t_out: list[float] = []
-        # A contact refers to a sample at most one ring back; the time ring is twice as long, so
-        # writing the times of a chunk of one ring length never overwrites a time still needed.
-        step = self._mask + 1
-        for s in range(0, n, step):
-            e = min(n, s + step)
-            self._ring_t[(g0 + np.arange(s, e)) & self._tmask] = block.t_s[s:e]
-            m = self._k.detect_block(
-                acc[s:e],
-                gyr[s:e] if self.has_gyro else gyr,
-                self._istate,
-                self._fstate,
-                self._ring_jerk,
-                self._ring_acc,
-                self._ip,
-                self._fp,
-                out[n_out:],
-            )
-            t_out.extend(self._ring_t[out[n_out : n_out + m] & self._tmask].tolist())
-            n_out += m
-        return self._with_other_foot(out[:n_out], np.asarray(t_out, np.float64))
+        n_out = self._k.detect_block(
+            acc,
+            gyr,
+            self._istate,
+            self._fstate,
+            self._ring_jerk,
+            self._ring_acc,
+            self._ip,
+            self._fp,
+            out,
+        )
+        ic_idx = out[:n_out]
+        t_out = self._times(ic_idx, g0, block.t_s)
+        keep = min(n, self._mask + 1)
+        self._tail_t = np.concatenate([self._tail_t, block.t_s[-keep:]])[-(self._mask + 1) :]
+        return self._with_other_foot(ic_idx, t_out)
 
     def finish(self) -> StepTable:
         """End of stream: resolve a contact still waiting for its search window."""
         out = np.empty(1, np.int64)
         m = self._k.flush(self._istate, self._ring_jerk, self._ip, self._fp, out)
-        t = self._ring_t[out[:m] & self._tmask]
+        t = self._times(out[:m], self.n_samples_seen, np.zeros(0))
         return self._with_other_foot(out[:m], t)
+
+    def _times(self, ic_idx: np.ndarray, g0: int, t_block: np.ndarray) -> np.ndarray:
+        """Times of contacts at global indices ``ic_idx``; ``g0`` is the first index of ``t_block``."""
+        if ic_idx.size == 0:
+            return np.zeros(0, np.float64)
+        t_all = np.concatenate([self._tail_t, t_block])
+        return t_all[ic_idx - (g0 - len(self._tail_t))]
 
     def _with_other_foot(self, ic_idx: np.ndarray, t_s: np.ndarray) -> StepTable:
         if not self._estimate_other:
