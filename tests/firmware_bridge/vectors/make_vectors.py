@@ -1,9 +1,10 @@
 """Regenerate gait_frames.json: inputs of the shared test vectors and the expected frame bytes.
 
-Run from the repository root: ``PYTHONPATH=. python tests/firmware_bridge/vectors/make_vectors.py``.
-The bytes come from the Python encoder; the tests check them independently (``cobs``/``crc`` packages as
-oracles), check that the C encoder produces exactly the same bytes, and that the Python decoder
-turns them back into the inputs. Review any diff of the JSON by hand before committing it.
+Run from the repository root:
+``PYTHONPATH=. python tests/firmware_bridge/vectors/make_vectors.py``. The bytes come from the
+Python encoder; the tests check them independently (``cobs`` and ``crc`` packages as oracles),
+check that the C encoder produces exactly the same bytes, and that the Python decoder turns them
+back into the inputs. Review any diff of the JSON by hand before committing it.
 """
 
 from __future__ import annotations
