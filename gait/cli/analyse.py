@@ -181,11 +181,13 @@ _SUMMARY_ROWS = (
 
 def _print_table(file: str, analysis: Analysis) -> None:
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     console = Console(highlight=False)
     s = analysis.summary.to_dict()
-    summary = Table(title=file, title_justify="left", show_header=False, box=None)
+    console.print(f"[bold]{escape(file)}[/]", soft_wrap=True)
+    summary = Table(show_header=False, box=None, padding=(0, 1, 0, 2))
     summary.add_column("quantity", style="bold")
     summary.add_column("value", justify="right")
     for key, label, digits in _SUMMARY_ROWS:
