@@ -1,9 +1,9 @@
 """numba kernel of the streaming initial-contact detector (see gait/steps/_ankle.py).
 
 One pass over the samples, all state in explicit arrays so that a stream fed in blocks of any size
-gives exactly the same contacts as one pass. Only rotation-invariant quantities are used: the norm of
-the low-passed angular rate (or of the band-passed acceleration without a gyro) and the norm of the
-acceleration change over ~10 ms.
+gives exactly the same contacts as one pass. Only rotation-invariant quantities are used: the
+norm of the low-passed angular rate (or of the band-passed acceleration without a gyro) and the
+norm of the acceleration change over ~10 ms (both squared, to spare square roots).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ I_PENDING_END = 5
 N_ISTATE = 6
 
 # Float state slots.
-F_PEAK = 0  # largest motion value in the current group
+F_PEAK = 0  # largest squared motion value in the current group
 F_LEVEL = 1  # running level of recent swing peaks
 F_Z = 2  # 2 biquads x 3 axes x 2 delay elements = 12 slots from here
 N_FSTATE = F_Z + 12
@@ -75,19 +75,20 @@ def _biquad(x: float, fp: np.ndarray, k: int, z: np.ndarray, j: int) -> float:
 
 @njit(cache=True)
 def _resolve(ring: np.ndarray, mask: int, start: int, stop: int, ip: np.ndarray, fp: np.ndarray):
-    """Contact index in [start, stop): onset of the first jerk reaching a fraction of the maximum."""
+    """Contact index in [start, stop): onset of the first jerk near the window's maximum."""
     best = -1.0
     for g in range(start, stop):
         v = ring[g & mask]
         if v > best:
             best = v
-    thr = fp[Q_FIRST_FRAC] * best
+    # The ring holds squared jerks, so fractions are squared too.
+    thr = fp[Q_FIRST_FRAC] * fp[Q_FIRST_FRAC] * best
     first = start
     for g in range(start, stop):
         if ring[g & mask] >= thr:
             first = g
             break
-    onset_thr = fp[Q_ONSET_FRAC] * ring[first & mask]
+    onset_thr = fp[Q_ONSET_FRAC] * fp[Q_ONSET_FRAC] * ring[first & mask]
     s = first
     lo = max(start, first - ip[P_ONSET_BACK])
     while s > lo and ring[(s - 1) & mask] > onset_thr:
@@ -118,6 +119,7 @@ def detect_block(
     z = fstate[F_Z:]
     n_out = 0
     g = istate[I_COUNT]
+    slot = g % lag
     on = istate[I_ON]
     group_start = istate[I_GROUP_START]
     last_end = istate[I_LAST_END]
@@ -133,18 +135,20 @@ def detect_block(
         ax = acc[i, 0]
         ay = acc[i, 1]
         az = acc[i, 2]
-        # Jerk proxy: |a(t) - a(t - lag)|.
-        slot = g % lag
+        # Jerk proxy: |a(t) - a(t - lag)|², squared to spare the square root.
         if g >= lag:
             dx = ax - ring_acc[slot, 0]
             dy = ay - ring_acc[slot, 1]
             dz = az - ring_acc[slot, 2]
-            jerk = np.sqrt(dx * dx + dy * dy + dz * dz)
+            jerk = dx * dx + dy * dy + dz * dz
         else:
             jerk = 0.0
         ring_acc[slot, 0] = ax
         ring_acc[slot, 1] = ay
         ring_acc[slot, 2] = az
+        slot += 1
+        if slot == lag:
+            slot = 0
         ring_jerk[g & mask] = jerk
         # Motion signal: norm of the low-passed angular rate, or of the band-passed acceleration.
         if has_gyro:
@@ -155,7 +159,7 @@ def detect_block(
             x = _biquad(_biquad(ax, fp, Q_B, z, 0), fp, Q_B + 5, z, 6)
             y = _biquad(_biquad(ay, fp, Q_B, z, 2), fp, Q_B + 5, z, 8)
             w = _biquad(_biquad(az, fp, Q_B, z, 4), fp, Q_B + 5, z, 10)
-        e = np.sqrt(x * x + y * y + w * w)
+        e2 = x * x + y * y + w * w  # squared motion signal, compared with squared thresholds
         # A contact waiting for its search window to fill.
         if p_end != NO_IDX and g + 1 >= p_end:
             out_idx[n_out] = _resolve(ring_jerk, mask, p_start, p_end, ip, fp)
@@ -165,22 +169,23 @@ def detect_block(
         t_on = rel_on * level
         if t_on < abs_on:
             t_on = abs_on
+        t_on2 = t_on * t_on
         if on == 0:
-            if e > t_on:
+            if e2 > t_on2:
                 on = 1
                 if last_end == NO_IDX or g - last_end > ip[P_GAP]:
                     group_start = g
                     peak = 0.0
         else:
-            if e > peak:
-                peak = e
-            if e < off_ratio * t_on:
+            if e2 > peak:
+                peak = e2
+            if e2 < off_ratio * off_ratio * t_on2:
                 on = 0
                 last_end = g
                 if group_start != NO_IDX and g - group_start >= ip[P_MIN_SWING]:
                     p_start = max(g - ip[P_WINDOW], group_start, g + 1 - mask)
                     p_end = g + 1 + ip[P_LATE]
-                    level = (1.0 - alpha) * level + alpha * peak
+                    level = (1.0 - alpha) * level + alpha * np.sqrt(peak)
                     group_start = NO_IDX
                     last_end = NO_IDX
         g += 1
