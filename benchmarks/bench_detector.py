@@ -8,8 +8,8 @@ core after compilation (best of ``--repeat`` runs), for
 
 - the detector's kernel alone (``detect_block`` on the whole session, as a stream fed one block),
 - the whole ``AnkleStepDetector.detect`` call (kernel + Python around it),
-- a baseline measured in the same run: scipy ``find_peaks`` on the band-passed (0.5–3 Hz, zero-phase)
-  gyro norm, the plain approach that reaches F1 0.95–0.965 on the IPOL data.
+- a baseline measured in the same run: scipy ``find_peaks`` on the band-passed (0.5–3 Hz,
+  zero-phase) gyro norm, the plain approach that reaches F1 0.95–0.965 on the IPOL data.
 
 The first-call compile time is measured in fresh subprocesses: once with an empty numba cache
 directory and once more with the cache that the first run left behind.
