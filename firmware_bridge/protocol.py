@@ -335,6 +335,7 @@ class GaitDecoder:
         self._frames = FrameDecoder(self.stats)
         self._pending: deque[SampleFrame | Gap] = deque()
         self._n_pending = 0
+        self._dropped: tuple[int, float | None] = (0, None)  # held samples dropped, first t_s
 
     def feed(self, data: bytes) -> list[SampleBlock | Gap]:
         events = self._frames.feed(data)
@@ -344,16 +345,9 @@ class GaitDecoder:
             if isinstance(ev, DeviceInfoFrame):
                 self._flush(run, asm)
                 self.device_info = ev.info
-                while self._pending:
-                    held = self._pending.popleft()
-                    if isinstance(held, Gap):
-                        self._flush(run, asm)
-                        asm.gap(held)
-                    else:
-                        run.append(held)
-                self._n_pending = 0
+                self._release(run, asm)
             elif self.device_info is None:
-                self._hold(ev, asm)
+                self._hold(ev)
             elif isinstance(ev, Gap):
                 self._flush(run, asm)
                 asm.gap(ev)
@@ -362,23 +356,39 @@ class GaitDecoder:
         self._flush(run, asm)
         return asm.take()
 
-    def _hold(self, ev: SampleFrame | Gap, asm: BlockAssembler) -> None:
+    def _hold(self, ev: SampleFrame | Gap) -> None:
         self._pending.append(ev)
         if isinstance(ev, SampleFrame):
             self._n_pending += ev.n_samples
-        dropped: list[SampleFrame] = []
         while self._n_pending > MAX_PENDING_SAMPLES:
             old = self._pending.popleft()
             if isinstance(old, SampleFrame):
                 self._n_pending -= old.n_samples
-                dropped.append(old)
-        if dropped:
-            n = sum(f.n_samples for f in dropped)
-            first = self._pending[0] if self._pending else ev
-            t_end = first.device_t_us / 1e6 if isinstance(first, SampleFrame) else first.t_s_end
-            self.stats.samples_lost += n
+                self.stats.samples_lost += old.n_samples
+                n, t0 = self._dropped
+                self._dropped = (n + old.n_samples, old.device_t_us / 1e6 if t0 is None else t0)
+            else:  # a gap inside the dropped stretch becomes part of the one reported gap
+                n, t0 = self._dropped
+                self._dropped = (n + old.n_missing, old.t_s_start if t0 is None else t0)
+                self.stats.seq_gaps -= 1
+
+    def _release(self, run: list[SampleFrame], asm: BlockAssembler) -> None:
+        """Device info arrived: convert what was held, reporting what the bound dropped."""
+        n_dropped, t0 = self._dropped
+        if n_dropped:
+            nxt = next((f for f in self._pending if isinstance(f, SampleFrame)), None)
+            t_end = nxt.device_t_us / 1e6 if nxt is not None else float(t0 or 0.0)
+            asm.gap(Gap(float(t0 or 0.0), t_end, n_dropped))
             self.stats.seq_gaps += 1
-            self._pending.appendleft(Gap(dropped[0].device_t_us / 1e6, t_end, n))
+            self._dropped = (0, None)
+        while self._pending:
+            held = self._pending.popleft()
+            if isinstance(held, Gap):
+                self._flush(run, asm)
+                asm.gap(held)
+            else:
+                run.append(held)
+        self._n_pending = 0
 
     def _flush(self, run: list[SampleFrame], asm: BlockAssembler) -> None:
         if not run:
