@@ -1,0 +1,72 @@
+"""``gait simulate --out DIR``: write labelled synthetic sessions (docs/simulator.md)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from gait.cli._common import fail, handle_errors, info
+
+
+def simulate_command(
+    out: Annotated[Path, typer.Option("--out", help="Folder to write the sessions to.")],
+    preset: Annotated[
+        str,
+        typer.Option(
+            help="demo | mixed | walk | run | backward-walk | backward-run (mixed: random bouts "
+            "of every condition with standing, turns and a random sensor set-up)."
+        ),
+    ] = "mixed",
+    seed: Annotated[int, typer.Option(help="Seed; the same seed gives the same files.")] = 0,
+    n_subjects: Annotated[int, typer.Option("--n-subjects", min=1)] = 1,
+    sessions_per_subject: Annotated[int, typer.Option("--sessions-per-subject", min=1)] = 1,
+    duration_s: Annotated[
+        float, typer.Option("--duration-s", min=10.0, help="Length of each session.")
+    ] = 120.0,
+    sampling_rate_hz: Annotated[
+        float | None,
+        typer.Option("--sampling-rate-hz", help="50-1000 Hz; default: preset's choice."),
+    ] = None,
+    placement: Annotated[
+        str | None, typer.Option(help="left_ankle | right_ankle | left_foot | right_foot")
+    ] = None,
+    test_subjects: Annotated[
+        int, typer.Option("--test-subjects", min=0, help="Put the last N subjects in test/.")
+    ] = 0,
+) -> None:
+    """Write labelled synthetic sessions: <stem>.csv, .json, .labels.csv and .steps.csv."""
+    from gait.consts import MAX_SAMPLING_RATE_HZ, MIN_SAMPLING_RATE_HZ, PLACEMENTS
+    from gait.simulate._dataset import PRESET_NAMES, generate_sessions
+
+    if preset not in PRESET_NAMES:
+        fail(f"--preset {preset!r}: expected one of {', '.join(PRESET_NAMES)}")
+    if sampling_rate_hz is not None and not (
+        MIN_SAMPLING_RATE_HZ <= sampling_rate_hz <= MAX_SAMPLING_RATE_HZ
+    ):
+        fail(
+            f"--sampling-rate-hz {sampling_rate_hz:g}: expected "
+            f"{MIN_SAMPLING_RATE_HZ:g}-{MAX_SAMPLING_RATE_HZ:g}"
+        )
+    if placement is not None and placement not in PLACEMENTS:
+        fail(f"--placement {placement!r}: expected one of {', '.join(PLACEMENTS)}")
+    if test_subjects and test_subjects >= n_subjects:
+        fail("--test-subjects must be smaller than --n-subjects")
+    paths = generate_sessions(
+        out,
+        preset=preset,
+        seed=seed,
+        n_subjects=n_subjects,
+        sessions_per_subject=sessions_per_subject,
+        duration_s=duration_s,
+        sampling_rate_hz=sampling_rate_hz,
+        placement=placement,
+        n_test_subjects=test_subjects,
+    )
+    info(f"wrote {len(paths)} labelled session(s) to {out}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``gait simulate`` to the command line."""
+    app.command("simulate")(handle_errors(simulate_command))

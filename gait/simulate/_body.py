@@ -1,0 +1,280 @@
+"""Kinematics of the sensor's leg: foot pinned in stance, segment chain in swing.
+
+World frame: x and y horizontal, z up. Segment frames: x forward (the person's facing), y to the
+person's left, z up the shank / up from the sole. Pitch angles are in the sagittal plane: the shank
+angle ``theta`` is positive with the ankle ahead of the knee, the foot angle ``alpha`` positive toe
+up. A segment's orientation is ``Rz(yaw) @ Ry(-pitch) @ Rx(roll)``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from gait.simulate._curves import segment_angle_deg
+from gait.simulate._plan import Plan, Stance, Stride
+
+# State channels: ankle x, y, z (m), foot angle alpha (deg), shank angle theta (deg).
+N_CH = 5
+_FD_H = 1e-3
+
+
+def quintic(u, p0, v0, a0, p1, v1, a1, duration):
+    """Quintic Hermite from (p0, v0, a0) at u=0 to (p1, v1, a1) at u=1 (time derivatives)."""
+    u2 = u * u
+    u3 = u2 * u
+    u4 = u3 * u
+    u5 = u4 * u
+    h00 = 1 - 10 * u3 + 15 * u4 - 6 * u5
+    h10 = u - 6 * u3 + 8 * u4 - 3 * u5
+    h20 = 0.5 * u2 - 1.5 * u3 + 1.5 * u4 - 0.5 * u5
+    h01 = 10 * u3 - 15 * u4 + 6 * u5
+    h11 = -4 * u3 + 7 * u4 - 3 * u5
+    h21 = 0.5 * u3 - u4 + 0.5 * u5
+    d = duration
+    return p0 * h00 + v0 * d * h10 + a0 * d * d * h20 + p1 * h01 + v1 * d * h11 + a1 * d * d * h21
+
+
+def smootherstep(u):
+    u = np.clip(u, 0.0, 1.0)
+    return u * u * u * (10 - 15 * u + 6 * u * u)
+
+
+def _fd_forward(f, t0: float):
+    """Value, first and second derivative at t0 from samples at t0, t0+h, t0+2h, t0+3h."""
+    h = _FD_H
+    y = f(t0 + h * np.arange(4.0))
+    d1 = (-3 * y[0] + 4 * y[1] - y[2]) / (2 * h)
+    d2 = (2 * y[0] - 5 * y[1] + 4 * y[2] - y[3]) / (h * h)
+    return y[0], d1, d2
+
+
+def _fd_backward(f, t0: float):
+    h = _FD_H
+    y = f(t0 - h * np.arange(4.0))
+    d1 = (3 * y[0] - 4 * y[1] + y[2]) / (2 * h)
+    d2 = (2 * y[0] - 5 * y[1] + 4 * y[2] - y[3]) / (h * h)
+    return y[0], d1, d2
+
+
+class LegModel:
+    """Evaluates the leg state of a plan at any times."""
+
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan
+        self.person = plan.person
+        self.theta_stand = plan.standing_theta_deg
+
+    # ---- stance -------------------------------------------------------------------------
+    def _theta_curve(self, stride: Stride, t: np.ndarray, t_ic: float, stance_s: float):
+        phase = stride.duty * (t - t_ic) / stance_s
+        return segment_angle_deg(
+            stride.mode, stride.direction, "shank", phase, stride.duty, stride.scale
+        )
+
+    def _stance_regular(self, st: Stance) -> bool:
+        if not (st.real_ic and st.real_to and st.stride is not None):
+            return False
+        return (st.t_to - st.t_ic) < 1.6 * st.stride.duty * st.stride.stride_s
+
+    def stance_state(self, st: Stance, t: np.ndarray) -> np.ndarray:
+        t = np.asarray(t, dtype=np.float64)
+        p = self.person
+        alpha = np.zeros_like(t)
+        if st.real_ic:
+            u = (t - st.t_ic) / st.load_s
+            lo = (u >= 0) & (u < 1)
+            alpha[lo] += st.alpha_ic_deg * (1 - quintic(u[lo], 0.0, 0.8, 0.0, 1.0, 0.0, 0.0, 1.0))
+        if st.real_to:
+            u = (t - (st.t_to - st.rise_s)) / st.rise_s
+            hi = u > 0
+            alpha[hi] += st.alpha_off_deg * quintic(u[hi], 0.0, 0.0, 0.0, 1.0, 1.0, 0.0, 1.0)
+        if self._stance_regular(st):
+            theta = self._theta_curve(st.stride, t, st.t_ic, st.t_to - st.t_ic)
+        else:
+            theta = np.full_like(t, self.theta_stand)
+            if st.real_ic and st.stride is not None:
+                sr = st.stride
+                stance_s = sr.duty * sr.stride_s
+                settle = 0.6 * sr.stride_s
+                f = lambda x: self._theta_curve(sr, x, st.t_ic, stance_s)  # noqa: E731
+                v0, d1, d2 = _fd_forward(f, st.t_ic)
+                u = (t - st.t_ic) / settle
+                m = (u >= 0) & (u < 1)
+                theta[m] += quintic(u[m], v0 - self.theta_stand, d1, d2, 0.0, 0.0, 0.0, settle)
+            if st.real_to and st.next is not None:
+                sr = st.next
+                stance_s = sr.duty * sr.stride_s
+                prep = 0.6 * sr.stride_s
+                t_ic_virtual = st.t_to - stance_s
+                f = lambda x: self._theta_curve(sr, x, t_ic_virtual, stance_s)  # noqa: E731
+                v1, d1, d2 = _fd_backward(f, st.t_to)
+                u = (t - (st.t_to - prep)) / prep
+                m = u > 0
+                theta[m] += quintic(u[m], 0.0, 0.0, 0.0, v1 - self.theta_stand, d1, d2, prep)
+        # Ankle from the pinned foot: rotate about the heel (toe up) or the metatarsal heads.
+        a = np.radians(alpha)
+        ca, sa = np.cos(a), np.sin(a)
+        heel_piv = alpha >= 0
+        px = np.where(heel_piv, 0.0, p.heel_to_mtp_m)
+        rx = p.heel_to_ankle_m - px
+        rz = p.ankle_height_m
+        fwd = px + rx * ca - rz * sa
+        up = rx * sa + rz * ca
+        ey = np.array([math.cos(st.yaw_rad), math.sin(st.yaw_rad)])
+        out = np.empty((t.shape[0], N_CH))
+        out[:, 0] = st.heel_xy[0] + fwd * ey[0]
+        out[:, 1] = st.heel_xy[1] + fwd * ey[1]
+        out[:, 2] = up
+        out[:, 3] = alpha
+        out[:, 4] = theta
+        return out
+
+    # ---- swing --------------------------------------------------------------------------
+    def _swing_model(self, st: Stance, nx: Stance, t: np.ndarray) -> np.ndarray:
+        p = self.person
+        sr = st.next
+        assert sr is not None
+        t_sw = nx.t_ic - st.t_to
+        u = (np.asarray(t, dtype=np.float64) - st.t_to) / t_sw
+        ends = np.array([0.0, 1.0])
+
+        def chain(uu):
+            phase = sr.duty + (1 - sr.duty) * uu
+            th_t = np.radians(
+                segment_angle_deg(sr.mode, sr.direction, "thigh", phase, sr.duty, sr.scale)
+            )
+            th_s_deg = segment_angle_deg(sr.mode, sr.direction, "shank", phase, sr.duty, sr.scale)
+            th_s = np.radians(th_s_deg)
+            rx = p.thigh_m * np.sin(th_t) + p.shank_m * np.sin(th_s)
+            rz = -p.thigh_m * np.cos(th_t) - p.shank_m * np.cos(th_s)
+            return rx, rz, th_s_deg
+
+        rx, rz, th = chain(u)
+        rx_e, rz_e, th_e = chain(ends)
+        a_to = self.stance_state(st, np.array([st.t_to]))[0]
+        a_ic = self.stance_state(nx, np.array([nx.t_ic]))[0]
+        ybar = 0.5 * (st.yaw_rad + nx.yaw_rad)
+        e = np.array([math.cos(ybar), math.sin(ybar)])
+        s = 1.0 if sr.direction == "forward" else -1.0
+        d_target = float((a_ic[:2] - a_to[:2]) @ e)
+        d_model = s * sr.speed_m_s * t_sw + (rx_e[1] - rx_e[0])
+        kappa = d_target / d_model if d_target * d_model > 0 and abs(d_model) > 0.05 else 1.0
+        kappa = min(max(kappa, 0.5), 2.0)
+        fwd = kappa * (s * sr.speed_m_s * t_sw * u + rx - rx_e[0])
+        out = np.empty((u.shape[0], N_CH))
+        out[:, 0] = a_to[0] + fwd * e[0]
+        out[:, 1] = a_to[1] + fwd * e[1]
+        # Hip height oscillates twice per stride, lowest in double support (phase 0 and 0.5):
+        # about ±2.5 cm at 1.3 m/s (centre-of-mass excursion, e.g. Orendurff et al. 2004).
+        hip = -0.025 * sr.amplitude * np.cos(4 * np.pi * (sr.duty + (1 - sr.duty) * u))
+        hip_e = -0.025 * sr.amplitude * np.cos(4 * np.pi * (sr.duty + (1 - sr.duty) * ends))
+        zc = rz + hip
+        zc_e = rz_e + hip_e
+        # Chain shape about the chord between the two pinned end heights.
+        out[:, 2] = a_to[2] + (a_ic[2] - a_to[2]) * u + (zc - zc_e[0]) - (zc_e[1] - zc_e[0]) * u
+        beta0 = a_to[3] - th_e[0]
+        beta1 = a_ic[3] - th_e[1]
+        out[:, 3] = th + beta0 + (beta1 - beta0) * u
+        out[:, 4] = th
+        return out
+
+    def swing_state(self, st: Stance, nx: Stance, t: np.ndarray) -> np.ndarray:
+        t_sw = nx.t_ic - st.t_to
+        f_st0 = lambda x: self.stance_state(st, x)  # noqa: E731
+        f_st1 = lambda x: self.stance_state(nx, x)  # noqa: E731
+        f_mod = lambda x: self._swing_model(st, nx, x)  # noqa: E731
+        s0 = _fd_backward(f_st0, st.t_to)
+        s1 = _fd_forward(f_st1, nx.t_ic)
+        m0 = _fd_forward(f_mod, st.t_to)
+        m1 = _fd_backward(f_mod, nx.t_ic)
+        e0 = [s0[i] - m0[i] for i in range(3)]
+        e1 = [s1[i] - m1[i] for i in range(3)]
+        u = ((np.asarray(t) - st.t_to) / t_sw)[:, None]
+        corr = quintic(u, e0[0], e0[1], e0[2], e1[0], e1[1], e1[2], t_sw)
+        out = f_mod(t) + corr
+        out[:, 2] += self._clearance_lift(out, u[:, 0])
+        return out
+
+    def _clearance_lift(self, state: np.ndarray, u: np.ndarray) -> np.ndarray:
+        """Smallest smooth lift of the ankle that keeps heel and metatarsal heads off the floor.
+
+        The toes are treated as flexible (they bend at the metatarsophalangeal joint in late
+        stance), so only the heel and the metatarsal heads are checked.
+
+        The lift is a sum of bumps u^p (1-u)^q (p, q >= 3), so position, velocity and
+        acceleration at foot-off and contact are untouched.
+        """
+        p = self.person
+        a = np.radians(state[:, 3])
+        sa, ca = np.sin(a), np.cos(a)
+        pts_x = np.array([0.0, p.heel_to_mtp_m]) - p.heel_to_ankle_m
+        off_z = pts_x[None, :] * sa[:, None] - p.ankle_height_m * ca[:, None]
+        lower = -off_z.min(axis=1) + 0.004 * 64.0 * (u * (1 - u)) ** 3
+        lift = np.zeros_like(u)
+        for _ in range(12):
+            viol = lower - (state[:, 2] + lift)
+            i = int(np.argmax(viol))
+            if viol[i] <= 1e-4 or u.shape[0] < 3:
+                break
+            c = float(min(max(u[i], 0.02), 0.98))
+            if c <= 0.5:
+                pe, qe = 3.0, 3.0 * (1 - c) / c
+            else:
+                qe, pe = 3.0, 3.0 * c / (1 - c)
+            bump = (u / c) ** pe * ((1 - u) / (1 - c)) ** qe
+            lift += 1.05 * viol[i] * bump
+        return lift
+
+
+@dataclass
+class LegTrajectory:
+    """The leg's state on a uniform time grid."""
+
+    t_s: np.ndarray
+    ankle_m: np.ndarray  # (n, 3) world
+    alpha_deg: np.ndarray
+    theta_deg: np.ndarray
+    yaw_rad: np.ndarray
+    roll_deg: np.ndarray
+    in_stance: np.ndarray
+
+
+def leg_trajectory(plan: Plan, t: np.ndarray, rng: np.random.Generator) -> LegTrajectory:
+    """Evaluate the leg on the grid ``t``."""
+    model = LegModel(plan)
+    n = t.shape[0]
+    state = np.zeros((n, N_CH))
+    yaw = np.zeros(n)
+    roll = np.zeros(n)
+    stance = np.zeros(n, dtype=bool)
+    sts = plan.stances
+    for j, st in enumerate(sts):
+        lo = np.searchsorted(t, st.t_ic, side="left")
+        hi = np.searchsorted(t, st.t_to, side="left")
+        if hi > lo:
+            state[lo:hi] = model.stance_state(st, t[lo:hi])
+            yaw[lo:hi] = st.yaw_rad
+            stance[lo:hi] = True
+        if j + 1 < len(sts) and st.real_to:
+            nx = sts[j + 1]
+            lo2 = hi
+            hi2 = np.searchsorted(t, nx.t_ic, side="left")
+            if hi2 > lo2:
+                tt = t[lo2:hi2]
+                state[lo2:hi2] = model.swing_state(st, nx, tt)
+                u = (tt - st.t_to) / (nx.t_ic - st.t_to)
+                yaw[lo2:hi2] = st.yaw_rad + (nx.yaw_rad - st.yaw_rad) * smootherstep(u)
+                amp = st.next.amplitude if st.next is not None else 1.0
+                roll[lo2:hi2] = plan.person.roll_deg * amp * 64.0 * (u * (1 - u)) ** 3
+    # Quiet-standing sway of the shank (a fraction of a degree, 0.1-0.6 Hz).
+    sway = np.zeros(n)
+    for _ in range(3):
+        sway += rng.uniform(0.05, 0.2) * np.sin(
+            2 * np.pi * rng.uniform(0.1, 0.6) * t + rng.uniform(0, 2 * np.pi)
+        )
+    return LegTrajectory(
+        t, state[:, :3].copy(), state[:, 3].copy(), state[:, 4] + sway, yaw, roll, stance
+    )

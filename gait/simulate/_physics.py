@@ -1,0 +1,90 @@
+"""From segment poses to what an ideal IMU strapped to the segment measures.
+
+The accelerometer measures specific force f = Rᵀ (a − g) (a: linear acceleration of the sensor
+point, g = (0, 0, −9.80665) m/s² in the world frame, R: sensor-to-world rotation); the gyroscope
+measures the angular velocity of the same R, in sensor axes.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import signal
+
+from gait.consts import GRAVITY_MS2
+
+
+def zyx_matrices(yaw: np.ndarray, pitch: np.ndarray, roll: np.ndarray) -> np.ndarray:
+    """Rotation matrices Rz(yaw) Ry(pitch) Rx(roll), shape (n, 3, 3); angles in radians."""
+    cz, sz = np.cos(yaw), np.sin(yaw)
+    cy, sy = np.cos(pitch), np.sin(pitch)
+    cx, sx = np.cos(roll), np.sin(roll)
+    r = np.empty((yaw.shape[0], 3, 3))
+    r[:, 0, 0] = cz * cy
+    r[:, 0, 1] = cz * sy * sx - sz * cx
+    r[:, 0, 2] = cz * sy * cx + sz * sx
+    r[:, 1, 0] = sz * cy
+    r[:, 1, 1] = sz * sy * sx + cz * cx
+    r[:, 1, 2] = sz * sy * cx - cz * sx
+    r[:, 2, 0] = -sy
+    r[:, 2, 1] = cy * sx
+    r[:, 2, 2] = cy * cx
+    return r
+
+
+def zyx_body_rates(yaw, pitch, roll, dt: float) -> np.ndarray:
+    """Angular velocity (rad/s) in body axes of Rz(yaw) Ry(pitch) Rx(roll) sampled every dt."""
+    dyaw = np.gradient(yaw, dt)
+    dpitch = np.gradient(pitch, dt)
+    droll = np.gradient(roll, dt)
+    # Body-frame rates of the ZYX sequence (exact kinematic relation).
+    cy, sy = np.cos(pitch), np.sin(pitch)
+    cx, sx = np.cos(roll), np.sin(roll)
+    wx = droll - sy * dyaw
+    wy = cx * dpitch + sx * cy * dyaw
+    wz = -sx * dpitch + cx * cy * dyaw
+    return np.stack([wx, wy, wz], axis=1)
+
+
+def second_derivative(x: np.ndarray, dt: float) -> np.ndarray:
+    """d²x/dt² along axis 0 (central differences, second order)."""
+    return np.gradient(np.gradient(x, dt, axis=0, edge_order=2), dt, axis=0, edge_order=2)
+
+
+def specific_force(acc_world: np.ndarray, rot: np.ndarray) -> np.ndarray:
+    """f = Rᵀ (a − g) with g pointing down; ``rot`` maps sensor to world axes."""
+    f_world = acc_world + np.array([0.0, 0.0, GRAVITY_MS2])
+    return np.einsum("nji,nj->ni", rot, f_world)
+
+
+def soft_tissue(acc: np.ndarray, fs_hz: float, f_n_hz: float, zeta: float) -> np.ndarray:
+    """Sensor mass on a damped spring driven by the bone: H = (2ζωs + ω²)/(s² + 2ζωs + ω²)."""
+    w = 2 * np.pi * f_n_hz
+    b, a = signal.bilinear([2 * zeta * w, w * w], [1.0, 2 * zeta * w, w * w], fs=fs_hz)
+    return signal.lfilter(b, a, acc, axis=0)
+
+
+def contact_transient(
+    t: np.ndarray, t_ic: float, peak_ms2: float, tau_s: float, direction: np.ndarray
+) -> tuple[slice, np.ndarray]:
+    """Extra acceleration (n, 3) of a limb that lands with a residual velocity and is stopped.
+
+    The residual approach velocity v = 4·tau·peak is switched on ~30 ms before contact and
+    arrested after it with time constant tau (a logistic; peak deceleration ≈ v / 4tau). An
+    earlier, slow opposite velocity bump makes the net displacement zero, so the transient is the
+    second derivative of a bounded displacement added to the pose.
+    """
+    dt = t[1] - t[0]
+    lo = np.searchsorted(t, t_ic - 0.3)
+    hi = np.searchsorted(t, t_ic + 0.15)
+    tt = t[lo:hi]
+    v = 4.0 * tau_s * peak_ms2
+
+    def sig(x):
+        return 0.5 * (1.0 + np.tanh(0.5 * x))
+
+    vel = v * sig((tt - (t_ic - 0.03)) / 0.008) * sig(-(tt - t_ic) / tau_s)
+    bump = np.exp(-0.5 * ((tt - (t_ic - 0.13)) / 0.03) ** 2)
+    if bump.sum() > 0:
+        vel = vel - bump * (vel.sum() / bump.sum())
+    acc = np.gradient(vel, dt)
+    return slice(lo, hi), acc[:, None] * direction[None, :]

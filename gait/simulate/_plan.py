@@ -1,0 +1,297 @@
+"""From a plan of bouts to a timeline of foot contacts (stances) and swings of the sensor's leg.
+
+Every number used here is listed with its source in docs/simulator.md.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from gait.consts import GRAVITY_MS2
+from gait.simulate._curves import REFERENCE_SPEED_M_S
+from gait.simulate._spec import Bout, SessionSpec, SubjectSpec
+
+DEFAULT_STRIKE = {
+    ("walk", "forward"): "heel",
+    ("run", "forward"): "heel",
+    ("walk", "backward"): "forefoot",
+    ("run", "backward"): "forefoot",
+}
+
+
+@dataclass(frozen=True)
+class Person:
+    """Body dimensions (Winter 2009 anthropometric fractions of height) and gait traits."""
+
+    id: str
+    height_m: float
+    mass_kg: float
+    age_years: float
+    thigh_m: float
+    shank_m: float
+    foot_m: float
+    ankle_height_m: float
+    heel_to_ankle_m: float
+    heel_to_mtp_m: float
+    stride_factor: float
+    asymmetry: float
+    stride_cv: float
+    step_width_m: float
+    excursion: float
+    roll_deg: float
+    duty_offset: float
+
+    @property
+    def hip_height_m(self) -> float:
+        return self.thigh_m + self.shank_m + self.ankle_height_m
+
+
+def draw_person(spec: SubjectSpec, rng: np.random.Generator) -> Person:
+    """Fill the unset fields of ``spec`` with draws from adult ranges."""
+    h = spec.height_m if spec.height_m is not None else float(rng.uniform(1.52, 1.95))
+    bmi = rng.uniform(19.0, 30.0)
+    mass = spec.mass_kg if spec.mass_kg is not None else float(round(bmi * h * h, 1))
+    age = spec.age_years if spec.age_years is not None else float(rng.integers(20, 76))
+    return Person(
+        id=spec.id,
+        height_m=h,
+        mass_kg=mass,
+        age_years=age,
+        thigh_m=0.245 * h,
+        shank_m=0.246 * h,
+        foot_m=0.152 * h,
+        ankle_height_m=0.039 * h,
+        heel_to_ankle_m=0.25 * 0.152 * h,
+        heel_to_mtp_m=0.72 * 0.152 * h,
+        stride_factor=spec.stride_factor
+        if spec.stride_factor is not None
+        else float(rng.uniform(0.88, 1.12)),
+        asymmetry=spec.asymmetry if spec.asymmetry is not None else float(rng.normal(0.0, 0.01)),
+        stride_cv=spec.stride_cv if spec.stride_cv is not None else float(rng.uniform(0.01, 0.03)),
+        step_width_m=float(rng.uniform(0.06, 0.14)),
+        excursion=float(rng.uniform(0.9, 1.1)),
+        roll_deg=float(rng.uniform(1.0, 4.0)),
+        duty_offset=float(rng.normal(0.0, 0.01)),
+    )
+
+
+def stride_length_m(person: Person, speed_m_s: float) -> float:
+    """Alexander (1984): stride length / hip height = 2.3 (v²/gh)^0.3, times a personal factor."""
+    h = person.hip_height_m
+    froude = speed_m_s**2 / (GRAVITY_MS2 * h)
+    return person.stride_factor * 2.3 * h * froude**0.3
+
+
+@dataclass
+class Stride:
+    """Parameters of one stride of the sensor's leg (its stance and the swing that follows)."""
+
+    mode: str
+    direction: str
+    strike: str
+    speed_m_s: float
+    stride_s: float
+    duty: float
+    scale: float
+    amplitude: float
+
+
+@dataclass
+class Stance:
+    """A period with the sensor's foot on the ground.
+
+    ``t_ic`` is the initial contact that starts it (``real_ic`` False for standing at the start of
+    the session), ``t_to`` the foot-off that ends it (``real_to`` False at the end).
+    """
+
+    t_ic: float
+    t_to: float
+    real_ic: bool
+    real_to: bool
+    heel_xy: np.ndarray
+    yaw_rad: float
+    stride: Stride | None
+    #: The stride that starts at this stance's foot-off (its swing), None at the end.
+    next: Stride | None = None
+    alpha_ic_deg: float = 0.0
+    alpha_off_deg: float = 0.0
+    load_s: float = 0.1
+    rise_s: float = 0.2
+    impact_peak_ms2: float = 0.0
+    impact_tau_s: float = 0.005
+    contralateral_t_s: list[float] = field(default_factory=list)
+
+
+@dataclass
+class Plan:
+    """The contact timeline and the labels that go with it."""
+
+    person: Person
+    stances: list[Stance]
+    duration_s: float
+    #: (t_start_s, t_end_s, direction, strike) of each bout of gait.
+    intervals: list[tuple[float, float, str, str]]
+    #: (t_s, foot side "ipsi"/"contra", direction, strike, speed_m_s, mode)
+    contacts: list[tuple[float, str, str, str, float, str]]
+    standing_theta_deg: float = 2.0
+
+
+def _strike_angles(stride: Stride, rng: np.random.Generator) -> tuple[float, float, float, float]:
+    """Foot angle at contact and at foot-off (deg, toe up positive) and their durations (s).
+
+    Strike angle ranges after Altman & Davis (2012): rearfoot > 8°, midfoot -1.6..8°, forefoot
+    < -1.6°. Backward gait lands toe first and leaves heel last (Grasso et al. 1998).
+    """
+    st = stride.duty * stride.stride_s
+    a = stride.amplitude
+    if stride.strike == "heel":
+        alpha_ic = rng.uniform(14, 24) if stride.mode == "walk" else rng.uniform(9, 20)
+        load = 0.2 * st
+    elif stride.strike == "midfoot":
+        alpha_ic = rng.uniform(-1.0, 6.0)
+        load = 0.12 * st
+    else:
+        alpha_ic = rng.uniform(-16, -4) if stride.mode == "walk" else rng.uniform(-14, -4)
+        load = 0.28 * st
+    if stride.direction == "forward":
+        alpha_off = -(rng.uniform(45, 62) if stride.mode == "walk" else rng.uniform(45, 70))
+        rise = (0.38 if stride.mode == "walk" else 0.45) * st
+    else:
+        alpha_off = rng.uniform(12, 28)
+        rise = 0.3 * st
+    return alpha_ic * a, alpha_off * a, load, rise
+
+
+def _impact(stride: Stride, rng: np.random.Generator) -> tuple[float, float]:
+    """Peak shank acceleration of the contact transient (m/s²) and its time constant (s)."""
+    speed_ref = REFERENCE_SPEED_M_S[stride.mode]
+    k = (max(stride.speed_m_s, 0.2) / speed_ref) ** 1.0
+    if stride.mode == "walk":
+        peak = {"heel": (14, 30), "midfoot": (7, 15), "forefoot": (3, 8)}[stride.strike]
+    else:
+        peak = {"heel": (40, 80), "midfoot": (22, 45), "forefoot": (14, 30)}[stride.strike]
+    tau = {"heel": (0.003, 0.005), "midfoot": (0.005, 0.008), "forefoot": (0.009, 0.014)}
+    return float(rng.uniform(*peak) * k * stride.amplitude), float(rng.uniform(*tau[stride.strike]))
+
+
+def _duty(mode: str, direction: str, speed: float, person: Person) -> float:
+    if mode == "walk":
+        d = 0.62 - 0.05 * (speed - 1.3)
+        d = min(max(d, 0.57), 0.70)
+        if direction == "backward":
+            d += 0.02
+    else:
+        d = 0.40 - 0.04 * (speed - 3.0)
+        d = min(max(d, 0.30), 0.46)
+    return d + person.duty_offset
+
+
+def build_plan(spec: SessionSpec, person: Person, rng: np.random.Generator) -> Plan:
+    """Lay out every contact of the session."""
+    side = 1.0 if spec.sensor.placement.startswith("left") else -1.0
+    t = 0.0
+    yaw = 0.0
+    body = np.zeros(2)
+
+    def e(y: float) -> np.ndarray:
+        return np.array([math.cos(y), math.sin(y)])
+
+    def n(y: float) -> np.ndarray:
+        return np.array([-math.sin(y), math.cos(y)])
+
+    def footprint(b: np.ndarray, y: float) -> np.ndarray:
+        return b + side * 0.5 * person.step_width_m * n(y) - person.heel_to_ankle_m * e(y)
+
+    stances = [Stance(-10.0, math.inf, False, False, footprint(body, yaw), yaw, None)]
+    intervals: list[tuple[float, float, str, str]] = []
+    contacts: list[tuple[float, str, str, str, float, str]] = []
+    for bout in spec.bouts:
+        t_end = t + bout.duration_s
+        if bout.kind != "stand":
+            _add_bout(bout, t, t_end, person, rng, stances, intervals, contacts, e, footprint)
+            body_yaw = stances[-1].yaw_rad
+            yaw = body_yaw
+        t = t_end
+    return Plan(person, stances, t, intervals, contacts)
+
+
+def _add_bout(bout: Bout, t0, t_end, person, rng, stances, intervals, contacts, e, footprint):
+    mode, direction = bout.kind, bout.direction
+    strike = bout.strike or DEFAULT_STRIKE[(mode, direction)]
+    s = 1.0 if direction == "forward" else -1.0
+    v = float(bout.speed_m_s)
+    length = stride_length_m(person, v)
+    if direction == "backward":
+        length *= 0.8
+    stride_s = length / v
+    duty = _duty(mode, direction, v, person)
+    scale = person.excursion * (v / REFERENCE_SPEED_M_S[mode]) ** 0.4
+    scale = min(max(scale, 0.45), 1.35)
+    t_first_to = t0 + 0.15
+    usable = t_end - t_first_to - 0.6 * stride_s
+    n_strides = int(usable // stride_s)
+    if n_strides < 1:
+        return
+    amps = np.ones(n_strides)
+    ramp = [0.5, 0.8]
+    for i, a in enumerate(ramp):
+        if i < n_strides:
+            amps[i] = min(amps[i], a)
+            amps[n_strides - 1 - i] = min(amps[n_strides - 1 - i], a)
+    # Heading: turn spread over the strides in proportion to their amplitude.
+    turn = math.radians(bout.turn_deg)
+    d_yaw = turn * amps / amps.sum()
+    cur = stances[-1]
+    cur.t_to = t_first_to
+    cur.real_to = True
+    body = cur.heel_xy - footprint(np.zeros(2), cur.yaw_rad)  # where the body stands
+    yaw = cur.yaw_rad
+    t_to = t_first_to
+    first_stride = None
+    for k in range(n_strides):
+        a = float(amps[k])
+        T = stride_s * (1.0 + 0.12 * (1.0 - a)) * (1.0 + person.stride_cv * rng.standard_normal())
+        stride = Stride(mode, direction, strike, v * a, T, duty, scale * (0.35 + 0.65 * a), a)
+        stances[-1].next = stride
+        if first_stride is None:
+            first_stride = stride
+            _, cur.alpha_off_deg, _, cur.rise_s = _strike_angles(stride, rng)
+        # swing of stride k ends with the contact that starts stance k+1
+        t_ic = t_to + (1.0 - duty) * T
+        new_yaw = yaw + float(d_yaw[k])
+        mid = 0.5 * (yaw + new_yaw)
+        body = body + s * a * length * e(mid)
+        ai, ao, ld, rs = _strike_angles(stride, rng)
+        peak, tau = _impact(stride, rng)
+        last = k == n_strides - 1
+        t_next_to = t_ic + duty * T
+        st = Stance(
+            t_ic,
+            math.inf if last else t_next_to,
+            True,
+            not last,
+            footprint(body, new_yaw),
+            new_yaw,
+            stride,
+            None,
+            ai,
+            ao,
+            ld,
+            rs,
+            peak,
+            tau,
+        )
+        t_contra = t_ic + (0.5 + person.asymmetry) * T
+        st.contralateral_t_s.append(t_contra)
+        stances.append(st)
+        contacts.append((t_ic, "ipsi", direction, strike, stride.speed_m_s, mode))
+        contacts.append((t_contra, "contra", direction, strike, stride.speed_m_s, mode))
+        yaw = new_yaw
+        t_to = t_next_to
+    intervals.append(
+        (round(t0, 3), round(min(t_end, stances[-1].contralateral_t_s[-1] + 0.4), 3), direction,
+         strike)
+    )  # fmt: skip

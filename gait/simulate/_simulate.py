@@ -1,0 +1,175 @@
+"""simulate(): plan → leg kinematics → ideal IMU → real IMU → labelled session."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from gait.labels import LabelInterval, StepLabel
+from gait.simulate._body import LegTrajectory, leg_trajectory
+from gait.simulate._physics import (
+    contact_transient,
+    second_derivative,
+    soft_tissue,
+    specific_force,
+    zyx_body_rates,
+    zyx_matrices,
+)
+from gait.simulate._plan import Plan, build_plan, draw_person
+from gait.simulate._sensor import sample_sensor
+from gait.simulate._spec import SessionSpec, rotation_matrix
+from gait.types import SampleBlock, Session, SessionMeta, Subject
+
+SIMULATOR_VERSION = "1"
+
+
+@dataclass
+class SimulationTruth:
+    """What really happened, on the simulator's fine internal grid (for tests and reports)."""
+
+    t_s: np.ndarray
+    sensor_pos_m: np.ndarray
+    rot: np.ndarray  # (n, 3, 3) sensor-to-world
+    acc_lin_ms2: np.ndarray  # linear acceleration of the sensor, world axes (with wobble)
+    acc_ms2: np.ndarray  # ideal specific force, sensor axes
+    gyr_dps: np.ndarray  # ideal angular rate, sensor axes
+    leg: LegTrajectory
+    plan: Plan
+    mounting: np.ndarray
+    segment: str
+
+
+@dataclass
+class SimulationResult:
+    session: Session
+    intervals: list[LabelInterval]
+    steps: list[StepLabel]
+    truth: SimulationTruth
+
+
+def simulate(spec: SessionSpec, seed: int = 0, *, internal_rate_hz: float | None = None):
+    """Simulate one labelled session; everything random comes from ``seed``."""
+    rng = np.random.default_rng(seed)
+    sensor = spec.sensor
+    person = draw_person(spec.subject, rng)
+    plan = build_plan(spec, person, rng)
+    fs = float(sensor.sampling_rate_hz)
+    fs_int = internal_rate_hz or max(1000.0, 2.0 * fs)
+    dt = 1.0 / fs_int
+    duration = plan.duration_s
+    t = np.arange(0.0, duration + 0.05, dt)
+    leg = leg_trajectory(plan, t, rng)
+
+    left = sensor.placement.startswith("left")
+    side = 1.0 if left else -1.0
+    segment = "foot" if sensor.placement.endswith("foot") else "ankle"
+    roll = np.radians(side * leg.roll_deg)
+    if segment == "ankle":
+        pitch = -np.radians(leg.theta_deg)
+        lat = (1.0 if sensor.side == "lateral" else -1.0) * side
+        offset = np.array([0.01, lat * 0.035 * person.height_m / 1.75, sensor.height_above_ankle_m])
+    else:
+        pitch = -np.radians(leg.alpha_deg)
+        offset = np.array(
+            [0.45 * person.foot_m - person.heel_to_ankle_m, 0.0, -0.1 * person.ankle_height_m]
+        )
+    r_seg = zyx_matrices(leg.yaw_rad, pitch, roll)
+    pos = leg.ankle_m + np.einsum("nij,j->ni", r_seg, offset)
+    acc = second_derivative(pos, dt)
+
+    # Contact transients of this foot (strong) and of the other foot (weak, through the body).
+    for st in plan.stances:
+        if not st.real_ic or st.stride is None:
+            continue
+        s = 1.0 if st.stride.direction == "forward" else -1.0
+        d = np.array([0.35 * s * math.cos(st.yaw_rad), 0.35 * s * math.sin(st.yaw_rad), -1.0])
+        d /= np.linalg.norm(d)
+        sl, a_imp = contact_transient(t, st.t_ic, st.impact_peak_ms2, st.impact_tau_s, d)
+        acc[sl] += a_imp
+        for tc in st.contralateral_t_s:
+            sl, a_imp = contact_transient(
+                t, tc, 0.1 * st.impact_peak_ms2, 0.012, np.array([0.0, 0.0, -1.0])
+            )
+            acc[sl] += a_imp
+    if segment == "ankle":
+        f_n = sensor.soft_tissue_hz or float(rng.uniform(14.0, 26.0))
+        zeta = float(rng.uniform(0.3, 0.5))
+    else:
+        f_n = sensor.soft_tissue_hz or float(rng.uniform(35.0, 55.0))
+        zeta = float(rng.uniform(0.4, 0.6))
+    acc = soft_tissue(acc, fs_int, f_n, zeta)
+
+    mount = rotation_matrix(sensor.mounting, rng)
+    rot = r_seg @ mount
+    f_sensor = specific_force(acc, rot)
+    w_body = zyx_body_rates(leg.yaw_rad, pitch, roll, dt)
+    w_sensor_dps = np.degrees(w_body @ mount)
+
+    sampled = sample_sensor(t, f_sensor, w_sensor_dps, duration, sensor, rng)
+    block = SampleBlock(sampled.t_s, sampled.acc_ms2, sampled.gyr_dps, fs)
+    device = {
+        "model": "gait simulator",
+        "simulator_version": SIMULATOR_VERSION,
+        "seed": int(seed),
+        "acc_range_g": sensor.acc_range_g,
+        "gyr_range_dps": sensor.gyr_range_dps if sensor.has_gyro else None,
+        "segment": "shank" if segment == "ankle" else "foot dorsum",
+        "side": sensor.side if segment == "ankle" else None,
+        "height_above_ankle_m": sensor.height_above_ankle_m if segment == "ankle" else None,
+        "mounting_matrix": mount.round(6).tolist(),
+        "soft_tissue_hz": round(f_n, 2),
+        "samples_lost": sampled.n_lost,
+        "calibration": sampled.calibration,
+    }
+    meta = SessionMeta(
+        sampling_rate_hz=fs,
+        start_time_utc=spec.start_time_utc,
+        placement=sensor.placement,
+        subject=Subject(
+            id=person.id,
+            mass_kg=round(person.mass_kg, 1),
+            height_m=round(person.height_m, 3),
+            age_years=person.age_years,
+        ),
+        device=device,
+    )
+    session = Session(block, meta, None, sampled.gap_idx)
+    intervals = [LabelInterval(a, b, d, s) for a, b, d, s in plan.intervals]
+    foot_ipsi = "left" if left else "right"
+    foot_contra = "right" if left else "left"
+    steps = [
+        StepLabel(
+            round(tc, 4),
+            foot_ipsi if who == "ipsi" else foot_contra,
+            d,
+            s,
+            (("speed_m_s", f"{v:.3f}"), ("gait", mode)),
+        )
+        for tc, who, d, s, v, mode in sorted(plan.contacts)
+        if 0.0 <= tc < duration
+    ]
+    truth = SimulationTruth(t, pos, rot, acc, f_sensor, w_sensor_dps, leg, plan, mount, segment)
+    return SimulationResult(session, intervals, steps, truth)
+
+
+def simulate_session(spec: SessionSpec, seed: int = 0):
+    """``(Session, intervals, steps)`` of one simulated session (see :func:`simulate`)."""
+    res = simulate(spec, seed)
+    return res.session, res.intervals, res.steps
+
+
+def write_labelled_session(result: SimulationResult, out_dir: str | Path, stem: str) -> Path:
+    """Write ``<stem>.csv`` + ``<stem>.json`` + ``<stem>.labels.csv`` + ``<stem>.steps.csv``."""
+    from gait.io import write_session
+    from gait.labels import write_labels, write_steps
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"{stem}.csv"
+    write_session(path, result.session.samples, result.session.meta)
+    write_labels(out / f"{stem}.labels.csv", result.intervals)
+    write_steps(out / f"{stem}.steps.csv", result.steps)
+    return path
