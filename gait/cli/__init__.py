@@ -45,6 +45,9 @@ def _root(
 from gait.cli import analyse  # noqa: E402
 
 analyse.register(app)
+from gait.cli import simulate  # noqa: E402
+
+simulate.register(app)
 
 
 def main() -> None:
