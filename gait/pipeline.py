@@ -7,7 +7,9 @@ gives the same steps and summary (chunk invariance, a tested property).
 The classifier and energy stages are optional slots. A stage is any object with a ``stream(...)``
 method returning a per-stream state with ``feed``/``finish`` (see :class:`StepClassifierLike` and
 :class:`EnergyEstimatorLike`); a stage may hold steps back until it has seen enough samples, and
-returns them later, in time order. Without a stage its step fields stay ``None``.
+returns them later, in time order. At the end of a stream a stage first gets ``feed`` with an
+empty block and the steps the previous stage released last, then ``finish()``; it must return
+every step it was given exactly once. Without a stage its step fields stay ``None``.
 """
 
 from __future__ import annotations

@@ -102,12 +102,14 @@ def _stem(path: Path) -> str:
     return path.stem
 
 
-def _report_notes(file: str, analysis: Analysis) -> None:
+def _report_notes(file: str, analysis: Analysis, *, quiet: bool = False) -> None:
+    """Reader assumptions as notes, reader warnings, gaps and a missing placement as warnings
+    (all on stderr); ``quiet`` hides the notes only."""
     notes = analysis.session.meta.assumptions
     for note in notes:
         if note.startswith("warning: "):
             warn(f"{file}: {note.removeprefix('warning: ')}")
-        else:
+        elif not quiet:
             info(f"note: {file}: {note}")
     s = analysis.summary
     if s.n_gaps and not any("gap" in n for n in notes):
@@ -284,6 +286,10 @@ def analyse(
         float | None,
         typer.Option(help="Body mass in kg for energy (default: the sidecar's subject.mass_kg)."),
     ] = None,
+    quiet: Annotated[
+        bool,
+        typer.Option("--quiet", "-q", help="Hide the reader's notes (warnings still show)."),
+    ] = False,
 ) -> None:
     """Analyse recorded sessions: steps, walking bouts, cadence and a summary per session."""
     from gait.api import analyse as analyse_one
@@ -313,7 +319,7 @@ def analyse(
         for path in files:
             file = str(path)
             analysis = analyse_one(path, **options)
-            _report_notes(file, analysis)
+            _report_notes(file, analysis, quiet=quiet)
             if out is not None:
                 _write_out(out, path, file, analysis)
             if output_format is OutputFormat.json:

@@ -96,3 +96,20 @@ def test_same_stem_twice_with_out(tmp_path: Path, good_csv: Path) -> None:
     twin.write_text(good_csv.read_text())
     result = invoke("analyse", "--out", str(tmp_path / "out"), str(good_csv), str(twin))
     assert_user_error(result, "still.steps.csv")
+
+
+def test_notes_go_to_stderr_and_quiet_hides_them(good_csv: Path) -> None:
+    result = invoke("analyse", "--format", "json", str(good_csv))
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith("{")
+    assert "note: " in result.stderr  # the reader's assumptions (e.g. units from the sidecar)
+    quiet = invoke("analyse", "--format", "json", "--quiet", str(good_csv))
+    assert "note: " not in quiet.stderr
+    assert quiet.stdout == result.stdout
+
+
+def test_a_still_sensor_has_no_steps(good_csv: Path) -> None:
+    result = invoke("analyse", str(good_csv))
+    assert result.exit_code == 0, result.stderr
+    assert "no steps found" in result.stdout
+    assert "cadence (steps/min)" in result.stdout
