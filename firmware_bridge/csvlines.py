@@ -175,7 +175,7 @@ class CsvDecoder:
         self._set_layout(self.profile.columns)
         self._time = _TimeState()
         self._index = 0  # sample counter for profiles without a time column
-        self._missing_lines = 0
+        self._missing_at: list[int] = []  # row positions of damaged lines (no-clock profiles)
         self._held: list[np.ndarray] = []
 
     def _set_layout(self, names: tuple[str, ...]) -> None:
@@ -235,7 +235,7 @@ class CsvDecoder:
                 stats.bytes_skipped += len(raw) + 1
                 if not first and self._t_idx is None and _looks_numeric(text):
                     # A damaged data line: without a clock it still marks one lost sample.
-                    self._missing_lines += 1
+                    self._missing_at.append(len(rows))
                 continue
             if first:
                 stats.lines_skipped += 1
@@ -280,17 +280,21 @@ class CsvDecoder:
         asm.add(t[start:], acc[start:], None if gyr is None else gyr[start:], rate)
 
     def _count_time(self, n: int, rate: float) -> tuple[np.ndarray, list[tuple[int, Gap]]]:
+        """Times ``i / rate``; each damaged line before row ``j`` counts one lost sample."""
         gaps: list[tuple[int, Gap]] = []
-        if self._missing_lines and self._index:
-            m = self._missing_lines
-            gaps.append((0, Gap((self._index - 1) / rate, (self._index + m) / rate, m)))
-            self._index += m
+        missing = [j for j in self._missing_at if j < n]
+        self._missing_at = [j - n for j in self._missing_at if j >= n]
+        idx = np.arange(n, dtype=np.int64) + self._index
+        for j in sorted(set(missing)):
+            if j == 0 and self._index == 0:
+                continue  # damaged lines before the first sample: nothing known to be missing
+            m = missing.count(j)
+            idx[j:] += m
+            gaps.append((j, Gap((idx[j] - m - 1) / rate, idx[j] / rate, m)))
             self.stats.seq_gaps += 1
             self.stats.samples_lost += m
-        self._missing_lines = 0
-        t = (self._index + np.arange(n)) / rate
-        self._index += n
-        return t, gaps
+        self._index = int(idx[-1]) + 1
+        return idx / rate, gaps
 
     def _device_time(
         self, raw_s: np.ndarray, rate: float
