@@ -7,6 +7,7 @@ raw text to name the line and column of the first bad cell.
 from __future__ import annotations
 
 import bz2
+import csv
 import gzip
 import io
 import lzma
@@ -259,7 +260,7 @@ def _load_csv(path: Path) -> _Table:
         row, canonical = bad
         line_no = row + 2
         raw = _raw_line(path, line_no)
-        fields = raw.split(sep)
+        fields = next(csv.reader([raw], delimiter=sep, skipinitialspace=True), [])
         if raw.strip() == "":
             reason = f"blank line; expected {len(names)} values separated by {sep!r}"
         elif len(fields) != len(names):
@@ -283,7 +284,7 @@ def _raise_ragged(path: Path, sep: str, n_fields: int) -> None:
     for number, line in _iter_lines(path):
         if number == 1 or line.strip() == "":
             continue
-        count = len(line.split(sep))
+        count = len(next(csv.reader([line], delimiter=sep), []))
         if count > n_fields:
             raise SessionFormatError(
                 path, f"the line has {count} fields but the header has {n_fields}", line=number
