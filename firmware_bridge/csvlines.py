@@ -201,6 +201,9 @@ class CsvDecoder:
         stats = self.stats
         stats.bytes_in += len(data)
         buf = self._buf + bytes(data)
+        if b"\n" not in data and len(buf) <= MAX_LINE_LEN:
+            self._buf = buf  # no line completed yet
+            return []
         lines = buf.split(b"\n")
         self._buf = lines.pop()
         if len(self._buf) > MAX_LINE_LEN:

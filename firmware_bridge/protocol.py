@@ -339,6 +339,8 @@ class GaitDecoder:
 
     def feed(self, data: bytes) -> list[SampleBlock | Gap]:
         events = self._frames.feed(data)
+        if not events:
+            return []
         asm = BlockAssembler()
         run: list[SampleFrame] = []
         for ev in events:

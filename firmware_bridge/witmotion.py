@@ -159,6 +159,8 @@ class WitMotionDecoder:
     def feed(self, data: bytes) -> list[SampleBlock | Gap]:
         self.stats.bytes_in += len(data)
         self._buf += bytes(data)
+        if len(self._buf) < PACKET_LEN:
+            return []
         kinds, vals, skips = self._scan()
         self.stats.frames_ok += len(kinds)
         asm = BlockAssembler()
