@@ -401,6 +401,11 @@ def _declared_unit(
     return None, "", False
 
 
+def _canonical_names(table: _Table, cols: tuple[str, ...]) -> bool:
+    """True when the columns are written exactly as the canonical names (nothing to note)."""
+    return all(table.cells[c].is_canonical_name for c in cols)
+
+
 def _hint(quantity: str, unit: str, sidecar_file: Path) -> str:
     return (
         f"pass {_UNIT_ARG[quantity]}={unit!r} to read_session, or add "
@@ -449,7 +454,8 @@ def _acc_unit(
             "gravity (9.81); check the unit and the sensor"
         )
     if unit == "m/s2":
-        notes.append(f"acceleration in m/s² ({source})")
+        if not _canonical_names(table, ACC_COLS):
+            notes.append(f"acceleration in m/s² ({source})")
     else:
         notes.append(f"acceleration in {_UNIT_WORDS[unit]} ({source}), converted to m/s²")
     return unit
@@ -493,7 +499,8 @@ def _gyr_unit(
             )
         notes.append(f"warning: {message}; kept the declared unit")
     if unit == "deg/s":
-        notes.append(f"angular rate in deg/s ({source})")
+        if not _canonical_names(table, GYR_COLS):
+            notes.append(f"angular rate in deg/s ({source})")
     else:
         notes.append(f"angular rate in rad/s ({source}), converted to deg/s")
     return unit
@@ -538,7 +545,7 @@ def _time_unit(
                 column=col,
             )
     if unit == "s":
-        if source != f"column name {col}":
+        if not _canonical_names(table, (T_COL,)):
             notes.append(f"time in s ({source})")
     else:
         notes.append(f"time in {_UNIT_WORDS[unit]} ({source}), converted to s")

@@ -101,6 +101,7 @@ def test_round_trip_with_sidecar(tmp_path: Path, suffix: str) -> None:
     assert session.meta.device == META.device
     assert session.meta.start_time_utc == META.start_time_utc
     assert session.gap_idx.size == 0
+    assert session.meta.assumptions == ()  # canonical file: nothing assumed, nothing to say
     assert session.path == str(path)
     assert session.samples.acc_ms2.flags.c_contiguous
 
