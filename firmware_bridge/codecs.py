@@ -65,17 +65,19 @@ def make_decoder(
     *,
     profile: CsvProfile | str | None = None,
     sampling_rate_hz: float | None = None,
+    device_time_hint_s: float | None = None,
 ) -> ByteDecoder:
     """A fresh decoder for ``protocol`` (one of :data:`PROTOCOLS`).
 
     ``profile`` (a :class:`CsvProfile` or a preset name, default ``"gait"``) applies to ``csv``.
     ``sampling_rate_hz`` is required for ``witmotion`` (its packets carry no clock), optional for
     ``csv`` (estimated from the time column if omitted) and unused by ``gait`` (the device info
-    states it).
+    states it). ``device_time_hint_s`` (``gait`` only; e.g. the last ``t_s`` seen before a
+    reconnect) lets a new decoder continue a device clock that has passed 2³² µs (71.6 min).
     """
     _check_protocol(protocol)
     if protocol == "gait":
-        return GaitDecoder()
+        return GaitDecoder(device_time_hint_s=device_time_hint_s)
     if protocol == "witmotion":
         if sampling_rate_hz is None:
             raise ProtocolError(

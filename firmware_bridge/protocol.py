@@ -249,12 +249,19 @@ class FrameDecoder:
     * a forward jump of the sample sequence number emits ``Gap(n_missing=jump)``. The sequence
       number counts samples, so the jump is exactly the number of samples lost. The first frame
       seen sets the baseline (a stream may be joined at any point).
+
+    ``device_time_hint_s`` (e.g. the last device time seen before a reconnect) places the first
+    frame's u32 timestamp in the 2³² µs epoch nearest to the hint instead of the first epoch, so a
+    new decoder can continue a device clock that has already wrapped.
     """
 
-    def __init__(self, stats: DecoderStats | None = None) -> None:
+    def __init__(
+        self, stats: DecoderStats | None = None, *, device_time_hint_s: float | None = None
+    ) -> None:
         self.stats = stats if stats is not None else DecoderStats()
         self._deframer = Deframer()
         self._clock = _Clock()
+        self._hint_us = None if device_time_hint_s is None else round(device_time_hint_s * 1e6)
 
     def feed(self, data: bytes) -> list[Frame | Gap]:
         stats = self.stats
@@ -293,6 +300,8 @@ class FrameDecoder:
         gap = None
         if clk.prev_raw_t is None:
             clk.prev_t = frame.t_us
+            if self._hint_us is not None:
+                clk.prev_t += U32 * max(0, round((self._hint_us - frame.t_us) / U32))
         else:
             dt = (frame.t_us - clk.prev_raw_t) & U32_MASK
             dseq = (frame.seq - clk.next_seq) & U32_MASK
@@ -327,12 +336,13 @@ class GaitDecoder:
     :data:`MAX_PENDING_SAMPLES`) and converted once the device info arrives; if the bound is
     exceeded the oldest held samples are dropped, counted in ``samples_lost`` and reported as a Gap.
     Without device info there is no way to know the scale factors, so nothing is guessed.
+    ``device_time_hint_s``: see :class:`FrameDecoder`.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, device_time_hint_s: float | None = None) -> None:
         self.stats = DecoderStats()
         self.device_info: DeviceInfo | None = None
-        self._frames = FrameDecoder(self.stats)
+        self._frames = FrameDecoder(self.stats, device_time_hint_s=device_time_hint_s)
         self._pending: deque[SampleFrame | Gap] = deque()
         self._n_pending = 0
         self._dropped: tuple[int, float | None] = (0, None)  # held samples dropped, first t_s

@@ -244,3 +244,14 @@ def test_factory_errors_are_gait_errors() -> None:
         GaitEncoder(sampling_rate_hz=100.0).encode(
             SampleBlock(np.array([-1.0]), np.zeros((1, 3)), np.zeros((1, 3)), 100.0)
         )
+
+
+def test_time_hint_lets_a_new_decoder_continue_a_wrapped_clock() -> None:
+    rng = np.random.default_rng(3)
+    block = make_block(rng, 50, 100.0, 5000.0)  # beyond 2**32 µs = 4294.967296 s
+    enc = GaitEncoder(sampling_rate_hz=100.0)
+    wire = enc.start() + enc.encode(block)
+    plain = blocks_of(make_decoder("gait").feed(wire))
+    np.testing.assert_allclose(plain.t_s, block.t_s - 4294.967296, atol=1e-6)  # first epoch
+    hinted = blocks_of(make_decoder("gait", device_time_hint_s=4999.0).feed(wire))
+    np.testing.assert_allclose(hinted.t_s, block.t_s, atol=1e-6)
