@@ -44,7 +44,8 @@ Q_OFF_RATIO = 2  # off-threshold as a fraction of the on-threshold
 Q_FIRST_FRAC = 3  # the contact is the first jerk reaching this fraction of the window maximum
 Q_ONSET_FRAC = 4  # onset: back while the jerk stays above this fraction of that jerk
 Q_LEVEL_ALPHA = 5  # weight of a new swing peak in the running level
-Q_B = 6  # two biquads (b0, b1, b2, a1, a2) x 2 = 10 slots from here
+Q_MIN_IMPACT = 6  # a contact's impact (largest jerk in its window) must reach this
+Q_B = 7  # two biquads (b0, b1, b2, a1, a2) x 2 = 10 slots from here
 N_FPARAM = Q_B + 10
 
 NO_IDX = -(2**62)
@@ -75,12 +76,18 @@ def _biquad(x: float, fp: np.ndarray, k: int, z: np.ndarray, j: int) -> float:
 
 @njit(cache=True)
 def _resolve(ring: np.ndarray, mask: int, start: int, stop: int, ip: np.ndarray, fp: np.ndarray):
-    """Contact index in [start, stop): onset of the first jerk near the window's maximum."""
+    """Contact index in [start, stop), or NO_IDX when the window holds no foot strike.
+
+    The contact is the onset of the first jerk near the window's maximum; a maximum weaker than
+    the minimum impact (a pivot or a shuffle ending without a strike) gives no contact.
+    """
     best = -1.0
     for g in range(start, stop):
         v = ring[g & mask]
         if v > best:
             best = v
+    if best < fp[Q_MIN_IMPACT] * fp[Q_MIN_IMPACT]:
+        return NO_IDX
     # The ring holds squared jerks, so fractions are squared too.
     thr = fp[Q_FIRST_FRAC] * fp[Q_FIRST_FRAC] * best
     first = start
@@ -162,8 +169,10 @@ def detect_block(
         e2 = x * x + y * y + w * w  # squared motion signal, compared with squared thresholds
         # A contact waiting for its search window to fill.
         if p_end != NO_IDX and g + 1 >= p_end:
-            out_idx[n_out] = _resolve(ring_jerk, mask, p_start, p_end, ip, fp)
-            n_out += 1
+            c = _resolve(ring_jerk, mask, p_start, p_end, ip, fp)
+            if c != NO_IDX:
+                out_idx[n_out] = c
+                n_out += 1
             p_start = NO_IDX
             p_end = NO_IDX
         t_on = rel_on * level
@@ -213,5 +222,8 @@ def flush(
     istate[I_PENDING_END] = NO_IDX
     if stop <= p_start:
         return 0
-    out_idx[0] = _resolve(ring_jerk, ip[P_RING_MASK], p_start, stop, ip, fp)
+    c = _resolve(ring_jerk, ip[P_RING_MASK], p_start, stop, ip, fp)
+    if c == NO_IDX:
+        return 0
+    out_idx[0] = c
     return 1
