@@ -14,7 +14,7 @@ import lzma
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 
@@ -190,7 +190,7 @@ def _load_csv(path: Path) -> _Table:
         first = next(lines, None)
         lines.close()
     except UnicodeDecodeError:
-        raise SessionFormatError(path, "not UTF-8 text; expected a CSV session file") from None
+        _raise_not_utf8(path)
     except (OSError, EOFError) as e:
         raise SessionFormatError(path, f"cannot read the file: {e}") from None
     if first is None or (
@@ -226,6 +226,10 @@ def _load_csv(path: Path) -> _Table:
     except pd.errors.ParserError as e:
         _raise_ragged(path, sep, len(names))
         raise SessionFormatError(path, f"cannot parse as CSV: {e}") from None
+    except UnicodeDecodeError:
+        _raise_not_utf8(path)
+    except (OSError, EOFError, pd.errors.EmptyDataError) as e:
+        raise SessionFormatError(path, f"cannot read the file: {e}") from None
     df.columns = [str(c).strip() for c in df.columns]
     if len(df) == 0:
         raise SessionFormatError(path, "the file has a header but no data rows", line=2)
@@ -278,6 +282,21 @@ def _is_float(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def _raise_not_utf8(path: Path) -> NoReturn:
+    """Name the first line that is not UTF-8 text."""
+    line_no = None
+    with _open_text(path) as f:
+        binary = getattr(f, "buffer", None)
+        if binary is not None:
+            for number, raw in enumerate(binary, start=1):
+                try:
+                    raw.decode("utf-8")
+                except UnicodeDecodeError:
+                    line_no = number
+                    break
+    raise SessionFormatError(path, "not UTF-8 text; save the file as UTF-8", line=line_no)
 
 
 def _raise_ragged(path: Path, sep: str, n_fields: int) -> None:

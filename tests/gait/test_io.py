@@ -611,3 +611,15 @@ def test_bad_parquet(tmp_path: Path) -> None:
     write_text(tmp_path / "broken.parquet", "not parquet at all")
     with pytest.raises(SessionFormatError, match="Parquet"):
         read_session(tmp_path / "broken.parquet")
+
+
+def test_not_utf8_names_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "latin1.csv"
+    path.write_bytes(b"t_s,acc_x,acc_y,acc_z\n0,0,0,9.8\n0.01,0,0,9.8\n0.02,0,\xb0,9.8\n")
+    with pytest.raises(SessionFormatError, match="not UTF-8") as err:
+        read_session(path)
+    assert err.value.line == 4
+    path.write_bytes(b"t_s,wx(\xb0/s),acc_x,acc_y,acc_z\n0,0,0,0,9.8\n")
+    with pytest.raises(SessionFormatError, match="not UTF-8") as err:
+        read_session(path)
+    assert err.value.line == 1
