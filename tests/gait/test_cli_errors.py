@@ -98,13 +98,19 @@ def test_same_stem_twice_with_out(tmp_path: Path, good_csv: Path) -> None:
     assert_user_error(result, "still.steps.csv")
 
 
-def test_notes_go_to_stderr_and_quiet_hides_them(good_csv: Path) -> None:
-    result = invoke("analyse", "--format", "json", str(good_csv))
+def test_notes_go_to_stderr_and_quiet_hides_them(tmp_path: Path) -> None:
+    t = np.arange(300) / 100.0
+    bare = write_session(  # no sidecar: the reader notes the rate it assumed
+        tmp_path / "bare.csv", SampleBlock(t, np.tile([0.0, 0.0, 9.81], (300, 1)), None, 100.0)
+    )
+    result = invoke("analyse", "--format", "json", str(bare))
     assert result.exit_code == 0, result.stderr
     assert result.stdout.startswith("{")
-    assert "note: " in result.stderr  # the reader's assumptions (e.g. units from the sidecar)
-    quiet = invoke("analyse", "--format", "json", "--quiet", str(good_csv))
+    assert "note: " in result.stderr
+    assert "warning: " in result.stderr and "placement unknown" in result.stderr
+    quiet = invoke("analyse", "--format", "json", "--quiet", str(bare))
     assert "note: " not in quiet.stderr
+    assert "placement unknown" in quiet.stderr  # warnings stay
     assert quiet.stdout == result.stdout
 
 
@@ -113,3 +119,12 @@ def test_a_still_sensor_has_no_steps(good_csv: Path) -> None:
     assert result.exit_code == 0, result.stderr
     assert "no steps found" in result.stdout
     assert "cadence (steps/min)" in result.stdout
+
+
+def test_a_bad_file_among_good_ones_stops_with_nothing_on_stdout(
+    tmp_path: Path, good_csv: Path
+) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("t_s,acc_x,acc_y,acc_z\n0,0,0,9.8\n0,0,0,9.8\n")
+    result = invoke("analyse", "--format", "json", str(good_csv), str(bad))
+    assert_user_error(result, str(bad), "line 3")
