@@ -44,6 +44,10 @@ class ByteDecoder(Protocol):
 
     def feed(self, data: bytes) -> list[SampleBlock | Gap]: ...
 
+    def finish(self) -> list[SampleBlock | Gap]:
+        """End of stream: whatever the decoder still holds, converted or counted as lost."""
+        ...
+
 
 class ByteEncoder(Protocol):
     """What a device sends: ``start()`` at connect, then ``encode(block)`` for each block."""

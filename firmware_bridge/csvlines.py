@@ -251,6 +251,28 @@ class CsvDecoder:
             self._convert(np.array(rows, dtype=np.float64), asm)
         return asm.take()
 
+    def finish(self) -> list[SampleBlock | Gap]:
+        """End of stream: convert samples held for the rate estimate; count an unfinished line.
+
+        With fewer than two held samples the rate cannot be estimated: they count as skipped.
+        """
+        if self._buf.strip():
+            self.stats.lines_skipped += 1
+            self.stats.bytes_skipped += len(self._buf)
+        self._buf = b""
+        asm = BlockAssembler()
+        if self._held:
+            held = np.concatenate(self._held)
+            self._held = []
+            dt = np.diff(held[:, self._t_idx]) * _TIME_SCALE[self.profile.time_unit]
+            dt = dt[dt > 0]
+            if dt.size == 0:
+                self.stats.lines_skipped += held.shape[0]
+            else:
+                self.sampling_rate_hz = float(1.0 / np.median(dt))
+                self._convert(held, asm)
+        return asm.take()
+
     # -- samples ------------------------------------------------------------------------------
 
     def _convert(self, arr: np.ndarray, asm: BlockAssembler) -> None:

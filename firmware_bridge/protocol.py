@@ -368,6 +368,14 @@ class GaitDecoder:
         self._flush(run, asm)
         return asm.take()
 
+    def finish(self) -> list[SampleBlock | Gap]:
+        """End of stream: samples still held for lack of device info are counted as lost."""
+        self.stats.samples_lost += self._n_pending
+        self._pending.clear()
+        self._n_pending = 0
+        self._dropped = (0, None)
+        return []
+
     def _hold(self, ev: SampleFrame | Gap) -> None:
         self._pending.append(ev)
         if isinstance(ev, SampleFrame):

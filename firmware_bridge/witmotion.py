@@ -197,6 +197,19 @@ class WitMotionDecoder:
         self._emit(asm, out_t, out_v)
         return asm.take()
 
+    def finish(self) -> list[SampleBlock | Gap]:
+        """End of stream: the last group, if complete, is emitted (its layout may be unknown)."""
+        asm = BlockAssembler()
+        out_t: list[float] = []
+        out_v: list[np.ndarray] = []
+        if self._group:
+            self._finish_group(asm, out_t, out_v)
+        self._emit(asm, out_t, out_v)
+        if self._buf or self._skipped_since_packet:
+            self.stats.bytes_skipped += len(self._buf) + self._skipped_since_packet
+            self._buf, self._skipped_since_packet = b"", 0
+        return asm.take()
+
     def _lost_bytes(self, n_bytes: int) -> None:
         self.stats.bytes_skipped += n_bytes
         if self._layout is not None:

@@ -215,3 +215,12 @@ def test_profile_errors_name_the_problem() -> None:
         make_decoder("csv", profile="bmi")
     with pytest.raises(GaitError, match="sampling_rate_hz"):
         CsvDecoder(CsvProfile(("acc_x", "acc_y", "acc_z"), None))
+
+
+def test_finish_releases_samples_held_for_the_rate_estimate() -> None:
+    dec = CsvDecoder(CSV_PRESETS["gait"])
+    assert dec.feed(b"\n" + b"".join(b"%.2f,0,0,9.8,0,0,0\n" % (i / 50) for i in range(5))) == []
+    dec.feed(b"0.1,0,0")  # an unfinished line
+    got = blocks_of(dec.finish())
+    assert got.n_samples == 5 and got.sampling_rate_hz == pytest.approx(50.0)
+    assert dec.stats.lines_skipped == 1

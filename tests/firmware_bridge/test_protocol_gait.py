@@ -255,3 +255,13 @@ def test_time_hint_lets_a_new_decoder_continue_a_wrapped_clock() -> None:
     np.testing.assert_allclose(plain.t_s, block.t_s - 4294.967296, atol=1e-6)  # first epoch
     hinted = blocks_of(make_decoder("gait", device_time_hint_s=4999.0).feed(wire))
     np.testing.assert_allclose(hinted.t_s, block.t_s, atol=1e-6)
+
+
+def test_finish_counts_samples_that_never_got_device_info() -> None:
+    dec = GaitDecoder()
+    counts = np.zeros((3, 6), dtype=np.int16)
+    assert (
+        dec.feed(encode_samples(0, 0, 1000, counts) + encode_samples(3, 3000, 1000, counts)) == []
+    )
+    assert dec.finish() == []
+    assert dec.stats.samples_lost == 6

@@ -178,3 +178,11 @@ def test_a_cleanly_missing_group_is_invisible() -> None:
     assert got.n_samples == 39 and dec.stats.samples_lost == 0
     np.testing.assert_allclose(got.acc_ms2[10], block.acc_ms2[11], atol=ACC_Q, rtol=0)
     assert got.t_s[10] == pytest.approx(0.10)
+
+
+def test_finish_emits_a_lone_group() -> None:
+    dec = WitMotionDecoder(sampling_rate_hz=50.0)
+    assert dec.feed(PKT["acc"] + PKT["gyro"] + PKT["angle"] + b"\x55\x51") == []
+    got = blocks_of(dec.finish())
+    assert got.n_samples == 1 and got.gyr_dps is not None
+    assert dec.stats.bytes_skipped == 2
