@@ -430,7 +430,9 @@ class GaitDecoder:
             idx = np.arange(int(ks.sum()), dtype=np.int64) - np.repeat(starts, ks)
             t_us = np.repeat(t0, ks) + idx * np.repeat(per, ks)
             acc = counts[:, :3] * (GRAVITY_MS2 / info.acc_lsb_per_g)
-            gyr = counts[:, 3:] / info.gyr_lsb_per_dps if counts.shape[1] == 6 else None
+            gyr = None
+            if counts.shape[1] == 6 and info.gyr_lsb_per_dps > 0:
+                gyr = counts[:, 3:] / info.gyr_lsb_per_dps  # (no scale: the device has no gyro)
             asm.add(t_us / 1e6, acc, gyr, info.sampling_rate_hz)
             i = j
         run.clear()

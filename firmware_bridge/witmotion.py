@@ -180,7 +180,12 @@ class WitMotionDecoder:
                 s = ANGLE_RANGE_DEG / FULL_SCALE
                 self.angle_deg = (row[0] * s, row[1] * s, row[2] * s)
             if not self._group:
-                if self._layout is not None and not self._orphan and kind in self._layout:
+                if self._layout is None:
+                    continue  # before the first acceleration packet
+                if kind not in self._layout:
+                    # The layout was learnt from a damaged group: this type belongs at its end.
+                    self._layout = (*self._layout, kind)
+                elif not self._orphan:
                     # A group whose acceleration packet was lost.
                     self._orphan = True
                     self._missing += 1
@@ -221,8 +226,9 @@ class WitMotionDecoder:
     ) -> None:
         group, order = self._group, self._group_order
         self._group, self._group_order = {}, []
-        if self._layout is None:
-            # The first group seen from its acceleration packet on defines the layout.
+        if self._layout is None or not set(order) <= set(self._layout):
+            # The first group seen from its acceleration packet on defines the layout; a group
+            # with more packet types (the first one was damaged) replaces it.
             self._layout = tuple(order)
         needed = [TYPE_ACC] + ([TYPE_GYRO] if TYPE_GYRO in self._layout else [])
         if any(k not in group for k in needed):
@@ -245,6 +251,8 @@ class WitMotionDecoder:
             self._missing = 0
         gyr = group.get(TYPE_GYRO)
         v = np.concatenate([acc[:3], gyr[:3]]) if gyr is not None else acc[:3]
+        if out_v and out_v[-1].shape != v.shape:
+            self._emit(asm, out_t, out_v)  # gyro appeared or vanished: start a new block
         t = self._index / self.sampling_rate_hz
         out_t.append(t)
         out_v.append(v)

@@ -186,3 +186,19 @@ def test_finish_emits_a_lone_group() -> None:
     got = blocks_of(dec.finish())
     assert got.n_samples == 1 and got.gyr_dps is not None
     assert dec.stats.bytes_skipped == 2
+
+
+@pytest.mark.parametrize("damaged", [11, 22], ids=["gyro", "angle"])
+def test_layout_learnt_from_a_damaged_first_group_is_repaired(damaged: int) -> None:
+    block, wire = make_stream(30)
+    data = bytearray(wire)
+    data[damaged + 4] ^= 0x01  # break one packet of the first group
+    dec = WitMotionDecoder(sampling_rate_hz=100.0)
+    events = dec.feed(bytes(data))
+    blocks = [e for e in events if isinstance(e, SampleBlock)]
+    assert sum(b.n_samples for b in blocks) == 30
+    assert dec.stats.samples_lost == 0
+    assert blocks[-1].gyr_dps is not None and blocks[-1].n_samples >= 29
+    np.testing.assert_allclose(
+        blocks[-1].gyr_dps, block.gyr_dps[-blocks[-1].n_samples :], atol=GYR_Q
+    )
