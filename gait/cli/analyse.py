@@ -26,7 +26,16 @@ if TYPE_CHECKING:
     from gait.api import Analysis
 
 #: File name endings that are read as sessions when a folder is given.
-SESSION_SUFFIXES = (".csv", ".csv.gz", ".parquet", ".pq")
+SESSION_SUFFIXES = (
+    ".csv",
+    ".tsv",
+    ".csv.gz",
+    ".csv.bz2",
+    ".csv.xz",
+    ".tsv.gz",
+    ".parquet",
+    ".pq",
+)
 #: Companion files of a session that are never sessions themselves.
 COMPANION_SUFFIXES = (".labels.csv", ".steps.csv")
 #: Steps shown at each end of the per-session listing of ``--format table``.
@@ -74,7 +83,7 @@ def find_sessions(paths: list[Path]) -> list[Path]:
                 and not f.name.lower().endswith(COMPANION_SUFFIXES)
             )
             if not inside:
-                fail(f"{p}: no session files (*.csv, *.parquet) in this folder")
+                fail(f"{p}: no session files (*.csv, *.tsv, *.parquet) in this folder")
             found += inside
         else:
             found.append(p)
@@ -245,7 +254,8 @@ def analyse(
         list[Path],
         typer.Argument(
             metavar="PATH",
-            help="Session files (.csv, .parquet) or folders of them (searched recursively; "
+            help="Session files (.csv, .tsv, .parquet, compressed .csv.gz) or folders of them "
+            "(searched recursively; "
             "*.labels.csv and *.steps.csv are skipped).",
             show_default=False,
         ),

@@ -128,3 +128,20 @@ def test_a_bad_file_among_good_ones_stops_with_nothing_on_stdout(
     bad.write_text("t_s,acc_x,acc_y,acc_z\n0,0,0,9.8\n0,0,0,9.8\n")
     result = invoke("analyse", "--format", "json", str(good_csv), str(bad))
     assert_user_error(result, str(bad), "line 3")
+
+
+def test_find_sessions_walks_folders_and_skips_companions(tmp_path: Path) -> None:
+    from gait.cli.analyse import find_sessions
+
+    for name in ("b.csv", "a.tsv", "sub/c.csv.gz", "sub/d.parquet", "e.labels.csv", "e.steps.csv"):
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_bytes(b"")
+    (tmp_path / "b.json").write_text("{}")
+    (tmp_path / "notes.txt").write_text("")
+    found = find_sessions([tmp_path, tmp_path / "b.csv"])
+    assert [p.relative_to(tmp_path).as_posix() for p in found] == [
+        "a.tsv",
+        "b.csv",
+        "sub/c.csv.gz",
+        "sub/d.parquet",
+    ]
