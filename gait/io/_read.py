@@ -127,7 +127,8 @@ def _map_header(
     for name in names:
         cell = parse_header_cell(str(name))
         if cell.canonical is None:
-            extra.append(str(name))
+            if str(name).strip():  # an empty name comes from a trailing separator
+                extra.append(str(name))
             continue
         if cell.unit_text is not None:
             q = quantity_of(cell.canonical)
@@ -215,10 +216,16 @@ def _load_csv(path: Path) -> _Table:
     cells, extra = _map_header(path, names, 1)
 
     try:
+        # Positional names plus one spare column: pandas would otherwise turn a first column
+        # into the index, silently shifting all columns, when every row has one field too many.
         df = pd.read_csv(
             path,
             sep=sep,
             engine="c",
+            header=None,
+            skiprows=1,
+            names=[f"c{i}" for i in range(len(names) + 1)],
+            index_col=False,
             skip_blank_lines=False,
             encoding="utf-8-sig",
             skipinitialspace=True,
@@ -228,15 +235,25 @@ def _load_csv(path: Path) -> _Table:
         raise SessionFormatError(path, f"cannot parse as CSV: {e}") from None
     except UnicodeDecodeError:
         _raise_not_utf8(path)
-    except (OSError, EOFError, pd.errors.EmptyDataError) as e:
+    except pd.errors.EmptyDataError:
+        raise SessionFormatError(path, "the file has a header but no data rows", line=2) from None
+    except (OSError, EOFError) as e:
         raise SessionFormatError(path, f"cannot read the file: {e}") from None
-    df.columns = [str(c).strip() for c in df.columns]
+    spare = df.pop(f"c{len(names)}")
     if len(df) == 0:
         raise SessionFormatError(path, "the file has a header but no data rows", line=2)
 
     def locate(row: int) -> tuple[int | None, str]:
         return row + 2, ""
 
+    # A field beyond the header's (a trailing separator leaves it empty, which is harmless).
+    extra_field = spare.notna().to_numpy()
+    if extra_field.any():
+        line_no = int(np.argmax(extra_field)) + 2
+        count = len(next(csv.reader([_raw_line(path, line_no)], delimiter=sep), []))
+        raise SessionFormatError(
+            path, f"the line has {count} fields but the header has {len(names)}", line=line_no
+        )
     # Trailing blank lines are not data.
     n = len(df)
     while n > 0 and df.iloc[n - 1].isna().all():
@@ -251,7 +268,7 @@ def _load_csv(path: Path) -> _Table:
     columns: dict[str, np.ndarray] = {}
     bad: tuple[int, str] | None = None
     for canonical, cell in cells.items():
-        col = df[cell.source]
+        col = df[f"c{names.index(cell.source)}"]
         if col.dtype.kind in "fiu":
             values = col.to_numpy(dtype=np.float64)
         else:

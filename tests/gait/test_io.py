@@ -400,6 +400,16 @@ def test_crlf_bom_and_trailing_blank_lines(tmp_path: Path) -> None:
     assert session.samples.n_samples == 3
 
 
+def test_trailing_separators_are_harmless(tmp_path: Path) -> None:
+    for text in (
+        "t_s,acc_x,acc_y,acc_z\n0,0,0,9.8,\n0.01,0,0,9.8,\n",
+        "t_s,acc_x,acc_y,acc_z,\n0,0,0,9.8,\n0.01,0,0,9.8,\n",
+    ):
+        session = read_session(write_text(tmp_path / "trail.csv", text))
+        np.testing.assert_allclose(session.samples.acc_ms2[:, 2], 9.8)
+        assert not any("not used" in a for a in session.meta.assumptions)
+
+
 def test_gaps_are_kept_and_reported(tmp_path: Path) -> None:
     block = walking_block(300)
     keep = np.ones(300, dtype=bool)
@@ -462,6 +472,13 @@ BAD_CSV = {
     "inf": (GOOD_HEAD + "0.01,-inf,0.2,9.8\n", 3, "acc_x", "infinite"),
     "short line": (GOOD_HEAD + "0.01,0.1,0.2,9.8\n0.02,0.1\n", 4, "acc_y", "2 fields"),
     "long line": (GOOD_HEAD + "0.01,0.1,0.2,9.8,7\n", 3, None, "5 fields"),
+    "every line one field too many": (
+        "t_s,acc_x,acc_y,acc_z\n0,0.1,0.2,9.8,1\n0.01,0.1,0.2,9.8,2\n",
+        2,
+        None,
+        "5 fields",
+    ),
+    "two fields too many": (GOOD_HEAD + "0.01,0.1,0.2,9.8,7,8\n", 3, None, "6 fields"),
     "blank line inside": (GOOD_HEAD + "\n0.02,0.1,0.2,9.8\n", 3, "t_s", "blank line"),
     "time backwards": (
         GOOD_HEAD + "0.01,0,0,9.8\n0.02,0,0,9.8\n0.015,0,0,9.8\n",
