@@ -43,6 +43,9 @@ STEP_FIELDS: tuple[str, ...] = (
     "speed_m_s",
     "kcal",
 )
+#: Step times in records are rounded to this many decimals (1 µs, as session files store t_s),
+#: so that 6.905 does not print as 6.904999999999999.
+T_DECIMALS: int = 6
 #: Columns of :attr:`GaitPipeline.steps_`, in order.
 STEP_COLUMNS: tuple[str, ...] = (
     "t_s",
@@ -301,7 +304,7 @@ class PipelineStream:
             instrumented = bool(steps.instrumented[i])
             out.append(
                 {
-                    "t_s": float(steps.t_s[i]),
+                    "t_s": round(float(steps.t_s[i]), T_DECIMALS),
                     "foot": self._own_foot if instrumented else self._other_foot,
                     "direction": lab.direction[i],
                     "direction_p": _num(lab.direction_p[i]),
