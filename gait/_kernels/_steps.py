@@ -24,7 +24,11 @@ N_ISTATE = 6
 F_PEAK = 0  # largest squared motion value in the current group
 F_LEVEL = 1  # running level of recent swing peaks
 F_Z = 2  # 2 biquads x 3 axes x 2 delay elements = 12 slots from here
-N_FSTATE = F_Z + 12
+F_MG = F_Z + 12  # second moments of the low-passed angular rate over the current swing (6 slots)
+F_MR = F_MG + 6  # running, trace-normalised second moments of recent accepted swings (6 slots)
+F_AXIS = F_MR + 6  # dominant rotation axis of recent swings (unit vector, 3 slots)
+F_SPEAK = F_AXIS + 3  # largest squared angular rate about that axis in the current swing
+N_FSTATE = F_SPEAK + 1
 
 # Integer parameters.
 P_JERK_LAG = 0  # samples between the two accelerations whose difference is the jerk proxy
@@ -45,7 +49,8 @@ Q_FIRST_FRAC = 3  # the contact is the first jerk reaching this fraction of the 
 Q_ONSET_FRAC = 4  # onset: back while the jerk stays above this fraction of that jerk
 Q_LEVEL_ALPHA = 5  # weight of a new swing peak in the running level
 Q_MIN_IMPACT = 6  # a contact's impact (largest jerk in its window) must reach this
-Q_B = 7  # two biquads (b0, b1, b2, a1, a2) x 2 = 10 slots from here
+Q_MIN_AXIS = 7  # a swing's peak rate about the dominant axis must reach this x the swing level
+Q_B = 8  # two biquads (b0, b1, b2, a1, a2) x 2 = 10 slots from here
 N_FPARAM = Q_B + 10
 
 NO_IDX = -(2**62)
@@ -60,6 +65,7 @@ def new_state(level0: float, ring_size: int, jerk_lag: int) -> tuple[np.ndarray,
     istate[I_PENDING_END] = NO_IDX
     fstate = np.zeros(N_FSTATE, np.float64)
     fstate[F_LEVEL] = level0
+    fstate[F_AXIS : F_AXIS + 3] = 1.0 / np.sqrt(3.0)
     ring_jerk = np.zeros(ring_size, np.float64)
     ring_acc = np.zeros((max(1, jerk_lag), 3), np.float64)
     return istate, fstate, ring_jerk, ring_acc
@@ -72,6 +78,40 @@ def _biquad(x: float, fp: np.ndarray, k: int, z: np.ndarray, j: int) -> float:
     z[j] = fp[k + 1] * x - fp[k + 3] * y + z[j + 1]
     z[j + 1] = fp[k + 2] * x - fp[k + 4] * y
     return y
+
+
+@njit(cache=True)
+def _axis_check(fstate: np.ndarray, alpha: float, need2: float) -> bool:
+    """Did the finished swing turn fast enough about the dominant axis of recent swings?
+
+    ``need2`` is the squared rate the swing's largest rate about that axis must reach. The axis is
+    the principal eigenvector of the running, trace-normalised second-moment matrix of the
+    low-passed angular rate of accepted swings, tracked by three power-iteration steps per swing;
+    it is estimated from the data, so the test does not depend on how the sensor is mounted. In
+    walking it is the mediolateral axis; a pivot on the spot turns about the vertical instead.
+    Until a few swings have been seen (running trace < 0.5) every swing is accepted.
+    """
+    m = fstate[F_MG : F_MG + 6]  # xx, yy, zz, xy, xz, yz
+    r = fstate[F_MR : F_MR + 6]
+    u = fstate[F_AXIS : F_AXIS + 3]
+    tr = m[0] + m[1] + m[2]
+    if tr <= 0.0:
+        return False
+    ready = r[0] + r[1] + r[2] > 0.5
+    ok = (not ready) or fstate[F_SPEAK] >= need2
+    if ok:
+        for k in range(6):
+            r[k] = (1.0 - alpha) * r[k] + alpha * m[k] / tr
+        for _ in range(3):
+            v0 = r[0] * u[0] + r[3] * u[1] + r[4] * u[2]
+            v1 = r[3] * u[0] + r[1] * u[1] + r[5] * u[2]
+            v2 = r[4] * u[0] + r[5] * u[1] + r[2] * u[2]
+            nv = np.sqrt(v0 * v0 + v1 * v1 + v2 * v2)
+            if nv > 0.0:
+                u[0] = v0 / nv
+                u[1] = v1 / nv
+                u[2] = v2 / nv
+    return ok
 
 
 @njit(cache=True)
@@ -138,6 +178,7 @@ def detect_block(
     rel_on = fp[Q_REL_ON]
     off_ratio = fp[Q_OFF_RATIO]
     alpha = fp[Q_LEVEL_ALPHA]
+    use_axis = has_gyro and fp[Q_MIN_AXIS] > 0.0
     for i in range(n):
         ax = acc[i, 0]
         ay = acc[i, 1]
@@ -185,13 +226,30 @@ def detect_block(
                 if last_end == NO_IDX or g - last_end > ip[P_GAP]:
                     group_start = g
                     peak = 0.0
+                    for k in range(6):
+                        fstate[F_MG + k] = 0.0
+                    fstate[F_SPEAK] = 0.0
         else:
             if e2 > peak:
                 peak = e2
+            if use_axis:
+                fstate[F_MG] += x * x
+                fstate[F_MG + 1] += y * y
+                fstate[F_MG + 2] += w * w
+                fstate[F_MG + 3] += x * y
+                fstate[F_MG + 4] += x * w
+                fstate[F_MG + 5] += y * w
+                sw = x * fstate[F_AXIS] + y * fstate[F_AXIS + 1] + w * fstate[F_AXIS + 2]
+                if sw * sw > fstate[F_SPEAK]:
+                    fstate[F_SPEAK] = sw * sw
             if e2 < off_ratio * off_ratio * t_on2:
                 on = 0
                 last_end = g
-                if group_start != NO_IDX and g - group_start >= ip[P_MIN_SWING]:
+                if (
+                    group_start != NO_IDX
+                    and g - group_start >= ip[P_MIN_SWING]
+                    and (not use_axis or _axis_check(fstate, alpha, (fp[Q_MIN_AXIS] * level) ** 2))
+                ):
                     p_start = max(g - ip[P_WINDOW], group_start, g + 1 - mask)
                     p_end = g + 1 + ip[P_LATE]
                     level = (1.0 - alpha) * level + alpha * np.sqrt(peak)

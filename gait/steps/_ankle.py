@@ -35,6 +35,10 @@ class AnkleStepDetector(BaseStepDetector):
        largest jerk, moved back to where that impact began (``onset_frac``, at most
        ``onset_back_s``). A swing whose largest jerk stays below ``min_impact_ms2`` ended without a
        foot strike (a pivot in a turn, a shuffle, a foot swinging while seated) and has no contact.
+       With a gyroscope, a swing must also turn the foot about the dominant rotation axis of recent
+       swings (the mediolateral axis, estimated from the data by a running power iteration, so any
+       mounting works) at ``min_sagittal_rel`` times the running swing level at least: pivoting
+       on the spot turns the foot about the vertical instead.
     4. The other foot: one contact half-way between two consecutive contacts of the instrumented
        foot whose interval is a plausible stride (``stride_range_s``), when
        ``estimate_other_foot``.
@@ -69,10 +73,11 @@ class AnkleStepDetector(BaseStepDetector):
         acc_off_ratio: float = 0.4,
         late_s: float = 0.08,
         jerk_lag_s: float = 0.01,
-        first_frac: float = 0.5,
+        first_frac: float = 0.4,
         onset_frac: float = 0.5,
         onset_back_s: float = 0.03,
-        min_impact_ms2: float = 6.0,
+        min_impact_ms2: float = 3.0,
+        min_sagittal_rel: float = 0.2,
         estimate_other_foot: bool = True,
         stride_range_s: tuple[float, float] = (0.6, 2.5),
     ) -> None:
@@ -94,6 +99,7 @@ class AnkleStepDetector(BaseStepDetector):
         self.onset_frac = onset_frac
         self.onset_back_s = onset_back_s
         self.min_impact_ms2 = min_impact_ms2
+        self.min_sagittal_rel = min_sagittal_rel
         self.estimate_other_foot = estimate_other_foot
         self.stride_range_s = stride_range_s
 
@@ -141,6 +147,7 @@ class AnkleStepStream:
         fp[k.Q_ONSET_FRAC] = d.onset_frac
         fp[k.Q_LEVEL_ALPHA] = d.level_alpha
         fp[k.Q_MIN_IMPACT] = d.min_impact_ms2
+        fp[k.Q_MIN_AXIS] = d.min_sagittal_rel
         if has_gyro:
             fp[k.Q_B : k.Q_B + 5] = _biquad_coefficients("lowpass", d.lowpass_hz, fs)
         else:
