@@ -86,11 +86,11 @@ class LegModel:
         if st.real_ic:
             u = (t - st.t_ic) / st.load_s
             lo = (u >= 0) & (u < 1)
-            alpha[lo] += st.alpha_ic_deg * (1 - quintic(u[lo], 0.0, 0.8, 0.0, 1.0, 0.0, 0.0, 1.0))
+            alpha[lo] += st.alpha_ic_deg * (1 - quintic(u[lo], 0.0, 0.0, 6.0, 1.0, 0.0, 0.0, 1.0))
         if st.real_to:
             u = (t - (st.t_to - st.rise_s)) / st.rise_s
             hi = u > 0
-            alpha[hi] += st.alpha_off_deg * quintic(u[hi], 0.0, 0.0, 0.0, 1.0, 1.0, 0.0, 1.0)
+            alpha[hi] += st.alpha_off_deg * quintic(u[hi], 0.0, 0.0, 0.0, 1.0, 2.0, -6.0, 1.0)
         if self._stance_regular(st):
             theta = self._theta_curve(st.stride, t, st.t_ic, st.t_to - st.t_ic)
         else:
@@ -195,6 +195,10 @@ class LegModel:
         u = ((np.asarray(t) - st.t_to) / t_sw)[:, None]
         corr = quintic(u, e0[0], e0[1], e0[2], e1[0], e1[1], e1[2], t_sw)
         out = f_mod(t) + corr
+        # The foot's pitch in swing: the smoothest (quintic) path between its states at foot-off
+        # and at contact; it makes the single dorsiflexion sweep seen in foot-worn IMUs.
+        uu = u[:, 0]
+        out[:, 3] = quintic(uu, s0[0][3], s0[1][3], s0[2][3], s1[0][3], s1[1][3], s1[2][3], t_sw)
         out[:, 2] += self._clearance_lift(out, u[:, 0])
         return out
 
@@ -212,14 +216,18 @@ class LegModel:
         sa, ca = np.sin(a), np.cos(a)
         pts_x = np.array([0.0, p.heel_to_mtp_m]) - p.heel_to_ankle_m
         off_z = pts_x[None, :] * sa[:, None] - p.ankle_height_m * ca[:, None]
-        lower = -off_z.min(axis=1) + 0.004 * 64.0 * (u * (1 - u)) ** 3
+        # Within ~20 % of the swing from either end a few mm of "penetration" are accepted
+        # (sole compression, toes still bending): lifting there would need a jerk spike.
+        ends = np.minimum(u, 1 - u)
+        slack = 0.012 * (1 - smootherstep(ends / 0.2))
+        lower = -off_z.min(axis=1) + 0.004 * 64.0 * (u * (1 - u)) ** 3 - slack
         lift = np.zeros_like(u)
         for _ in range(12):
             viol = lower - (state[:, 2] + lift)
             i = int(np.argmax(viol))
             if viol[i] <= 1e-4 or u.shape[0] < 3:
                 break
-            c = float(min(max(u[i], 0.02), 0.98))
+            c = float(min(max(u[i], 0.1), 0.9))
             if c <= 0.5:
                 pe, qe = 3.0, 3.0 * (1 - c) / c
             else:

@@ -92,7 +92,7 @@ def generate_sessions(
             subject = SubjectSpec(
                 id=sid,
                 height_m=float(subject_rng.uniform(1.52, 1.95)),
-                stride_factor=float(subject_rng.uniform(0.88, 1.12)),
+                stride_factor=float(subject_rng.uniform(0.95, 1.2)),
                 asymmetry=float(subject_rng.normal(0.0, 0.01)),
                 stride_cv=float(subject_rng.uniform(0.01, 0.03)),
             )

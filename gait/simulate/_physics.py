@@ -68,13 +68,13 @@ def contact_transient(
 ) -> tuple[slice, np.ndarray]:
     """Extra acceleration (n, 3) of a limb that lands with a residual velocity and is stopped.
 
-    The residual approach velocity v = 4·tau·peak is switched on ~30 ms before contact and
+    The residual approach velocity v = 4·tau·peak builds up over ~0.1 s before contact and
     arrested after it with time constant tau (a logistic; peak deceleration ≈ v / 4tau). An
     earlier, slow opposite velocity bump makes the net displacement zero, so the transient is the
     second derivative of a bounded displacement added to the pose.
     """
     dt = t[1] - t[0]
-    lo = np.searchsorted(t, t_ic - 0.3)
+    lo = np.searchsorted(t, t_ic - 0.45)
     hi = np.searchsorted(t, t_ic + 0.15)
     tt = t[lo:hi]
     v = 4.0 * tau_s * peak_ms2
@@ -82,9 +82,27 @@ def contact_transient(
     def sig(x):
         return 0.5 * (1.0 + np.tanh(0.5 * x))
 
-    vel = v * sig((tt - (t_ic - 0.03)) / 0.008) * sig(-(tt - t_ic) / tau_s)
-    bump = np.exp(-0.5 * ((tt - (t_ic - 0.13)) / 0.03) ** 2)
+    # the residual velocity builds up gently over late swing (~0.1 s), then stops at contact
+    vel = v * sig((tt - (t_ic - 0.09)) / 0.025) * sig(-(tt - t_ic) / tau_s)
+    bump = np.exp(-0.5 * ((tt - (t_ic - 0.25)) / 0.05) ** 2)
     if bump.sum() > 0:
         vel = vel - bump * (vel.sum() / bump.sum())
     acc = np.gradient(vel, dt)
     return slice(lo, hi), acc[:, None] * direction[None, :]
+
+
+def rotational_transient(
+    t: np.ndarray, t_ic: float, peak_dps: float, f_hz: float, tau_s: float
+) -> tuple[slice, np.ndarray]:
+    """A damped angular vibration (deg) of the segment after a contact.
+
+    ``A (1 - cos ωt) exp(-t/tau)`` starts with zero angle and rate, so it adds no jump; its peak
+    rate is about ``peak_dps``. It is added to the segment's pitch before the orientation is
+    formed, so gyro and accelerometer see the same motion.
+    """
+    lo = np.searchsorted(t, t_ic)
+    hi = np.searchsorted(t, t_ic + 8 * tau_s)
+    tt = t[lo:hi] - t_ic
+    w = 2 * np.pi * f_hz
+    amp = peak_dps / w
+    return slice(lo, hi), amp * (1 - np.cos(w * tt)) * np.exp(-tt / tau_s)

@@ -68,7 +68,7 @@ def draw_person(spec: SubjectSpec, rng: np.random.Generator) -> Person:
         heel_to_mtp_m=0.72 * 0.152 * h,
         stride_factor=spec.stride_factor
         if spec.stride_factor is not None
-        else float(rng.uniform(0.88, 1.12)),
+        else float(rng.uniform(0.95, 1.2)),
         asymmetry=spec.asymmetry if spec.asymmetry is not None else float(rng.normal(0.0, 0.01)),
         stride_cv=spec.stride_cv if spec.stride_cv is not None else float(rng.uniform(0.01, 0.03)),
         step_width_m=float(rng.uniform(0.06, 0.14)),
@@ -149,7 +149,7 @@ def _strike_angles(stride: Stride, rng: np.random.Generator) -> tuple[float, flo
     a = stride.amplitude
     if stride.strike == "heel":
         alpha_ic = rng.uniform(14, 24) if stride.mode == "walk" else rng.uniform(9, 20)
-        load = 0.2 * st
+        load = 0.14 * st
     elif stride.strike == "midfoot":
         alpha_ic = rng.uniform(-1.0, 6.0)
         load = 0.12 * st
@@ -157,8 +157,8 @@ def _strike_angles(stride: Stride, rng: np.random.Generator) -> tuple[float, flo
         alpha_ic = rng.uniform(-16, -4) if stride.mode == "walk" else rng.uniform(-14, -4)
         load = 0.28 * st
     if stride.direction == "forward":
-        alpha_off = -(rng.uniform(45, 62) if stride.mode == "walk" else rng.uniform(45, 70))
-        rise = (0.38 if stride.mode == "walk" else 0.45) * st
+        alpha_off = -(rng.uniform(32, 48) if stride.mode == "walk" else rng.uniform(40, 60))
+        rise = (0.32 if stride.mode == "walk" else 0.45) * st
     else:
         alpha_off = rng.uniform(12, 28)
         rise = 0.3 * st
@@ -168,11 +168,11 @@ def _strike_angles(stride: Stride, rng: np.random.Generator) -> tuple[float, flo
 def _impact(stride: Stride, rng: np.random.Generator) -> tuple[float, float]:
     """Peak shank acceleration of the contact transient (m/s²) and its time constant (s)."""
     speed_ref = REFERENCE_SPEED_M_S[stride.mode]
-    k = (max(stride.speed_m_s, 0.2) / speed_ref) ** 1.0
+    k = (max(stride.speed_m_s, 0.2) / speed_ref) ** 0.7
     if stride.mode == "walk":
-        peak = {"heel": (14, 30), "midfoot": (7, 15), "forefoot": (3, 8)}[stride.strike]
+        peak = {"heel": (25, 50), "midfoot": (12, 25), "forefoot": (6, 14)}[stride.strike]
     else:
-        peak = {"heel": (40, 80), "midfoot": (22, 45), "forefoot": (14, 30)}[stride.strike]
+        peak = {"heel": (50, 100), "midfoot": (30, 60), "forefoot": (20, 40)}[stride.strike]
     tau = {"heel": (0.003, 0.005), "midfoot": (0.005, 0.008), "forefoot": (0.009, 0.014)}
     return float(rng.uniform(*peak) * k * stride.amplitude), float(rng.uniform(*tau[stride.strike]))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +13,7 @@ from gait.labels import LabelInterval, StepLabel
 from gait.simulate._body import LegTrajectory, leg_trajectory
 from gait.simulate._physics import (
     contact_transient,
+    rotational_transient,
     second_derivative,
     soft_tissue,
     specific_force,
@@ -44,10 +46,28 @@ class SimulationTruth:
 
 @dataclass
 class SimulationResult:
+    """A simulated session, its labels, its per-contact truth and the full kinematic truth."""
+
     session: Session
     intervals: list[LabelInterval]
     steps: list[StepLabel]
     truth: SimulationTruth
+
+    def swings_idx(self, *, straight_only: bool = False) -> np.ndarray:
+        """``(k, 2)`` ``[toe_off_idx, contact_idx]`` of the sensor foot's swings (sample indices).
+
+        The same layout as the IPOL annotations, so ``gait.evaluation.score_contacts`` applies.
+        ``straight_only`` leaves out swings that change heading by more than 5°.
+        """
+        t = self.session.samples.t_s
+        out = []
+        for a, b in itertools.pairwise(self.truth.plan.stances):
+            if not (a.real_to and b.real_ic):
+                continue
+            if straight_only and abs(b.yaw_rad - a.yaw_rad) > math.radians(5.0):
+                continue
+            out.append([np.searchsorted(t, a.t_to), np.searchsorted(t, b.t_ic)])
+        return np.array(out, dtype=np.int64).reshape(-1, 2)
 
 
 def simulate(spec: SessionSpec, seed: int = 0, *, internal_rate_hz: float | None = None):
@@ -76,6 +96,19 @@ def simulate(spec: SessionSpec, seed: int = 0, *, internal_rate_hz: float | None
         offset = np.array(
             [0.45 * person.foot_m - person.heel_to_ankle_m, 0.0, -0.1 * person.ankle_height_m]
         )
+    # Contact vibration of the segment: foot slap / tibial vibration (pitch, some roll).
+    scale_rot = 1.0 if segment == "foot" else 0.45
+    for st in plan.stances:
+        if not st.real_ic or st.stride is None:
+            continue
+        sign = -1.0 if st.alpha_ic_deg > 2.0 else 1.0  # heel: toe-down slap; forefoot: heel drop
+        peak = scale_rot * 6.0 * st.impact_peak_ms2 * float(rng.uniform(0.7, 1.3))
+        f_w = float(rng.uniform(18.0, 32.0))
+        tau_w = float(rng.uniform(0.012, 0.025))
+        sl, d_deg = rotational_transient(t, st.t_ic, peak, f_w, tau_w)
+        # the segment pitch is -(theta or alpha): a toe-down slap is a positive pitch increment
+        pitch[sl] += np.radians(-sign * d_deg)
+        roll[sl] += np.radians(float(rng.normal(0.0, 0.3)) * d_deg)
     r_seg = zyx_matrices(leg.yaw_rad, pitch, roll)
     pos = leg.ankle_m + np.einsum("nij,j->ni", r_seg, offset)
     acc = second_derivative(pos, dt)
@@ -87,7 +120,8 @@ def simulate(spec: SessionSpec, seed: int = 0, *, internal_rate_hz: float | None
         s = 1.0 if st.stride.direction == "forward" else -1.0
         d = np.array([0.35 * s * math.cos(st.yaw_rad), 0.35 * s * math.sin(st.yaw_rad), -1.0])
         d /= np.linalg.norm(d)
-        sl, a_imp = contact_transient(t, st.t_ic, st.impact_peak_ms2, st.impact_tau_s, d)
+        peak = st.impact_peak_ms2 * (1.3 if segment == "foot" else 1.0)
+        sl, a_imp = contact_transient(t, st.t_ic, peak, st.impact_tau_s, d)
         acc[sl] += a_imp
         for tc in st.contralateral_t_s:
             sl, a_imp = contact_transient(
@@ -96,10 +130,10 @@ def simulate(spec: SessionSpec, seed: int = 0, *, internal_rate_hz: float | None
             acc[sl] += a_imp
     if segment == "ankle":
         f_n = sensor.soft_tissue_hz or float(rng.uniform(14.0, 26.0))
-        zeta = float(rng.uniform(0.3, 0.5))
+        zeta = float(rng.uniform(0.2, 0.4))
     else:
-        f_n = sensor.soft_tissue_hz or float(rng.uniform(35.0, 55.0))
-        zeta = float(rng.uniform(0.4, 0.6))
+        f_n = sensor.soft_tissue_hz or float(rng.uniform(30.0, 50.0))
+        zeta = float(rng.uniform(0.2, 0.4))
     acc = soft_tissue(acc, fs_int, f_n, zeta)
 
     mount = rotation_matrix(sensor.mounting, rng)
