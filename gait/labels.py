@@ -54,16 +54,29 @@ class StepLabel:
     extra: tuple[tuple[str, str], ...] = ()
 
 
+#: Endings of session files that can carry labels (longest first).
+SESSION_SUFFIXES: tuple[str, ...] = (".csv.gz", ".parquet", ".csv", ".pq")
+
+
+def session_stem(session_path: str | Path) -> str:
+    """``walk`` for ``walk.csv``, ``walk.csv.gz`` or ``walk.parquet``."""
+    name = Path(session_path).name
+    for suf in SESSION_SUFFIXES:
+        if name.lower().endswith(suf):
+            return name[: -len(suf)]
+    return Path(name).stem
+
+
 def labels_path(session_path: str | Path) -> Path:
     """``<stem>.labels.csv`` beside a session file."""
     p = Path(session_path)
-    return p.with_name(p.stem + LABELS_SUFFIX)
+    return p.with_name(session_stem(p) + LABELS_SUFFIX)
 
 
 def steps_path(session_path: str | Path) -> Path:
     """``<stem>.steps.csv`` beside a session file."""
     p = Path(session_path)
-    return p.with_name(p.stem + STEPS_SUFFIX)
+    return p.with_name(session_stem(p) + STEPS_SUFFIX)
 
 
 # ---- writing ----------------------------------------------------------------------------------
@@ -326,11 +339,14 @@ def find_labelled_sessions(folder: str | Path) -> list[Path]:
     out = []
     for lp in sorted(root.rglob("*" + LABELS_SUFFIX)):
         stem = lp.name[: -len(LABELS_SUFFIX)]
-        cands = [c for c in lp.parent.glob(stem + ".*") if c.suffix in (".csv", ".parquet")]
-        cands = [c for c in cands if not c.name.endswith((LABELS_SUFFIX, STEPS_SUFFIX))]
+        cands = [lp.with_name(stem + suf) for suf in SESSION_SUFFIXES]
+        cands = [c for c in cands if c.is_file()]
         if not cands:
             raise LabelFormatError(lp, f"labels file without a session file {stem}.csv")
-        out.append(sorted(cands)[0])
+        if len(cands) > 1:
+            names = ", ".join(c.name for c in cands)
+            raise LabelFormatError(lp, f"more than one session file for these labels: {names}")
+        out.append(cands[0])
     return out
 
 

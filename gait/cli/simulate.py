@@ -35,6 +35,9 @@ def simulate_command(
     test_subjects: Annotated[
         int, typer.Option("--test-subjects", min=0, help="Put the last N subjects in test/.")
     ] = 0,
+    gzip_csv: Annotated[
+        bool, typer.Option("--gzip", help="Write the samples as <stem>.csv.gz.")
+    ] = False,
 ) -> None:
     """Write labelled synthetic sessions: <stem>.csv, .json, .labels.csv and .steps.csv."""
     from gait.consts import MAX_SAMPLING_RATE_HZ, MIN_SAMPLING_RATE_HZ, PLACEMENTS
@@ -63,6 +66,7 @@ def simulate_command(
         sampling_rate_hz=sampling_rate_hz,
         placement=placement,
         n_test_subjects=test_subjects,
+        gzip_csv=gzip_csv,
     )
     info(f"wrote {len(paths)} labelled session(s) to {out}")
 

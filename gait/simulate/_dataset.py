@@ -67,6 +67,7 @@ def generate_sessions(
     sampling_rate_hz: float | None = None,
     placement: str | None = None,
     n_test_subjects: int = 0,
+    gzip_csv: bool = False,
 ) -> list[Path]:
     """Simulate and write sessions; with ``n_test_subjects`` the last subjects go to ``test/``.
 
@@ -100,5 +101,5 @@ def generate_sessions(
             session_seed = int(ss.generate_state(1)[0])
             res = simulate(spec, session_seed)
             stem = f"{sid}_{preset}_{j + 1:02d}" if preset != "demo" else "demo"
-            paths.append(write_labelled_session(res, folder, stem))
+            paths.append(write_labelled_session(res, folder, stem, gzip_csv=gzip_csv))
     return paths

@@ -45,7 +45,7 @@ def sample_sensor(
     fs = float(sensor.sampling_rate_hz)
     fs_int = 1.0 / (t_int[1] - t_int[0])
     if fs_int >= 2 * fs:
-        sos = signal.butter(4, 0.4 * fs, fs=fs_int, output="sos")
+        sos = signal.butter(2, 0.45 * fs, fs=fs_int, output="sos")
         f_int = signal.sosfiltfilt(sos, f_int, axis=0)
         w_int_dps = signal.sosfiltfilt(sos, w_int_dps, axis=0)
     n = int(np.floor(duration_s * fs))

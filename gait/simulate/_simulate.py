@@ -120,7 +120,7 @@ def simulate(spec: SessionSpec, seed: int = 0, *, internal_rate_hz: float | None
         s = 1.0 if st.stride.direction == "forward" else -1.0
         d = np.array([0.35 * s * math.cos(st.yaw_rad), 0.35 * s * math.sin(st.yaw_rad), -1.0])
         d /= np.linalg.norm(d)
-        peak = st.impact_peak_ms2 * (1.3 if segment == "foot" else 1.0)
+        peak = st.impact_peak_ms2 * (1.8 if segment == "foot" else 1.0)
         sl, a_imp = contact_transient(t, st.t_ic, peak, st.impact_tau_s, d)
         acc[sl] += a_imp
         for tc in st.contralateral_t_s:
@@ -195,8 +195,16 @@ def simulate_session(spec: SessionSpec, seed: int = 0):
     return res.session, res.intervals, res.steps
 
 
-def write_labelled_session(result: SimulationResult, out_dir: str | Path, stem: str) -> Path:
-    """Write ``<stem>.csv`` + ``<stem>.json`` + ``<stem>.labels.csv`` + ``<stem>.steps.csv``."""
+def write_labelled_session(
+    result: SimulationResult, out_dir: str | Path, stem: str, *, gzip_csv: bool = False
+) -> Path:
+    """Write ``<stem>.csv`` (or ``.csv.gz``) + ``.json`` + ``.labels.csv`` + ``.steps.csv``.
+
+    The gzip stream carries no file name or time stamp, so the bytes depend only on the data.
+    """
+    import gzip
+    import shutil
+
     from gait.io import write_session
     from gait.labels import write_labels, write_steps
 
@@ -204,6 +212,13 @@ def write_labelled_session(result: SimulationResult, out_dir: str | Path, stem: 
     out.mkdir(parents=True, exist_ok=True)
     path = out / f"{stem}.csv"
     write_session(path, result.session.samples, result.session.meta)
+    if gzip_csv:
+        gz = out / f"{stem}.csv.gz"
+        with open(path, "rb") as src, open(gz, "wb") as raw:
+            with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as dst:
+                shutil.copyfileobj(src, dst)
+        path.unlink()
+        path = gz
     write_labels(out / f"{stem}.labels.csv", result.intervals)
     write_steps(out / f"{stem}.steps.csv", result.steps)
     return path
