@@ -21,6 +21,12 @@ Rules:
   ahead of that sample. A fresh decoder starts with each connection (the device may have
   restarted; partial frames from before the outage are not glued to new bytes), so the gap is
   reported once, by the reader. While the device is away, :attr:`SerialReader.connected` is False.
+- **Device time keeps increasing across reconnections.** If the new connection's clock continues
+  (first ``t_s`` after the last one before the outage), its times are kept. If it does not, because
+  the protocol carries no clock (``witmotion``, a CSV profile without a time column: their decoders
+  count samples from 0) or the device restarted its clock, the new connection's times are shifted
+  to continue after the last sample by the outage's length measured on the host clock (at least
+  one sample period). For those, the gap's length is an estimate.
 - **A full queue blocks the reader thread** (back-pressure) instead of dropping events: the
   bytes wait in the operating system's buffer. If a real device or driver then overflows its
   own buffer, the lost bytes show up as decoder gaps (sequence numbers / device timestamps), so
@@ -257,16 +263,29 @@ class SerialReader:
             except Exception:
                 pass
 
-    def _new_decoder(self) -> None:
+    def _new_decoder(self, device_time_hint_s: float | None = None) -> None:
         from firmware_bridge.codecs import make_decoder
 
         if self._decoder is not None:
             self._done_decoders = _add_stats(self._done_decoders, self._decoder.stats)
+        kwargs: dict[str, Any] = {}
+        if self.protocol == "gait":
+            kwargs["device_time_hint_s"] = device_time_hint_s
         self._decoder = make_decoder(
-            self.protocol, profile=self.profile, sampling_rate_hz=self.sampling_rate_hz
+            self.protocol, profile=self.profile, sampling_rate_hz=self.sampling_rate_hz, **kwargs
         )
 
-    def _reopen(self, cause: BaseException) -> None:
+    def _has_device_clock(self) -> bool:
+        """Whether the protocol's samples carry device time (else the decoder counts samples)."""
+        if self.protocol == "witmotion":
+            return False
+        if self.protocol == "csv":
+            from firmware_bridge.codecs import CsvProfile
+
+            return CsvProfile.resolve(self.profile).time_column is not None
+        return True
+
+    def _reopen(self, cause: BaseException, last_t_s: float | None) -> None:
         """Wait for the device to come back and open it; DeviceGoneError when it does not."""
         self._connected = False
         self._close_port()
@@ -275,11 +294,13 @@ class SerialReader:
         deadline = time.monotonic() + self.reconnect_timeout_s
         is_path = "://" not in self.port
         last: BaseException = cause
+        if isinstance(cause, serial.SerialException) and "returned no data" in str(cause):
+            last = ConnectionResetError("the port closed")
         while self._alive:
             if time.monotonic() > deadline:
                 raise DeviceGoneError(
                     f"{self.port}: device disconnected and did not come back within "
-                    f"{self.reconnect_timeout_s:g} s ({_reason(last)})"
+                    f"{self.reconnect_timeout_s:g} s (last error: {_reason(last)})"
                 )
             if not is_path or os.path.exists(self.port):
                 try:
@@ -287,7 +308,7 @@ class SerialReader:
                 except DeviceError as e:
                     last = e.__cause__ or e
                 else:
-                    self._new_decoder()
+                    self._new_decoder(last_t_s)
                     self._stats.n_reconnects += 1
                     self._connected = True
                     return
@@ -311,9 +332,11 @@ class SerialReader:
         return False
 
     def _run(self) -> None:
-        last_t_s: float | None = None
-        outage_from: float | None = None  # device time of the last sample before an outage
+        last_t_s: float | None = None  # device time of the last sample handed out
         outage_pending = False
+        outage_host_t = 0.0  # host time when the connection was lost
+        offset_s = 0.0  # added to this connection's device times (see module docstring)
+        clocked = self._has_device_clock()
         try:
             while self._alive:
                 ser = self._serial
@@ -323,9 +346,10 @@ class SerialReader:
                 except (serial.SerialException, OSError) as e:
                     if not self._alive:
                         break
-                    self._reopen(e)
-                    outage_pending = True
-                    outage_from = last_t_s
+                    outage_host_t = time.monotonic()
+                    self._reopen(e, last_t_s)
+                    outage_pending = last_t_s is not None
+                    offset_s = 0.0
                     continue
                 if not data:
                     continue
@@ -338,19 +362,26 @@ class SerialReader:
                     if isinstance(ev, SampleBlock):
                         if ev.n_samples == 0:
                             continue
-                        if outage_pending:
+                        if outage_pending and last_t_s is not None:
                             outage_pending = False
-                            t_after = float(ev.t_s[0])
-                            if outage_from is not None:
-                                gap = _outage_gap(outage_from, t_after, ev.sampling_rate_hz)
-                                self._stats.outages.append((outage_from, t_after))
-                                self._stats.n_gaps += 1
-                                if not self._put(gap):
-                                    return
+                            t0 = float(ev.t_s[0])
+                            if not clocked or t0 <= last_t_s:
+                                rate = ev.sampling_rate_hz
+                                away_s = round((time.monotonic() - outage_host_t) * rate) / rate
+                                offset_s = last_t_s + max(1.0 / rate, away_s) - t0
+                            gap = _outage_gap(last_t_s, t0 + offset_s, ev.sampling_rate_hz)
+                            self._stats.outages.append((gap.t_s_start, gap.t_s_end))
+                            self._stats.n_gaps += 1
+                            if not self._put(gap):
+                                return
+                        if offset_s:
+                            ev = _shift_block(ev, offset_s)
                         last_t_s = float(ev.t_s[-1])
                         self._stats.n_blocks += 1
                         self._stats.n_samples += ev.n_samples
                     elif isinstance(ev, Gap):
+                        if offset_s:
+                            ev = Gap(ev.t_s_start + offset_s, ev.t_s_end + offset_s, ev.n_missing)
                         self._stats.n_gaps += 1
                     if not self._put(ev):
                         return
@@ -360,6 +391,12 @@ class SerialReader:
         finally:
             self._alive = False
             self._connected = False
+
+
+def _shift_block(block: SampleBlock, offset_s: float) -> SampleBlock:
+    return SampleBlock(
+        block.t_s + offset_s, block.acc_ms2, block.gyr_dps, block.sampling_rate_hz, block.frame
+    )
 
 
 def _outage_gap(t_before: float, t_after: float, sampling_rate_hz: float) -> Gap:

@@ -48,6 +48,10 @@ analyse.register(app)
 from gait.cli import simulate  # noqa: E402
 
 simulate.register(app)
+from gait.cli import emulate, stream  # noqa: E402
+
+emulate.register(app)
+stream.register(app)
 
 
 def main() -> None:

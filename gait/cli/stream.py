@@ -1,0 +1,392 @@
+"""``gait stream --port DEV``: live analysis of a serial sensor.
+
+Bytes from the port go through :class:`firmware_bridge.readers.SerialReader` (decoder, reconnect,
+gaps) into the same :class:`gait.pipeline.PipelineStream` that ``gait analyse`` feeds with a whole
+file, so a session streamed live and the same session analysed afterwards give the same steps.
+
+Output: ``--format jsonl`` prints one JSON object per step on stdout as soon as the step is final
+(the fields of a step in ``gait analyse --format json``, ``t_s`` on the device clock), and at the
+end one line ``{"summary": {...}}``; status, gaps and errors go to stderr, one flushed line each.
+The default ``--format live`` shows a live view (rich) and a summary at the end.
+
+The stream ends when ``--duration`` seconds have passed, when the device disconnected and did not
+come back within ``--reconnect-timeout`` seconds, or on Ctrl-C; then the held-back steps and the
+summary are printed and the exit code is 0. A port that cannot be opened exits with code 2.
+
+``--record FILE`` writes the received samples as a canonical session CSV plus sidecar (flushed at
+least once a second). ``gait analyse FILE`` reads it with ``t_s`` starting at 0, so its steps equal
+the live ones minus the device time of the first recorded sample (0 when the device clock starts
+with the recording, as with ``gait emulate``); that time is kept in the sidecar as
+``device.first_t_s``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+import time
+from datetime import UTC, datetime
+from enum import Enum, StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from gait.cli._common import fail, handle_errors, print_json, to_json
+from gait.consts import PLACEMENTS
+
+if TYPE_CHECKING:
+    from firmware_bridge.readers import SerialReader
+    from gait.io import SessionWriter
+    from gait.pipeline import PipelineStream
+    from gait.types import SampleBlock
+
+Placement = Enum("Placement", {p: p for p in PLACEMENTS}, type=str)  # type: ignore[misc]
+
+#: Steps listed in the live view.
+LIVE_STEPS = 8
+#: The live view refreshes this often (per second).
+LIVE_REFRESH_HZ = 4.0
+#: The recording is flushed at least this often (s).
+RECORD_FLUSH_S = 1.0
+DASH = "–"
+
+
+class Protocol(StrEnum):
+    gait = "gait"
+    csv = "csv"
+    witmotion = "witmotion"
+
+
+class OutputFormat(StrEnum):
+    live = "live"
+    jsonl = "jsonl"
+
+
+def status(message: str) -> None:
+    """One status line on stderr, flushed."""
+    sys.stderr.write(f"gait stream: {message}\n")
+    sys.stderr.flush()
+
+
+def _fmt(value: Any, spec: str = ".2f") -> str:
+    if value is None:
+        return DASH
+    if isinstance(value, float):
+        return format(value, spec)
+    return str(value)
+
+
+class _Session:
+    """What the stream has seen: pipeline, recording, counters (created at the first block)."""
+
+    def __init__(
+        self,
+        *,
+        port: str,
+        protocol: str,
+        placement: str | None,
+        mass_kg: float | None,
+        record: Path | None,
+        jsonl: bool,
+    ) -> None:
+        self.port = port
+        self.protocol = protocol
+        self.placement = placement
+        self.mass_kg = mass_kg
+        self.record = record
+        self.jsonl = jsonl
+        self.pipe: PipelineStream | None = None
+        self.writer: SessionWriter | None = None
+        self.has_gyro: bool | None = None
+        self.records: list[dict[str, Any]] = []
+        self.gaps: list[Any] = []
+        self.n_samples = 0
+        self.last_flush = time.monotonic()
+
+    def _start(self, block: SampleBlock, reader: SerialReader) -> None:
+        from gait.pipeline import GaitPipeline
+
+        self.has_gyro = block.has_gyro
+        # the same pipeline as `gait analyse` (gait.api.analyse builds it the same way)
+        self.pipe = GaitPipeline(mass_kg=self.mass_kg).stream(
+            sampling_rate_hz=block.sampling_rate_hz,
+            has_gyro=block.has_gyro,
+            placement=self.placement,
+            mass_kg=self.mass_kg,
+        )
+        if self.record is not None:
+            from gait.io import SessionWriter
+            from gait.types import SessionMeta, Subject
+
+            device: dict[str, Any] = {
+                "port": self.port,
+                "protocol": self.protocol,
+                "first_t_s": float(block.t_s[0]),
+            }
+            info = reader.device_info
+            if info is not None and dataclasses.is_dataclass(info):
+                device["info"] = dataclasses.asdict(info)  # type: ignore[arg-type]
+            meta = SessionMeta(
+                sampling_rate_hz=block.sampling_rate_hz,
+                start_time_utc=datetime.now(UTC).isoformat(timespec="seconds"),
+                placement=self.placement,
+                subject=Subject(mass_kg=self.mass_kg),
+                device=device,
+            )
+            self.writer = SessionWriter(self.record, meta, has_gyro=block.has_gyro)
+
+    def feed(self, block: SampleBlock, reader: SerialReader) -> None:
+        if self.pipe is None:
+            self._start(block, reader)
+        assert self.pipe is not None
+        if block.has_gyro != self.has_gyro:
+            from gait.errors import DeviceError
+
+            raise DeviceError(
+                f"{self.port}: the device switched {'to' if block.has_gyro else 'off'} gyroscope "
+                "data mid-stream; restart the stream"
+            )
+        if self.writer is not None:
+            self.writer.write(block)
+        self.n_samples += block.n_samples
+        self.emit(self.pipe.feed(block))
+
+    def emit(self, records: list[dict[str, Any]]) -> None:
+        for rec in records:
+            self.records.append(rec)
+            if self.jsonl:
+                sys.stdout.write(to_json(rec) + "\n")
+        if records and self.jsonl:
+            sys.stdout.flush()
+
+    def tick(self) -> None:
+        if self.writer is not None and time.monotonic() - self.last_flush >= RECORD_FLUSH_S:
+            self.writer.flush()
+            self.last_flush = time.monotonic()
+
+    def finish(self) -> dict[str, Any] | None:
+        """Flush held-back steps, close the recording; the summary dict (None if no samples)."""
+        if self.writer is not None:
+            self.writer.close()
+        if self.pipe is None:
+            return None
+        self.emit(self.pipe.finish())
+        return self.pipe.summary().to_dict()
+
+
+def _live_view(sess: _Session, reader: SerialReader, started: float) -> Any:
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    summ = sess.pipe.summary() if sess.pipe is not None else None
+    state = "connected" if reader.connected else "[yellow]reconnecting…[/]"
+    head = Text.from_markup(
+        f"[bold]{reader.port}[/] ({reader.protocol}) {state}   "
+        f"{time.monotonic() - started:6.1f} s   {sess.n_samples} samples"
+    )
+    figures = Table.grid(padding=(0, 3))
+    for _ in range(4):
+        figures.add_column()
+        figures.add_column(justify="right")
+    st = reader.stats
+    dec = st.decoder
+    figures.add_row(
+        "steps",
+        str(len(sess.records)),
+        "strides",
+        _fmt(summ.n_strides if summ else None),
+        "cadence (spm)",
+        _fmt(summ.cadence_spm if summ else None, ".1f"),
+        "backward",
+        _fmt(None if summ is None or summ.backward_share is None else summ.backward_share, ".0%"),
+    )
+    figures.add_row(
+        "kcal",
+        _fmt(summ.kcal_gross if summ else None, ".2f"),
+        "gaps",
+        str(st.n_gaps),
+        "samples lost",
+        str(dec.samples_lost),
+        "CRC / framing errors",
+        f"{dec.crc_errors} / {dec.framing_errors}",
+    )
+    steps = Table(box=None, padding=(0, 2), header_style="bold")
+    for col in ("t_s", "foot", "direction", "strike", "speed m/s", "kcal"):
+        steps.add_column(col, justify="right" if col in ("t_s", "speed m/s", "kcal") else "left")
+    for rec in sess.records[-LIVE_STEPS:]:
+        steps.add_row(
+            f"{rec['t_s']:.3f}",
+            _fmt(rec.get("foot")),
+            _fmt(rec.get("direction")),
+            _fmt(rec.get("strike")),
+            _fmt(rec.get("speed_m_s")),
+            _fmt(rec.get("kcal"), ".3f"),
+        )
+    return Group(head, figures, steps)
+
+
+def _print_summary(summary: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="summary", box=None, show_header=False, padding=(0, 2))
+    table.add_column()
+    table.add_column(justify="right")
+    for key, value in summary.items():
+        if isinstance(value, dict | list):
+            continue
+        table.add_row(key, _fmt(value, ".3f") if isinstance(value, float) else _fmt(value))
+    Console().print(table)
+
+
+@handle_errors
+def stream(
+    port: Annotated[
+        str,
+        typer.Option(
+            "--port",
+            help="Serial device (/dev/ttyUSB0, COM3, the path `gait emulate` printed) "
+            "or a pyserial URL.",
+        ),
+    ],
+    protocol: Annotated[
+        Protocol, typer.Option("--protocol", "-p", help="Wire protocol of the sensor.")
+    ] = Protocol.gait,
+    profile: Annotated[
+        str | None, typer.Option(help="CSV line profile (with --protocol csv).")
+    ] = None,
+    baud: Annotated[int, typer.Option(help="Baud rate (ignored by USB CDC and ptys).")] = 115200,
+    sampling_rate_hz: Annotated[
+        float | None,
+        typer.Option(help="Nominal sampling rate; needed by witmotion and CSV without a clock."),
+    ] = None,
+    placement: Annotated[
+        Placement | None, typer.Option(help="Where the sensor is worn (sets the 'foot' field).")
+    ] = None,
+    mass_kg: Annotated[float | None, typer.Option(help="Body mass in kg for energy.")] = None,
+    record: Annotated[
+        Path | None,
+        typer.Option(
+            help="Also record the samples as a session CSV (+ sidecar) to FILE.",
+            metavar="FILE",
+            dir_okay=False,
+        ),
+    ] = None,
+    duration: Annotated[
+        float | None, typer.Option(help="Stop after this many seconds (wall clock).")
+    ] = None,
+    output_format: Annotated[
+        OutputFormat,
+        typer.Option("--format", "-f", help="live: a live view; jsonl: one JSON line per step."),
+    ] = OutputFormat.live,
+    reconnect_timeout: Annotated[
+        float,
+        typer.Option(help="Seconds to wait for an unplugged device to come back before ending."),
+    ] = 10.0,
+) -> None:
+    """Analyse a live sensor: steps as they happen, a summary at the end."""
+    from firmware_bridge.readers import DeviceGoneError, SerialReader
+    from firmware_bridge.samples import Gap
+    from gait.types import SampleBlock
+
+    if mass_kg is not None and not 0 < mass_kg < 500:
+        fail(f"--mass-kg {mass_kg:g}: expected a body mass in kg between 0 and 500")
+    if duration is not None and duration <= 0:
+        fail(f"--duration {duration:g}: expected a positive number of seconds")
+    if sampling_rate_hz is not None and sampling_rate_hz <= 0:
+        fail(f"--sampling-rate-hz {sampling_rate_hz:g}: expected a positive rate")
+    if reconnect_timeout < 0:
+        fail(f"--reconnect-timeout {reconnect_timeout:g}: expected >= 0 seconds")
+    if protocol is Protocol.witmotion and sampling_rate_hz is None:
+        fail("--protocol witmotion needs --sampling-rate-hz: WitMotion packets carry no clock")
+    if record is not None and record.suffix.lower() != ".csv":
+        fail(f"--record {record}: expected a .csv file name")
+    jsonl = output_format is OutputFormat.jsonl
+    sess = _Session(
+        port=port,
+        protocol=protocol.value,
+        placement=placement.value if placement is not None else None,
+        mass_kg=mass_kg,
+        record=record,
+        jsonl=jsonl,
+    )
+    reader = SerialReader(
+        port,
+        baudrate=baud,
+        protocol=protocol.value,
+        profile=profile,
+        sampling_rate_hz=sampling_rate_hz,
+        reconnect_timeout_s=reconnect_timeout,
+    )
+    live = None
+    ending = "stopped"
+    with reader:
+        started = time.monotonic()
+        status(f"reading {port} ({protocol.value})")
+        if not jsonl:
+            from rich.live import Live
+
+            live = Live(
+                get_renderable=lambda: _live_view(sess, reader, started),
+                refresh_per_second=LIVE_REFRESH_HZ,
+                transient=False,
+            )
+            live.start()
+        was_connected = True
+        try:
+            while True:
+                if duration is not None and time.monotonic() - started >= duration:
+                    ending = f"duration of {duration:g} s reached"
+                    break
+                ev = reader.get(timeout=0.1)
+                if isinstance(ev, SampleBlock):
+                    sess.feed(ev, reader)
+                elif isinstance(ev, Gap):
+                    sess.gaps.append(ev)
+                    status(
+                        f"gap: {ev.t_s_start:.3f}–{ev.t_s_end:.3f} s device time "
+                        f"({ev.n_missing} samples missing)"
+                    )
+                elif reader.ended:
+                    break
+                if reader.connected != was_connected:
+                    was_connected = reader.connected
+                    status(
+                        "reconnected"
+                        if was_connected
+                        else f"device disconnected; waiting up to {reconnect_timeout:g} s"
+                    )
+                sess.tick()
+        except DeviceGoneError as e:
+            ending = str(e)
+        except KeyboardInterrupt:
+            ending = "interrupted"
+        finally:
+            summary = sess.finish()
+            if live is not None:
+                live.stop()
+    status(f"end: {ending}")
+    st = reader.stats
+    dec = st.decoder
+    status(
+        f"{st.n_samples} samples, {st.n_gaps} gaps, {st.n_reconnects} reconnections; decoder: "
+        f"{dec.bytes_in} bytes, {dec.frames_ok} frames ok, {dec.crc_errors} CRC errors, "
+        f"{dec.framing_errors} framing errors, {dec.samples_lost} samples lost"
+    )
+    if summary is None:
+        status("no samples received")
+        return
+    if jsonl:
+        print_json({"summary": summary})
+    else:
+        _print_summary(summary)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``gait stream`` to ``app``."""
+    app.command("stream", no_args_is_help=True)(stream)
+
+
+__all__ = ["register", "stream"]
