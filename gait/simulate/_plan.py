@@ -234,7 +234,10 @@ def _add_bout(bout: Bout, t0, t_end, person, rng, stances, intervals, contacts, 
     usable = t_end - t_first_to - 0.6 * stride_s
     n_strides = int(usable // stride_s)
     if n_strides < 1:
-        return
+        raise ValueError(
+            f"a {bout.duration_s:g} s {bout.kind} bout is too short for one stride at "
+            f"{v:g} m/s; it needs at least {0.15 + 1.6 * stride_s:.1f} s"
+        )
     amps = np.ones(n_strides)
     ramp = [0.5, 0.8]
     for i, a in enumerate(ramp):

@@ -61,7 +61,7 @@ def mixed_spec(
     """Random bouts (8-30 s) separated by standing (1-5 s), with a random sensor set-up."""
     bouts = [Bout("stand", float(rng.uniform(2.0, 5.0)))]
     t = bouts[0].duration_s
-    while t < duration_s - 6.0:
+    while t < duration_s - 8.0:
         d = float(min(rng.uniform(8.0, 30.0), duration_s - t - 2.0))
         bouts.append(_gait_bout(rng, d))
         pause = float(rng.uniform(1.0, 5.0))

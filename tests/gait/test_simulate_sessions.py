@@ -169,3 +169,8 @@ def test_step_detector_finds_simulated_forward_walking_contacts(fs):
     det = AnkleStepDetector().detect(s).steps_
     score = score_contacts(det.ic_idx[det.instrumented], swings, sampling_rate_hz=fs)
     assert score.f1 >= 0.95
+
+
+def test_a_bout_too_short_for_a_stride_is_an_error():
+    with pytest.raises(ValueError, match="too short for one stride"):
+        simulate(SessionSpec((Bout("stand", 1.0), Bout("walk", 1.0))), 0)
