@@ -305,9 +305,10 @@ REMAINING = [
     "  recordings, and the acceleration peak at contact is about 20 % lower.",
     "- Simulated strides are slightly more varied between people than in IPOL (speeds 1.0-1.45",
     "  m/s were drawn; IPOL speeds were not recorded).",
-    "- The detector's contacts come about 30-50 ms before the simulated contacts (on IPOL its",
-    "  median error is about 10 ms): it reacts to the terminal-swing deceleration, which the",
-    "  model makes relatively stronger than the impact. The F1 target of 0.99 on simulated",
+    "- On simulated foot sensors the detector's contacts are about 10 ms early, as on IPOL; on",
+    "  simulated shank sensors about 50 ms early: it reacts to the shank's terminal-swing",
+    "  deceleration, which the model makes strong relative to the impact (there are no real",
+    "  shank recordings here to check which is right). The F1 target of 0.99 on simulated",
     "  contacts is not met yet; misses are mostly the small first and last strides of a bout,",
     "  slow (0.3-0.6 m/s) backward walking and turns.",
 ]

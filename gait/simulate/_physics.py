@@ -68,13 +68,13 @@ def contact_transient(
 ) -> tuple[slice, np.ndarray]:
     """Extra acceleration (n, 3) of a limb that lands with a residual velocity and is stopped.
 
-    The residual approach velocity v = 4·tau·peak builds up over ~0.1 s before contact and
+    The residual approach velocity v = 4·tau·peak builds up over ~0.2 s before contact and
     arrested after it with time constant tau (a logistic; peak deceleration ≈ v / 4tau). An
     earlier, slow opposite velocity bump makes the net displacement zero, so the transient is the
     second derivative of a bounded displacement added to the pose.
     """
     dt = t[1] - t[0]
-    lo = np.searchsorted(t, t_ic - 0.45)
+    lo = np.searchsorted(t, t_ic - 0.6)
     hi = np.searchsorted(t, t_ic + 0.15)
     tt = t[lo:hi]
     v = 4.0 * tau_s * peak_ms2
@@ -82,9 +82,9 @@ def contact_transient(
     def sig(x):
         return 0.5 * (1.0 + np.tanh(0.5 * x))
 
-    # the residual velocity builds up gently over late swing (~0.1 s), then stops at contact
-    vel = v * sig((tt - (t_ic - 0.09)) / 0.025) * sig(-(tt - t_ic) / tau_s)
-    bump = np.exp(-0.5 * ((tt - (t_ic - 0.25)) / 0.05) ** 2)
+    # the residual velocity builds up gently over late swing (~0.2 s), then stops at contact
+    vel = v * sig((tt - (t_ic - 0.15)) / 0.04) * sig(-(tt - t_ic) / tau_s)
+    bump = np.exp(-0.5 * ((tt - (t_ic - 0.4)) / 0.06) ** 2)
     if bump.sum() > 0:
         vel = vel - bump * (vel.sum() / bump.sum())
     acc = np.gradient(vel, dt)

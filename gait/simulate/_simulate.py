@@ -118,7 +118,7 @@ def simulate(spec: SessionSpec, seed: int = 0, *, internal_rate_hz: float | None
         if not st.real_ic or st.stride is None:
             continue
         s = 1.0 if st.stride.direction == "forward" else -1.0
-        d = np.array([0.35 * s * math.cos(st.yaw_rad), 0.35 * s * math.sin(st.yaw_rad), -1.0])
+        d = np.array([0.8 * s * math.cos(st.yaw_rad), 0.8 * s * math.sin(st.yaw_rad), -0.6])
         d /= np.linalg.norm(d)
         peak = st.impact_peak_ms2 * (1.8 if segment == "foot" else 1.0)
         sl, a_imp = contact_transient(t, st.t_ic, peak, st.impact_tau_s, d)
