@@ -142,6 +142,7 @@ class SerialReader:
         self._thread: threading.Thread | None = None
         self._ended = False
         self._device_info: Any = None
+        self._write_lock = threading.Lock()
 
     # -- public -----------------------------------------------------------------------------
 
@@ -176,6 +177,17 @@ class SerialReader:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def write(self, data: bytes) -> None:
+        """Send bytes to the device (commands); DeviceError if the port is not connected."""
+        with self._write_lock:
+            ser = self._serial
+            if ser is None:
+                raise DeviceError(f"{self.port}: not connected")
+            try:
+                ser.write(data)
+            except (serial.SerialException, OSError) as e:
+                raise DeviceError(f"cannot write to {self.port}: {_reason(e)}") from e
 
     def get(self, timeout: float | None = None) -> Event | None:
         """The next event; ``None`` when nothing came within ``timeout`` s or the reader ended.
