@@ -77,7 +77,9 @@ def test_fault_injector_rates_are_respected_and_reproducible() -> None:
 # -- delivery ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("protocol", "k"), [("gait", 1), ("gait", 5), ("csv", 1), ("witmotion", 1)])
+@pytest.mark.parametrize(
+    ("protocol", "k"), [("gait", 1), ("gait", 5), ("csv", 1), ("witmotion", 1)]
+)
 def test_emulated_stream_gives_back_the_session(block: SampleBlock, protocol: str, k: int) -> None:
     expected = wire_roundtrip(block, protocol, samples_per_frame=k)
     with running_emulator(block, protocol=protocol, speed=0, samples_per_frame=k) as emu:
