@@ -21,6 +21,7 @@ from gait.cli._common import (
     warn,
 )
 from gait.consts import PLACEMENTS
+from gait.pipeline import STEP_FIELDS
 
 if TYPE_CHECKING:
     from gait.api import Analysis
@@ -129,18 +130,7 @@ def _report_notes(file: str, analysis: Analysis, *, quiet: bool = False) -> None
 
 # --- output writers ---------------------------------------------------------------------------
 
-CSV_COLUMNS = (
-    "file",
-    "t_s",
-    "foot",
-    "direction",
-    "direction_p",
-    "strike",
-    "strike_p",
-    "speed_m_s",
-    "kcal",
-    "instrumented",
-)
+CSV_COLUMNS = ("file", *STEP_FIELDS, "instrumented")
 
 
 def _csv_cell(value: Any) -> Any:
