@@ -22,6 +22,7 @@ with the recording, as with ``gait emulate``); that time is kept in the sidecar 
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import sys
 import time
@@ -289,6 +290,7 @@ def stream(
     """Analyse a live sensor: steps as they happen, a summary at the end."""
     from firmware_bridge.readers import DeviceGoneError, SerialReader
     from firmware_bridge.samples import Gap
+    from gait.errors import DeviceError
     from gait.types import SampleBlock
 
     if mass_kg is not None and not 0 < mass_kg < 500:
@@ -335,6 +337,7 @@ def stream(
             )
             live.start()
         was_connected = True
+        warned_silent = False
         try:
             while True:
                 if duration is not None and time.monotonic() - started >= duration:
@@ -351,6 +354,13 @@ def stream(
                     )
                 elif reader.ended:
                     break
+                if not warned_silent and sess.n_samples == 0 and time.monotonic() - started > 3:
+                    warned_silent = True
+                    n_bytes = reader.stats.n_bytes
+                    status(
+                        f"no samples decoded after 3 s ({n_bytes} bytes received); check --protocol"
+                        + (", --profile and --baud" if n_bytes else " and that the device sends")
+                    )
                 if reader.connected != was_connected:
                     was_connected = reader.connected
                     status(
@@ -364,6 +374,12 @@ def stream(
         except KeyboardInterrupt:
             ending = "interrupted"
         finally:
+            # what the reader had already received is analysed (and recorded) too
+            reader.close()
+            with contextlib.suppress(DeviceError, KeyboardInterrupt):
+                while (ev := reader.get(timeout=0)) is not None:
+                    if isinstance(ev, SampleBlock):
+                        sess.feed(ev, reader)
             summary = sess.finish()
             if live is not None:
                 live.stop()
