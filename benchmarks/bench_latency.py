@@ -1,6 +1,6 @@
 """Live latency: from a foot contact leaving the (virtual) sensor to its step line on stdout.
 
-Run from the repository root: ``python -m benchmarks.bench_latency`` (about 75 s: real time).
+Run from the repository root: ``python -m benchmarks.bench_latency`` (about 80 s: real time).
 
 The bundled sample session (100 Hz) is played in real time by an in-process
 :class:`~firmware_bridge.emulator.Emulator` into a pseudo-terminal, one sample per frame; it
@@ -67,7 +67,7 @@ def run(seconds: float, session_path: Path) -> dict[str, float]:
         text=True,
         bufsize=1,
     )  # fmt: skip
-    steps: list[tuple[float, int]] = []
+    steps: list[tuple[float, int, bool]] = []
     assert proc.stdout is not None
     import json
 
@@ -75,7 +75,7 @@ def run(seconds: float, session_path: Path) -> dict[str, float]:
         received = time.monotonic_ns()
         rec = json.loads(line)
         if "t_s" in rec:
-            steps.append((float(rec["t_s"]), received))
+            steps.append((float(rec["t_s"]), received, bool(rec.get("instrumented"))))
     proc.wait(timeout=30)
     emu.wait_done(10)
     emu.close()
@@ -84,8 +84,8 @@ def run(seconds: float, session_path: Path) -> dict[str, float]:
 
     t_arr = np.array(sent_t)
     ns_arr = np.array(sent_ns, dtype=np.int64)
-    total, decision, overhead = [], [], []
-    for t_step, recv in steps:
+    total, decision, overhead, own = [], [], [], []
+    for t_step, recv, instrumented in steps:
         # contact times fall between samples (interpolated): the contact has left the sensor
         # with the first sample at or after it
         i = int(np.searchsorted(t_arr, t_step - 1e-7))
@@ -95,13 +95,18 @@ def run(seconds: float, session_path: Path) -> dict[str, float]:
         j = bisect.bisect_right(sent_ns, recv) - 1  # last sample sent before the line arrived
         decision.append(t_arr[j] - t_step)
         overhead.append((recv - ns_arr[j]) / 1e9)
+        own.append(instrumented)
     total_a, dec_a, over_a = np.array(total), np.array(decision), np.array(overhead)
+    own_a = np.array(own, dtype=bool)
     print(f"session: {session_path.name}, first {n / block.sampling_rate_hz:.0f} s at "
           f"{block.sampling_rate_hz:g} Hz, real time, protocol gait, 1 sample/frame")  # fmt: skip
     print(f"steps timed: {len(total_a)} (of {len(steps)} printed)")
     print(f"contact -> step line : {_pct(total_a)}")
     print(f"  detector decision  : {_pct(dec_a)}   (device time waited for)")
     print(f"  live-path overhead : {_pct(over_a)}   (transport + decode + pipeline + JSON)")
+    if own_a.any() and (~own_a).any():
+        print(f"instrumented foot    : {_pct(total_a[own_a])}   ({own_a.sum()} steps)")
+        print(f"other foot           : {_pct(total_a[~own_a])}   ({(~own_a).sum()} steps)")
     return {
         "n_steps": float(len(total_a)),
         "p50_ms": float(np.percentile(total_a, 50) * 1e3),
@@ -114,7 +119,7 @@ def run(seconds: float, session_path: Path) -> dict[str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=70.0, help="session seconds to play")
+    parser.add_argument("--seconds", type=float, default=75.0, help="session seconds to play")
     parser.add_argument("--session", type=Path, default=SAMPLE, help="session file (100 Hz)")
     args = parser.parse_args()
     run(args.seconds, args.session)
