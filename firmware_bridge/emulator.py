@@ -293,23 +293,31 @@ class VirtualPort:
         finally:
             os.close(fd)
 
-    def drain(self, timeout_s: float = 2.0, *, stop: threading.Event | None = None) -> bool:
+    def drain(self, stall_s: float = 10.0, *, stop: threading.Event | None = None) -> bool:
         """Wait until the reader has read everything written (closing the pty discards unread
-        bytes); False on timeout or when the reader left."""
+        bytes). Gives up (False) when the reader left or read nothing for ``stall_s`` seconds,
+        so a reader that is slow for a while (e.g. compiling at start-up) loses nothing."""
         # The kernel moves written bytes to the slave's queue asynchronously, so an empty queue
         # right after a write proves nothing: wait a little and require two empty looks.
-        deadline = time.monotonic() + timeout_s
+        deadline = time.monotonic() + stall_s
         n_empty = 0
+        last_pending = -1
         time.sleep(0.02)
         while n_empty < 2:
-            if self.pending_to_reader() > 0:
+            pending = self.pending_to_reader()
+            if pending > 0:
                 n_empty = 0
+                if last_pending < 0 or pending < last_pending:
+                    deadline = time.monotonic() + stall_s  # progress
+                last_pending = pending
             else:
                 n_empty += 1
             if time.monotonic() > deadline or (stop is not None and stop.is_set()):
                 return False
+            if not self.reader_attached():
+                return False
             time.sleep(0.01)
-        return self.reader_attached()
+        return True
 
     def unplug(self) -> None:
         """Close the pseudo-terminal and remove the symlink (as pulling the cable does)."""
@@ -539,7 +547,7 @@ class Emulator:
                             a += 1
                         self.stats.n_samples_skipped += a - a_start
                         self.stats.n_unplugs += 1
-                        port.drain(2.0, stop=stop)
+                        port.drain(stop=stop)
                         port.unplug()
                         if self.speed > 0:
                             self._sleep_until(
@@ -586,7 +594,7 @@ class Emulator:
                     break
             # closing the pty discards unread bytes: let the reader take the last frames, then
             # switch the device off (the reader sees an unplug, as with a real sensor)
-            port.drain(5.0, stop=stop)
+            port.drain(stop=stop)
             port.unplug()
         except EmulatorStopped:
             pass

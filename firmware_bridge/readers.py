@@ -14,13 +14,15 @@ Rules:
   /dev/ttyUSB0: ...``; :class:`DeviceGoneError` when the device disconnected and did not come
   back); anything else (a bug) is raised as it was, with its traceback.
 - **Unplug is never silence.** When a read fails because the device went away (pyserial's
-  ``SerialException``: "device reports readiness to read but returned no data", or an
-  ``OSError``), the reader closes the port and, with ``reconnect=True``, polls the path until it
-  can open it again (for at most ``reconnect_timeout_s``). The outage is then reported as a
-  :class:`Gap` from the device time of the last sample before it to the first sample after it,
-  ahead of that sample. A fresh decoder starts with each connection (the device may have
-  restarted; partial frames from before the outage are not glued to new bytes), so the gap is
-  reported once, by the reader. While the device is away, :attr:`SerialReader.connected` is False.
+  ``SerialException``: "device reports readiness to read but returned no data", or an ``OSError``),
+  the reader closes the port and, with ``reconnect=True``, polls the path until it can open it again
+  (for at most ``reconnect_timeout_s``). A ``/dev/pts/N`` path is not polled: a closed
+  pseudo-terminal never comes back, and a new one with the same number is another device (use a
+  symlink, as ``gait emulate --link`` makes, to test reconnection). The outage is then reported as a
+  :class:`Gap` from the device time of the last sample before it to the first sample after it, ahead
+  of that sample. A fresh decoder starts with each connection (the device may have restarted;
+  partial frames from before the outage are not glued to new bytes), so the gap is reported once, by
+  the reader. While the device is away, :attr:`SerialReader.connected` is False.
 - **Device time keeps increasing across reconnections.** If the new connection's clock continues
   (first ``t_s`` after the last one before the outage), its times are kept. If it does not, because
   the protocol carries no clock (``witmotion``, a CSV profile without a time column: their decoders
@@ -310,6 +312,10 @@ class SerialReader:
         self._close_port()
         if not self.reconnect:
             raise DeviceGoneError(f"{self.port}: device disconnected ({_reason(cause)})")
+        if self.port.startswith("/dev/pts/"):
+            # a closed pseudo-terminal never comes back: a new one may get the same number but
+            # is another device (reconnect through a symlink, e.g. gait emulate --link)
+            raise DeviceGoneError(f"{self.port}: device disconnected (pseudo-terminal closed)")
         deadline = time.monotonic() + self.reconnect_timeout_s
         is_path = "://" not in self.port
         last: BaseException = cause

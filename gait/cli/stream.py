@@ -10,7 +10,8 @@ end one line ``{"summary": {...}}``; status, gaps and errors go to stderr, one f
 The default ``--format live`` shows a live view (rich) and a summary at the end.
 
 The stream ends when ``--duration`` seconds have passed, when the device disconnected and did not
-come back within ``--reconnect-timeout`` seconds, or on Ctrl-C; then the held-back steps and the
+come back within ``--reconnect-timeout`` seconds (at once for a ``/dev/pts/N`` pseudo-terminal,
+which never comes back), or on Ctrl-C; then the held-back steps and the
 summary are printed and the exit code is 0. A port that cannot be opened exits with code 2.
 
 ``--record FILE`` writes the received samples as a canonical session CSV plus sidecar (flushed at

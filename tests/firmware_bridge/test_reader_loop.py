@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -172,14 +173,27 @@ def test_unplug_without_reconnect_raises_device_gone_after_the_data(block: Sampl
         dev.join()
 
 
-def test_unplug_with_reconnect_timeout_names_the_port(block: SampleBlock) -> None:
+def test_unplug_with_reconnect_timeout_names_the_port(block: SampleBlock, tmp_path: Path) -> None:
     start, frames = _frames(block)
-    with FakeDevice([start, *frames[:10]], hold_open=False) as dev:
+    link = tmp_path / "sensor"
+    with FakeDevice([start, *frames[:10]], hold_open=False, link=link) as dev:
         with SerialReader(dev.path, reconnect_timeout_s=0.3) as reader:
+            t0 = time.monotonic()
             with pytest.raises(DeviceGoneError) as info:
                 for _ in range(100):
                     reader.get(timeout=0.2)
-            assert str(info.value).startswith(f"{dev.path}: device disconnected and did not")
+            assert time.monotonic() - t0 >= 0.3  # it waited for the device to come back
+            assert str(info.value).startswith(f"{link}: device disconnected and did not")
+
+
+def test_a_closed_pseudo_terminal_is_gone_at_once(block: SampleBlock) -> None:
+    start, frames = _frames(block)
+    with FakeDevice([start, *frames[:10]], hold_open=False) as dev:
+        assert dev.path.startswith("/dev/pts/")
+        with SerialReader(dev.path, reconnect_timeout_s=30) as reader:
+            with pytest.raises(DeviceGoneError, match="pseudo-terminal closed"):
+                for _ in range(100):
+                    reader.get(timeout=0.2)
 
 
 def test_close_joins_the_thread_quickly() -> None:
