@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from gait.cli._common import fail, handle_errors, print_json, to_json
+from gait.cli._common import Protocol, fail, handle_errors, print_json, to_json
 from gait.consts import PLACEMENTS
 
 if TYPE_CHECKING:
@@ -52,12 +52,6 @@ LIVE_REFRESH_HZ = 4.0
 #: The recording is flushed at least this often (s).
 RECORD_FLUSH_S = 1.0
 DASH = "–"
-
-
-class Protocol(StrEnum):
-    gait = "gait"
-    csv = "csv"
-    witmotion = "witmotion"
 
 
 class OutputFormat(StrEnum):
@@ -338,6 +332,7 @@ def stream(
             )
             live.start()
         was_connected = True
+        n_reconnects_seen = 0
         warned_silent = False
         try:
             while True:
@@ -362,13 +357,16 @@ def stream(
                         f"no samples decoded after 3 s ({n_bytes} bytes received); check --protocol"
                         + (", --profile and --baud" if n_bytes else " and that the device sends")
                     )
-                if reader.connected != was_connected:
-                    was_connected = reader.connected
-                    status(
-                        "reconnected"
-                        if was_connected
-                        else f"device disconnected; waiting up to {reconnect_timeout:g} s"
-                    )
+                # Reconnections are counted by the reader, so one that happens between two
+                # looks at ``connected`` (e.g. while the pipeline is busy) is still reported.
+                n_reconnects = reader.stats.n_reconnects
+                if n_reconnects > n_reconnects_seen:
+                    n_reconnects_seen = n_reconnects
+                    was_connected = True
+                    status("reconnected")
+                elif was_connected and not reader.connected:
+                    was_connected = False
+                    status(f"device disconnected; waiting up to {reconnect_timeout:g} s")
                 sess.tick()
         except DeviceGoneError as e:
             ending = str(e)
