@@ -27,6 +27,7 @@ import time
 import numpy as np
 from scipy.signal import butter, find_peaks, sosfiltfilt
 
+from gait._kernels._steps import detect_block
 from gait.steps import AnkleStepDetector
 from gait.types import SampleBlock
 
@@ -67,19 +68,8 @@ def scipy_baseline(samples: SampleBlock) -> np.ndarray:
 
 def kernel_only(samples: SampleBlock) -> int:
     stream = AnkleStepDetector().stream(samples.sampling_rate_hz, has_gyro=True)
-    k = stream._k
     out = np.empty(samples.n_samples // 2 + 2, np.int64)
-    return k.detect_block(
-        samples.acc_ms2,
-        samples.gyr_dps,
-        stream._istate,
-        stream._fstate,
-        stream._ring_jerk,
-        stream._ring_acc,
-        stream._ip,
-        stream._fp,
-        out,
-    )
+    return detect_block(samples.acc_ms2, samples.gyr_dps, *stream.kernel_state(), out)
 
 
 def best_rate(fn, samples: SampleBlock, repeat: int) -> tuple[float, object]:

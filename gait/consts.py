@@ -11,6 +11,19 @@ GYR_COLS: Final[tuple[str, str, str]] = ("gyr_x", "gyr_y", "gyr_z")
 #: Canonical session CSV header (gyro columns optional).
 SESSION_COLS: Final[tuple[str, ...]] = (T_COL, *ACC_COLS, *GYR_COLS)
 
+#: Per-step fields of the public JSON step record (DESIGN.md), in order; records add
+#: ``instrumented`` after them.
+STEP_FIELDS: Final[tuple[str, ...]] = (
+    "t_s",
+    "foot",
+    "direction",
+    "direction_p",
+    "strike",
+    "strike_p",
+    "speed_m_s",
+    "kcal",
+)
+
 #: Placements accepted in a session sidecar.
 PLACEMENTS: Final[tuple[str, ...]] = ("left_ankle", "right_ankle", "left_foot", "right_foot")
 FEET: Final[tuple[str, str]] = ("left", "right")

@@ -93,36 +93,39 @@ def _extra_names(rows: Sequence[LabelInterval | StepLabel]) -> list[str]:
     return names
 
 
+def _write_table(path: str | Path, columns: Sequence[str], rows: list, fields: Callable) -> None:
+    """Write ``rows`` as CSV: the fixed ``columns`` from ``fields(row)``, then extra columns."""
+    extra = _extra_names(rows)
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow([*columns, *extra])
+        for r in rows:
+            ex = dict(r.extra)
+            w.writerow([*fields(r), *(ex.get(k, "") for k in extra)])
+
+
 def write_labels(path: str | Path, intervals: Iterable[LabelInterval]) -> Path:
     """Write intervals as ``<stem>.labels.csv`` (validated first)."""
     rows = sorted(intervals, key=lambda r: r.t_start_s)
     _check_intervals(Path(path), [(i + 2, r) for i, r in enumerate(rows)], None)
-    extra = _extra_names(rows)
-    with open(path, "w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh, lineterminator="\n")
-        w.writerow([*LABEL_COLS, *extra])
-        for r in rows:
-            ex = dict(r.extra)
-            w.writerow(
-                [_fmt_time(r.t_start_s), _fmt_time(r.t_end_s), r.direction or "", r.strike or ""]
-                + [ex.get(k, "") for k in extra]
-            )
+    _write_table(
+        path,
+        LABEL_COLS,
+        rows,
+        lambda r: [_fmt_time(r.t_start_s), _fmt_time(r.t_end_s), r.direction or "", r.strike or ""],
+    )
     return Path(path)
 
 
 def write_steps(path: str | Path, steps: Iterable[StepLabel]) -> Path:
     """Write per-contact truth as ``<stem>.steps.csv`` in time order."""
     rows = sorted(steps, key=lambda r: r.t_s)
-    extra = _extra_names(rows)
-    with open(path, "w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh, lineterminator="\n")
-        w.writerow([*STEP_COLS, *extra])
-        for r in rows:
-            ex = dict(r.extra)
-            w.writerow(
-                [_fmt_time(r.t_s), r.foot, r.direction or "", r.strike or ""]
-                + [ex.get(k, "") for k in extra]
-            )
+    _write_table(
+        path,
+        STEP_COLS,
+        rows,
+        lambda r: [_fmt_time(r.t_s), r.foot, r.direction or "", r.strike or ""],
+    )
     return Path(path)
 
 

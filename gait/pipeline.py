@@ -24,6 +24,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 
 from gait.consts import FEET, foot_of
+from gait.consts import STEP_FIELDS as STEP_FIELDS  # re-exported: the public step record
 from gait.steps.base import BaseStepDetector, StepStream, StepTable
 from gait.summary import SessionSummary, count_gaps, summarise
 from gait.types import SampleBlock, Session
@@ -31,18 +32,6 @@ from gait.types import SampleBlock, Session
 if TYPE_CHECKING:
     import pandas as pd
 
-#: Per-step fields of the public JSON step record (DESIGN.md), in order; records add
-#: ``instrumented`` after them.
-STEP_FIELDS: tuple[str, ...] = (
-    "t_s",
-    "foot",
-    "direction",
-    "direction_p",
-    "strike",
-    "strike_p",
-    "speed_m_s",
-    "kcal",
-)
 #: Step times in records are rounded to this many decimals (1 µs, as session files store t_s),
 #: so that 6.905 does not print as 6.904999999999999.
 T_DECIMALS: int = 6

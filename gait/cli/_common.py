@@ -19,6 +19,7 @@ import math
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, NoReturn, ParamSpec, TypeVar
 
@@ -27,6 +28,15 @@ from rich.console import Console
 from rich.markup import escape
 
 from gait.errors import GaitError
+
+
+class Protocol(StrEnum):
+    """Wire protocols a sensor can speak (firmware_bridge.codecs.PROTOCOLS)."""
+
+    gait = "gait"
+    csv = "csv"
+    witmotion = "witmotion"
+
 
 #: Exit code of a user error (bad file, bad option value, missing file); the same code click
 #: uses for usage errors.

@@ -20,8 +20,7 @@ from gait.cli._common import (
     to_json,
     warn,
 )
-from gait.consts import PLACEMENTS
-from gait.pipeline import STEP_FIELDS
+from gait.consts import PLACEMENTS, STEP_FIELDS
 
 if TYPE_CHECKING:
     from gait.api import Analysis

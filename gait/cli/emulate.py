@@ -16,13 +16,7 @@ from typing import Annotated, Any
 
 import typer
 
-from gait.cli._common import fail, handle_errors, info
-
-
-class Protocol(StrEnum):
-    gait = "gait"
-    csv = "csv"
-    witmotion = "witmotion"
+from gait.cli._common import Protocol, fail, handle_errors, info
 
 
 class WaitRule(StrEnum):

@@ -191,22 +191,23 @@ class AnkleStepStream:
             else self._no_gyro
         )
         out = np.empty(n // 2 + 2, np.int64)
-        n_out = self._k.detect_block(
-            acc,
-            gyr,
+        n_out = self._k.detect_block(acc, gyr, *self.kernel_state(), out)
+        ic_idx = out[:n_out]
+        t_out = self._times(ic_idx, g0, block.t_s)
+        keep = min(n, self._mask + 1)
+        self._tail_t = np.concatenate([self._tail_t, block.t_s[-keep:]])[-(self._mask + 1) :]
+        return self._with_other_foot(ic_idx, t_out)
+
+    def kernel_state(self) -> tuple[np.ndarray, ...]:
+        """The arrays ``detect_block`` takes after the samples: state, rings and parameters."""
+        return (
             self._istate,
             self._fstate,
             self._ring_jerk,
             self._ring_acc,
             self._ip,
             self._fp,
-            out,
         )
-        ic_idx = out[:n_out]
-        t_out = self._times(ic_idx, g0, block.t_s)
-        keep = min(n, self._mask + 1)
-        self._tail_t = np.concatenate([self._tail_t, block.t_s[-keep:]])[-(self._mask + 1) :]
-        return self._with_other_foot(ic_idx, t_out)
 
     def finish(self) -> StepTable:
         """End of stream: resolve a contact still waiting for its search window."""
