@@ -18,7 +18,8 @@ I_GROUP_START = 2  # global index where the current swing group began (or NO_IDX
 I_LAST_END = 3  # global index where the last segment of the group ended (or NO_IDX)
 I_PENDING_START = 4  # search window for a contact being resolved (or NO_IDX)
 I_PENDING_END = 5
-N_ISTATE = 6
+I_DONE = 6  # 1 once the current swing group has its contact (found at its impact)
+N_ISTATE = 7
 
 # Float state slots.
 F_PEAK = 0  # largest squared motion value in the current group
@@ -28,7 +29,8 @@ F_MG = F_Z + 12  # second moments of the low-passed angular rate over the curren
 F_MR = F_MG + 6  # running, trace-normalised second moments of recent accepted swings (6 slots)
 F_AXIS = F_MR + 6  # dominant rotation axis of recent swings (unit vector, 3 slots)
 F_SPEAK = F_AXIS + 3  # largest squared angular rate about that axis in the current swing
-N_FSTATE = F_SPEAK + 1
+F_IMPACT = F_SPEAK + 1  # running level of the impacts (largest jerk) of recent contacts
+N_FSTATE = F_IMPACT + 1
 
 # Integer parameters.
 P_JERK_LAG = 0  # samples between the two accelerations whose difference is the jerk proxy
@@ -39,7 +41,8 @@ P_LATE = 4  # and after it
 P_ONSET_BACK = 5  # how far the onset may lie before the first strong jerk
 P_HAS_GYRO = 6
 P_RING_MASK = 7
-N_IPARAM = 8
+P_CONFIRM = 8  # after an impact ends a long enough swing, wait this long for a larger one
+N_IPARAM = 9
 
 # Float parameters.
 Q_ABS_ON = 0  # absolute on-threshold of the motion signal
@@ -50,13 +53,17 @@ Q_ONSET_FRAC = 4  # onset: back while the jerk stays above this fraction of that
 Q_LEVEL_ALPHA = 5  # weight of a new swing peak in the running level
 Q_MIN_IMPACT = 6  # a contact's impact (largest jerk in its window) must reach this
 Q_MIN_AXIS = 7  # a swing's peak rate about the dominant axis must reach this x the swing level
-Q_B = 8  # two biquads (b0, b1, b2, a1, a2) x 2 = 10 slots from here
+Q_TRIGGER_FRAC = 8  # an impact reaching this x the running impact level ends a swing at once
+Q_TRIGGER_DROP = 9  # ... once the motion signal has dropped below this x the swing's peak
+Q_B = 10  # two biquads (b0, b1, b2, a1, a2) x 2 = 10 slots from here
 N_FPARAM = Q_B + 10
 
 NO_IDX = -(2**62)
 
 
-def new_state(level0: float, ring_size: int, jerk_lag: int) -> tuple[np.ndarray, ...]:
+def new_state(
+    level0: float, impact0: float, ring_size: int, jerk_lag: int
+) -> tuple[np.ndarray, ...]:
     """Fresh state arrays: (istate, fstate, ring_jerk, ring_acc)."""
     istate = np.zeros(N_ISTATE, np.int64)
     istate[I_GROUP_START] = NO_IDX
@@ -65,6 +72,7 @@ def new_state(level0: float, ring_size: int, jerk_lag: int) -> tuple[np.ndarray,
     istate[I_PENDING_END] = NO_IDX
     fstate = np.zeros(N_FSTATE, np.float64)
     fstate[F_LEVEL] = level0
+    fstate[F_IMPACT] = impact0
     fstate[F_AXIS : F_AXIS + 3] = 1.0 / np.sqrt(3.0)
     ring_jerk = np.zeros(ring_size, np.float64)
     ring_acc = np.zeros((max(1, jerk_lag), 3), np.float64)
@@ -81,8 +89,8 @@ def _biquad(x: float, fp: np.ndarray, k: int, z: np.ndarray, j: int) -> float:
 
 
 @njit(cache=True)
-def _axis_check(fstate: np.ndarray, alpha: float, need2: float) -> bool:
-    """Did the finished swing turn fast enough about the dominant axis of recent swings?
+def _axis_ok(fstate: np.ndarray, need2: float) -> bool:
+    """Has the swing so far turned fast enough about the dominant axis of recent swings?
 
     ``need2`` is the squared rate the swing's largest rate about that axis must reach. The axis is
     the principal eigenvector of the running, trace-normalised second-moment matrix of the
@@ -91,15 +99,21 @@ def _axis_check(fstate: np.ndarray, alpha: float, need2: float) -> bool:
     walking it is the mediolateral axis; a pivot on the spot turns about the vertical instead.
     Until a few swings have been seen (running trace < 0.5) every swing is accepted.
     """
+    m = fstate[F_MG : F_MG + 6]
+    r = fstate[F_MR : F_MR + 6]
+    if m[0] + m[1] + m[2] <= 0.0:
+        return False
+    return r[0] + r[1] + r[2] <= 0.5 or fstate[F_SPEAK] >= need2
+
+
+@njit(cache=True)
+def _axis_update(fstate: np.ndarray, alpha: float) -> None:
+    """Fold an accepted swing's rotation into the running moments and re-estimate the axis."""
     m = fstate[F_MG : F_MG + 6]  # xx, yy, zz, xy, xz, yz
     r = fstate[F_MR : F_MR + 6]
     u = fstate[F_AXIS : F_AXIS + 3]
     tr = m[0] + m[1] + m[2]
-    if tr <= 0.0:
-        return False
-    ready = r[0] + r[1] + r[2] > 0.5
-    ok = (not ready) or fstate[F_SPEAK] >= need2
-    if ok:
+    if tr > 0.0:
         for k in range(6):
             r[k] = (1.0 - alpha) * r[k] + alpha * m[k] / tr
         for _ in range(3):
@@ -111,12 +125,11 @@ def _axis_check(fstate: np.ndarray, alpha: float, need2: float) -> bool:
                 u[0] = v0 / nv
                 u[1] = v1 / nv
                 u[2] = v2 / nv
-    return ok
 
 
 @njit(cache=True)
 def _resolve(ring: np.ndarray, mask: int, start: int, stop: int, ip: np.ndarray, fp: np.ndarray):
-    """Contact index in [start, stop), or NO_IDX when the window holds no foot strike.
+    """(contact index in [start, stop) or NO_IDX without a foot strike, largest squared jerk).
 
     The contact is the onset of the first jerk near the window's maximum; a maximum weaker than
     the minimum impact (a pivot or a shuffle ending without a strike) gives no contact.
@@ -127,7 +140,7 @@ def _resolve(ring: np.ndarray, mask: int, start: int, stop: int, ip: np.ndarray,
         if v > best:
             best = v
     if best < fp[Q_MIN_IMPACT] * fp[Q_MIN_IMPACT]:
-        return NO_IDX
+        return NO_IDX, best
     # The ring holds squared jerks, so fractions are squared too.
     thr = fp[Q_FIRST_FRAC] * fp[Q_FIRST_FRAC] * best
     first = start
@@ -140,7 +153,7 @@ def _resolve(ring: np.ndarray, mask: int, start: int, stop: int, ip: np.ndarray,
     lo = max(start, first - ip[P_ONSET_BACK])
     while s > lo and ring[(s - 1) & mask] > onset_thr:
         s -= 1
-    return s
+    return s, best
 
 
 @njit(cache=True)
@@ -172,6 +185,10 @@ def detect_block(
     last_end = istate[I_LAST_END]
     p_start = istate[I_PENDING_START]
     p_end = istate[I_PENDING_END]
+    done = istate[I_DONE]
+    impact = fstate[F_IMPACT]
+    trig_frac = fp[Q_TRIGGER_FRAC]
+    min_impact = fp[Q_MIN_IMPACT]
     peak = fstate[F_PEAK]
     level = fstate[F_LEVEL]
     abs_on = fp[Q_ABS_ON]
@@ -210,21 +227,24 @@ def detect_block(
         e2 = x * x + y * y + w * w  # squared motion signal, compared with squared thresholds
         # A contact waiting for its search window to fill.
         if p_end != NO_IDX and g + 1 >= p_end:
-            c = _resolve(ring_jerk, mask, p_start, p_end, ip, fp)
+            c, best = _resolve(ring_jerk, mask, p_start, p_end, ip, fp)
             if c != NO_IDX:
                 out_idx[n_out] = c
                 n_out += 1
+                impact = (1.0 - alpha) * impact + alpha * np.sqrt(best)
             p_start = NO_IDX
             p_end = NO_IDX
         t_on = rel_on * level
         if t_on < abs_on:
             t_on = abs_on
         t_on2 = t_on * t_on
+        need_axis2 = (fp[Q_MIN_AXIS] * level) ** 2
         if on == 0:
             if e2 > t_on2:
                 on = 1
                 if last_end == NO_IDX or g - last_end > ip[P_GAP]:
                     group_start = g
+                    done = 0
                     peak = 0.0
                     for k in range(6):
                         fstate[F_MG + k] = 0.0
@@ -248,13 +268,35 @@ def detect_block(
                 if (
                     group_start != NO_IDX
                     and g - group_start >= ip[P_MIN_SWING]
-                    and (not use_axis or _axis_check(fstate, alpha, (fp[Q_MIN_AXIS] * level) ** 2))
+                    and (done == 1 or not use_axis or _axis_ok(fstate, need_axis2))
                 ):
-                    p_start = max(g - ip[P_WINDOW], group_start, g + 1 - mask)
-                    p_end = g + 1 + ip[P_LATE]
+                    if done == 0:
+                        # No impact ended the swing early: search the end of the swing.
+                        p_start = max(g - ip[P_WINDOW], group_start, g + 1 - mask)
+                        p_end = g + 1 + ip[P_LATE]
+                    if use_axis:
+                        _axis_update(fstate, alpha)
                     level = (1.0 - alpha) * level + alpha * np.sqrt(peak)
                     group_start = NO_IDX
                     last_end = NO_IDX
+        # A foot strike ending a long enough swing: decide a short confirmation after it instead
+        # of waiting for the rotation to die down (this is what keeps live latency low).
+        if (
+            trig_frac > 0.0
+            and done == 0
+            and p_end == NO_IDX
+            and group_start != NO_IDX
+            and g - group_start >= ip[P_MIN_SWING]
+            and (on == 1 or g - last_end <= ip[P_GAP])
+            and e2 <= fp[Q_TRIGGER_DROP] * fp[Q_TRIGGER_DROP] * peak
+        ):
+            trig = trig_frac * impact
+            if trig < min_impact:
+                trig = min_impact
+            if jerk >= trig * trig and (not use_axis or _axis_ok(fstate, need_axis2)):
+                done = 1
+                p_start = max(g - ip[P_WINDOW], group_start, g + 1 - mask)
+                p_end = g + 1 + ip[P_CONFIRM]
         g += 1
     istate[I_COUNT] = g
     istate[I_ON] = on
@@ -262,6 +304,8 @@ def detect_block(
     istate[I_LAST_END] = last_end
     istate[I_PENDING_START] = p_start
     istate[I_PENDING_END] = p_end
+    istate[I_DONE] = done
+    fstate[F_IMPACT] = impact
     fstate[F_PEAK] = peak
     fstate[F_LEVEL] = level
     return n_out
@@ -280,7 +324,7 @@ def flush(
     istate[I_PENDING_END] = NO_IDX
     if stop <= p_start:
         return 0
-    c = _resolve(ring_jerk, ip[P_RING_MASK], p_start, stop, ip, fp)
+    c, _ = _resolve(ring_jerk, ip[P_RING_MASK], p_start, stop, ip, fp)
     if c == NO_IDX:
         return 0
     out_idx[0] = c

@@ -39,12 +39,20 @@ class AnkleStepDetector(BaseStepDetector):
        swings (the mediolateral axis, estimated from the data by a running power iteration, so any
        mounting works) at ``min_sagittal_rel`` times the running swing level at least: pivoting
        on the spot turns the foot about the vertical instead.
-    4. The other foot: one contact half-way between two consecutive contacts of the instrumented
+    4. Early decision: once a swing has lasted ``min_swing_s`` (and, with a gyroscope, turned
+       about the dominant axis), and its motion signal has dropped below ``trigger_drop`` times
+       its peak (terminal swing: a push-off jerk at the start of a foot sensor's swing comes at
+       the peak and does not count), a jerk reaching ``trigger_frac`` times the running level of
+       recent impacts (at least ``min_impact_ms2``; ``impact0_ms2`` before any contact) ends the
+       swing at once: the contact is resolved as in 3. over the window up to ``confirm_s`` after
+       that jerk. Swings without such an impact fall back to 3. at the end of the swing.
+       ``trigger_frac = 0`` turns early decisions off.
+    5. The other foot: one contact half-way between two consecutive contacts of the instrumented
        foot whose interval is a plausible stride (``stride_range_s``), when
        ``estimate_other_foot``.
 
-    Contacts are final ``late_s`` after the end of the swing (other-foot estimates: at the next
-    contact), so a live stream reports each step within a fraction of a second.
+    Contacts are final ``confirm_s`` after their impact (without a clear impact: ``late_s`` after
+    the end of the swing), so a live stream reports each step within a fraction of a second.
 
     How the parameters were chosen: physical orders of magnitude first (a walking swing turns the
     foot at several hundred deg/s for 0.3-0.5 s; a heel strike changes the acceleration by tens of
@@ -82,6 +90,10 @@ class AnkleStepDetector(BaseStepDetector):
         onset_back_s: float = 0.03,
         min_impact_ms2: float = 3.0,
         min_sagittal_rel: float = 0.2,
+        trigger_frac: float = 0.3,
+        trigger_drop: float = 0.3,
+        impact0_ms2: float = 20.0,
+        confirm_s: float = 0.05,
         estimate_other_foot: bool = True,
         stride_range_s: tuple[float, float] = (0.6, 2.5),
     ) -> None:
@@ -105,6 +117,10 @@ class AnkleStepDetector(BaseStepDetector):
         self.onset_back_s = onset_back_s
         self.min_impact_ms2 = min_impact_ms2
         self.min_sagittal_rel = min_sagittal_rel
+        self.trigger_frac = trigger_frac
+        self.trigger_drop = trigger_drop
+        self.impact0_ms2 = impact0_ms2
+        self.confirm_s = confirm_s
         self.estimate_other_foot = estimate_other_foot
         self.stride_range_s = stride_range_s
 
@@ -138,10 +154,19 @@ class AnkleStepStream:
         ip[k.P_MIN_SWING] = n(d.min_swing_s)
         ip[k.P_WINDOW] = n(d.window_s if has_gyro else d.acc_window_s)
         ip[k.P_LATE] = n(d.late_s)
+        ip[k.P_CONFIRM] = n(d.confirm_s)
         ip[k.P_ONSET_BACK] = n(d.onset_back_s)
         ip[k.P_HAS_GYRO] = int(has_gyro)
         ring = 1 << int(
-            np.ceil(np.log2(ip[k.P_WINDOW] + ip[k.P_LATE] + ip[k.P_GAP] + ip[k.P_ONSET_BACK] + 4))
+            np.ceil(
+                np.log2(
+                    ip[k.P_WINDOW]
+                    + max(ip[k.P_LATE], ip[k.P_CONFIRM])
+                    + ip[k.P_GAP]
+                    + ip[k.P_ONSET_BACK]
+                    + 4
+                )
+            )
         )
         ip[k.P_RING_MASK] = ring - 1
         fp = np.zeros(k.N_FPARAM, np.float64)
@@ -153,6 +178,8 @@ class AnkleStepStream:
         fp[k.Q_LEVEL_ALPHA] = d.level_alpha
         fp[k.Q_MIN_IMPACT] = d.min_impact_ms2
         fp[k.Q_MIN_AXIS] = d.min_sagittal_rel
+        fp[k.Q_TRIGGER_FRAC] = d.trigger_frac
+        fp[k.Q_TRIGGER_DROP] = d.trigger_drop
         if has_gyro:
             fp[k.Q_B : k.Q_B + 5] = _biquad_coefficients("lowpass", d.lowpass_hz, fs)
         else:
@@ -162,7 +189,7 @@ class AnkleStepStream:
         level0 = 4.0 * fp[k.Q_ABS_ON]
         self._ip, self._fp = ip, fp
         self._istate, self._fstate, self._ring_jerk, self._ring_acc = k.new_state(
-            level0, ring, int(ip[k.P_JERK_LAG])
+            level0, d.impact0_ms2, ring, int(ip[k.P_JERK_LAG])
         )
         self._mask = ring - 1
         # Times of the last samples of earlier blocks: a contact can lie up to one ring back.
