@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+import math
+
 import numpy as np
 from scipy.signal import butter
 
 from gait.consts import MAX_SAMPLING_RATE_HZ, MIN_SAMPLING_RATE_HZ
+from gait.steps._other_foot import OtherFootPredictor
 from gait.steps.base import BaseStepDetector, StepTable
 from gait.types import SampleBlock
 
@@ -47,12 +51,15 @@ class AnkleStepDetector(BaseStepDetector):
        swing at once: the contact is resolved as in 3. over the window up to ``confirm_s`` after
        that jerk. Swings without such an impact fall back to 3. at the end of the swing.
        ``trigger_frac = 0`` turns early decisions off.
-    5. The other foot: one contact half-way between two consecutive contacts of the instrumented
-       foot whose interval is a plausible stride (``stride_range_s``), when
-       ``estimate_other_foot``.
+    5. The other foot, when ``estimate_other_foot``: half a stride after each contact of the
+       instrumented foot, when the stride that just ended is plausible (``stride_range_s``; the
+       shorter of the last two strides when both are); for the first stride of a walk, half-way
+       between its two contacts. See ``gait/steps/_other_foot.py``.
 
     Contacts are final ``confirm_s`` after their impact (without a clear impact: ``late_s`` after
-    the end of the swing), so a live stream reports each step within a fraction of a second.
+    the end of the swing); other-foot estimates as soon as the stream reaches their time (the
+    first stride of a walk: at its second contact), so a live stream reports each step within a
+    fraction of a second.
 
     How the parameters were chosen: physical orders of magnitude first (a walking swing turns the
     foot at several hundred deg/s for 0.3-0.5 s; a heel strike changes the acceleration by tens of
@@ -196,7 +203,6 @@ class AnkleStepStream:
         self._tail_t = np.zeros(0, np.float64)
         self._estimate_other = d.estimate_other_foot
         self._stride_min_s, self._stride_max_s = d.stride_range_s
-        self._last_ic: tuple[int, float] | None = None
         self._no_gyro = np.zeros((0, 3), np.float64)
 
     @property
@@ -223,7 +229,7 @@ class AnkleStepStream:
         t_out = self._times(ic_idx, g0, block.t_s)
         keep = min(n, self._mask + 1)
         self._tail_t = np.concatenate([self._tail_t, block.t_s[-keep:]])[-(self._mask + 1) :]
-        return self._with_other_foot(ic_idx, t_out)
+        return self._with_other_foot(ic_idx, t_out, final=False)
 
     def kernel_state(self) -> tuple[np.ndarray, ...]:
         """The arrays ``detect_block`` takes after the samples: state, rings and parameters."""
@@ -241,7 +247,7 @@ class AnkleStepStream:
         out = np.empty(1, np.int64)
         m = self._k.flush(self._istate, self._ring_jerk, self._ip, self._fp, out)
         t = self._times(out[:m], self.n_samples_seen, np.zeros(0))
-        return self._with_other_foot(out[:m], t)
+        return self._with_other_foot(out[:m], t, final=True)
 
     def _times(self, ic_idx: np.ndarray, g0: int, t_block: np.ndarray) -> np.ndarray:
         """Times of contacts at global indices ``ic_idx`` (``g0``: first index of ``t_block``)."""
@@ -250,23 +256,54 @@ class AnkleStepStream:
         t_all = np.concatenate([self._tail_t, t_block])
         return t_all[ic_idx - (g0 - len(self._tail_t))]
 
-    def _with_other_foot(self, ic_idx: np.ndarray, t_s: np.ndarray) -> StepTable:
+    def next_contact_min_idx(self) -> int:
+        """A lower bound on the index of any instrumented contact not yet returned.
+
+        From the kernel's rules (``gait/_kernels/_steps.py``): a swing's contact lies in its search
+        window, which starts ``P_WINDOW`` samples before the swing's end at the earliest and never
+        before the swing group's start; a swing with a contact lasts ``P_MIN_SWING`` samples at
+        least, and a swing still to end ends at the next sample or later. So a contact waiting for
+        its window lies at or after the window's start; one of the current swing group (a swing
+        under way, or a pause after which the group may go on) at or after
+        ``max(g - P_WINDOW, group start + max(0, P_MIN_SWING - P_WINDOW))``; one of a swing not yet
+        begun at or after ``g + max(0, P_MIN_SWING - P_WINDOW)`` (``g``: the next sample's index).
+        The test ``test_next_contact_bound_holds`` checks this on real data, sample by sample.
+        """
+        k, st, ip = self._k, self._istate, self._ip
+        g = int(st[k.I_COUNT])
+        young = max(0, int(ip[k.P_MIN_SWING]) - int(ip[k.P_WINDOW]))
+        group_start = int(st[k.I_GROUP_START])
+        last_end = int(st[k.I_LAST_END])
+        group_over = (
+            st[k.I_ON] == 0 and last_end != k.NO_IDX and g - last_end > int(ip[k.P_GAP])
+        )  # the next swing starts a new group
+        if group_start == k.NO_IDX or group_over:
+            bound = g + young
+        else:
+            bound = max(g - int(ip[k.P_WINDOW]), group_start + young)
+        pending = int(st[k.I_PENDING_START])
+        if pending != k.NO_IDX:
+            bound = min(bound, pending)
+        return max(0, bound)
+
+    @functools.cached_property
+    def _other_foot(self) -> OtherFootPredictor:
+        return OtherFootPredictor(self._stride_min_s, self._stride_max_s)
+
+    def _with_other_foot(self, ic_idx: np.ndarray, t_s: np.ndarray, *, final: bool) -> StepTable:
+        """Merge the other foot's estimated contacts into the instrumented ones (time order)."""
         if not self._estimate_other:
             return StepTable(ic_idx.astype(np.int64), t_s, np.ones(len(ic_idx), bool))
-        idx_all: list[int] = []
-        t_all: list[float] = []
-        inst: list[bool] = []
-        for i, t in zip(ic_idx.tolist(), t_s.tolist(), strict=True):
-            if self._last_ic is not None:
-                i0, t0 = self._last_ic
-                if self._stride_min_s <= t - t0 <= self._stride_max_s:
-                    idx_all.append((i0 + i) // 2)
-                    t_all.append(0.5 * (t0 + t))
-                    inst.append(False)
-            idx_all.append(i)
-            t_all.append(t)
-            inst.append(True)
-            self._last_ic = (i, t)
-        return StepTable(
-            np.asarray(idx_all, np.int64), np.asarray(t_all, np.float64), np.asarray(inst, bool)
-        )
+        g = self.n_samples_seen
+        t_now = float(self._tail_t[-1]) if self._tail_t.size else -math.inf
+        if final:
+            return self._other_foot.finish(ic_idx, t_s, t_now=t_now)
+        # No contact still to come lies before the bound's sample; in samples not yet seen, it
+        # lies after t_now. (The bound lies at most a search window plus late_s back: in the
+        # tail, which holds one ring of samples.)
+        h = self.next_contact_min_idx()
+        if h >= g:
+            t_min = math.nextafter(t_now, math.inf)
+        else:
+            t_min = float(self._tail_t[h - g]) if g - h <= self._tail_t.size else -math.inf
+        return self._other_foot.update(ic_idx, t_s, t_now=t_now, next_contact_min_t=t_min)
