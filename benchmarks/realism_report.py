@@ -302,15 +302,15 @@ REMAINING = [
     "  ones (impact ringing, shoe and strap vibration, sensor artefacts); the simulated signals",
     "  are smoother between contacts.",
     "- In the simulated foot, the swing dorsiflexion peaks later in the swing than in the",
-    "  recordings, and the acceleration peak at contact is about 20 % lower.",
+    "  recordings; the acceleration peak at contact is about 5 % lower, and the acceleration",
+    "  norm while walking spends less time above 15 m/s².",
     "- Simulated strides are slightly more varied between people than in IPOL (speeds 1.0-1.45",
     "  m/s were drawn; IPOL speeds were not recorded).",
-    "- On simulated foot sensors the detector's contacts are about 10 ms early, as on IPOL; on",
-    "  simulated shank sensors about 50 ms early: it reacts to the shank's terminal-swing",
-    "  deceleration, which the model makes strong relative to the impact (there are no real",
-    "  shank recordings here to check which is right). The F1 target of 0.99 on simulated",
-    "  contacts is not met yet; misses are mostly the small first and last strides of a bout,",
-    "  slow (0.3-0.6 m/s) backward walking and turns.",
+    "- Since simulator v2 (the foot arrives with its swing velocity, the ground stops it after",
+    "  contact) the detector's contacts are on time on shank and foot in forward gait. The F1",
+    "  target of 0.99 is not met: misses are slow (<= 0.6 m/s) walking and the small first and",
+    "  last strides of a bout; in backward gait the detector's contact often lies near foot-off",
+    "  (the shank's swing rotation ends ~0.1 s before the contact there; issue 4).",
 ]
 
 

@@ -9,7 +9,7 @@ up. A segment's orientation is ``Rz(yaw) @ Ry(-pitch) @ Rx(roll)``.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -192,6 +192,14 @@ class LegModel:
         m1 = _fd_backward(f_mod, nx.t_ic)
         e0 = [s0[i] - m0[i] for i in range(3)]
         e1 = [s1[i] - m1[i] for i in range(3)]
+        # The foot lands on its footprint, but with the velocity and acceleration the segment
+        # chain brings: the heel is still moving at contact (0.87 m/s horizontally, vertically
+        # negligible, at natural speed [Winter 1992]) and the ground stops it *after* contact
+        # (``arrival`` below, applied as the contact transient). Forcing the pinned stance's
+        # zero velocity here instead made the ankle brake to rest and re-accelerate before the
+        # contact, an artefact of the stitching.
+        e1[1][:3] = 0.0
+        e1[2][:3] = 0.0
         u = ((np.asarray(t) - st.t_to) / t_sw)[:, None]
         corr = quintic(u, e0[0], e0[1], e0[2], e1[0], e1[1], e1[2], t_sw)
         out = f_mod(t) + corr
@@ -201,6 +209,13 @@ class LegModel:
         out[:, 3] = quintic(uu, s0[0][3], s0[1][3], s0[2][3], s1[0][3], s1[1][3], s1[2][3], t_sw)
         out[:, 2] += self._clearance_lift(out, u[:, 0])
         return out
+
+    def arrival(self, st: Stance, nx: Stance) -> tuple[np.ndarray, np.ndarray]:
+        """Ankle velocity (m/s) and acceleration (m/s²) at contact ``nx.t_ic``, world axes, of the
+        swing from ``st`` relative to the pinned stance of ``nx``: what the ground has to stop."""
+        m1 = _fd_backward(lambda x: self._swing_model(st, nx, x), nx.t_ic)
+        s1 = _fd_forward(lambda x: self.stance_state(nx, x), nx.t_ic)
+        return m1[1][:3] - s1[1][:3], m1[2][:3] - s1[2][:3]
 
     def _clearance_lift(self, state: np.ndarray, u: np.ndarray) -> np.ndarray:
         """Smallest smooth lift of the ankle that keeps heel and metatarsal heads off the floor.
@@ -248,6 +263,9 @@ class LegTrajectory:
     yaw_rad: np.ndarray
     roll_deg: np.ndarray
     in_stance: np.ndarray
+    #: (t_ic, velocity (3,), acceleration (3,)) of the ankle at each contact relative to the
+    #: pinned stance, world axes (see ``LegModel.arrival``): removed after contact by the impact.
+    arrivals: list[tuple[float, np.ndarray, np.ndarray]] = field(default_factory=list)
 
 
 def leg_trajectory(plan: Plan, t: np.ndarray, rng: np.random.Generator) -> LegTrajectory:
@@ -258,6 +276,7 @@ def leg_trajectory(plan: Plan, t: np.ndarray, rng: np.random.Generator) -> LegTr
     yaw = np.zeros(n)
     roll = np.zeros(n)
     stance = np.zeros(n, dtype=bool)
+    arrivals = []
     sts = plan.stances
     for j, st in enumerate(sts):
         lo = np.searchsorted(t, st.t_ic, side="left")
@@ -275,6 +294,8 @@ def leg_trajectory(plan: Plan, t: np.ndarray, rng: np.random.Generator) -> LegTr
                 state[lo2:hi2] = model.swing_state(st, nx, tt)
                 u = (tt - st.t_to) / (nx.t_ic - st.t_to)
                 yaw[lo2:hi2] = st.yaw_rad + (nx.yaw_rad - st.yaw_rad) * smootherstep(u)
+                if nx.real_ic:
+                    arrivals.append((nx.t_ic, *model.arrival(st, nx)))
                 amp = st.next.amplitude if st.next is not None else 1.0
                 roll[lo2:hi2] = plan.person.roll_deg * amp * 64.0 * (u * (1 - u)) ** 3
     # Quiet-standing sway of the shank (a fraction of a degree, 0.1-0.6 Hz).
@@ -284,5 +305,5 @@ def leg_trajectory(plan: Plan, t: np.ndarray, rng: np.random.Generator) -> LegTr
             2 * np.pi * rng.uniform(0.1, 0.6) * t + rng.uniform(0, 2 * np.pi)
         )
     return LegTrajectory(
-        t, state[:, :3].copy(), state[:, 3].copy(), state[:, 4] + sway, yaw, roll, stance
+        t, state[:, :3].copy(), state[:, 3].copy(), state[:, 4] + sway, yaw, roll, stance, arrivals
     )

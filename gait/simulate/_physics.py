@@ -7,6 +7,8 @@ measures the angular velocity of the same R, in sensor axes.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from scipy import signal
 
@@ -63,27 +65,59 @@ def soft_tissue(acc: np.ndarray, fs_hz: float, f_n_hz: float, zeta: float) -> np
     return signal.lfilter(b, a, acc, axis=0)
 
 
+def contact_arrest(
+    t: np.ndarray,
+    t_ic: float,
+    dv: np.ndarray,
+    da: np.ndarray,
+    peak_ms2: float,
+    max_tau_s: float = 0.04,
+) -> tuple[slice, np.ndarray, float]:
+    """Displacement (n, 3) that stops a limb arriving with velocity ``dv`` (and acceleration
+    ``da``) relative to its pinned stance, from the contact on.
+
+    x(t) = exp(-s) (c1 s + c2 s²), s = (t - t_ic) / tau, is zero before contact, with x' = dv and
+    x'' = da at contact, so that bone kinematics plus x stay smooth through the contact (``da``:
+    the swing's minus the stance's acceleration at contact) and the ground's deceleration acts
+    only after it, peaking at about 0.8 |dv| / tau (s = 0.7 for da = 0) and decaying within a
+    few tau. tau is chosen so that this peak equals ``peak_ms2``, between 2 ms and
+    ``max_tau_s``. Returns the slice, the displacement and tau.
+    """
+    speed = float(np.linalg.norm(dv))
+    tau = min(max(0.8 * speed / max(peak_ms2, 1e-6), 0.002), max(max_tau_s, 0.002))
+    lo = np.searchsorted(t, t_ic)
+    hi = np.searchsorted(t, t_ic + 25.0 * tau)
+    sx = (t[lo:hi] - t_ic) / tau
+    c1 = np.asarray(dv, dtype=np.float64) * tau
+    c2 = c1 + 0.5 * np.asarray(da, dtype=np.float64) * tau * tau
+    x = np.exp(-sx)[:, None] * (sx[:, None] * c1[None, :] + (sx * sx)[:, None] * c2[None, :])
+    return slice(lo, hi), x, tau
+
+
 def contact_transient(
     t: np.ndarray, t_ic: float, peak_ms2: float, tau_s: float, direction: np.ndarray
 ) -> tuple[slice, np.ndarray]:
     """Extra acceleration (n, 3) of a limb that lands with a residual velocity and is stopped.
 
-    The residual approach velocity v = 4·tau·peak builds up over ~0.2 s before contact and
-    arrested after it with time constant tau (a logistic; peak deceleration ≈ v / 4tau). An
-    earlier, slow opposite velocity bump makes the net displacement zero, so the transient is the
-    second derivative of a bounded displacement added to the pose.
+    The residual approach velocity v builds up over ~0.2 s before contact and is arrested by the
+    ground *from the contact on*: v(t) = v (1 + s) exp(-s), s = (t - t_ic) / tau, the response of
+    a critically damped contact. The deceleration is zero at contact (no force before the foot
+    touches), peaks at t_ic + tau with magnitude v / (e tau) = ``peak_ms2`` and has decayed
+    after a few tau. An earlier, slow opposite velocity bump makes the net displacement zero, so
+    the transient is the second derivative of a bounded displacement added to the pose.
     """
     dt = t[1] - t[0]
     lo = np.searchsorted(t, t_ic - 0.6)
-    hi = np.searchsorted(t, t_ic + 0.15)
+    hi = np.searchsorted(t, t_ic + max(0.15, 12.0 * tau_s))
     tt = t[lo:hi]
-    v = 4.0 * tau_s * peak_ms2
+    v = math.e * tau_s * peak_ms2
 
     def sig(x):
         return 0.5 * (1.0 + np.tanh(0.5 * x))
 
     # the residual velocity builds up gently over late swing (~0.2 s), then stops at contact
-    vel = v * sig((tt - (t_ic - 0.15)) / 0.04) * sig(-(tt - t_ic) / tau_s)
+    s = np.maximum(tt - t_ic, 0.0) / tau_s
+    vel = v * sig((tt - (t_ic - 0.15)) / 0.04) * (1.0 + s) * np.exp(-s)
     bump = np.exp(-0.5 * ((tt - (t_ic - 0.4)) / 0.06) ** 2)
     if bump.sum() > 0:
         vel = vel - bump * (vel.sum() / bump.sum())

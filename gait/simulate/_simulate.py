@@ -12,6 +12,7 @@ import numpy as np
 from gait.labels import LabelInterval, StepLabel
 from gait.simulate._body import LegTrajectory, leg_trajectory
 from gait.simulate._physics import (
+    contact_arrest,
     contact_transient,
     rotational_transient,
     second_derivative,
@@ -25,7 +26,7 @@ from gait.simulate._sensor import sample_sensor
 from gait.simulate._spec import SessionSpec, rotation_matrix
 from gait.types import SampleBlock, Session, SessionMeta, Subject
 
-SIMULATOR_VERSION = "1"
+SIMULATOR_VERSION = "2"
 
 
 @dataclass
@@ -111,18 +112,27 @@ def simulate(spec: SessionSpec, seed: int = 0, *, internal_rate_hz: float | None
         roll[sl] += np.radians(float(rng.normal(0.0, 0.3)) * d_deg)
     r_seg = zyx_matrices(leg.yaw_rad, pitch, roll)
     pos = leg.ankle_m + np.einsum("nij,j->ni", r_seg, offset)
+    # The ground stops the velocity the limb arrives with, from the contact on (impact).
+    arrivals = {round(tc, 9): (dv, da) for tc, dv, da in leg.arrivals}
+    for st in plan.stances:
+        if not st.real_ic or st.stride is None or round(st.t_ic, 9) not in arrivals:
+            continue
+        dv, da = arrivals[round(st.t_ic, 9)]
+        # the arrest is over within the roll-down of the foot (loading response)
+        sl, x_imp, _ = contact_arrest(t, st.t_ic, dv, da, st.impact_peak_ms2, st.load_s / 3.0)
+        pos[sl] += x_imp
     acc = second_derivative(pos, dt)
 
-    # Contact transients of this foot (strong) and of the other foot (weak, through the body).
+    # The sole of the shoe is stopped harder than the ankle (foot sensors), and the other
+    # foot's contacts reach the sensor weakly, through the body.
     for st in plan.stances:
         if not st.real_ic or st.stride is None:
             continue
-        s = 1.0 if st.stride.direction == "forward" else -1.0
-        d = np.array([0.8 * s * math.cos(st.yaw_rad), 0.8 * s * math.sin(st.yaw_rad), -0.6])
-        d /= np.linalg.norm(d)
-        peak = st.impact_peak_ms2 * (1.8 if segment == "foot" else 1.0)
-        sl, a_imp = contact_transient(t, st.t_ic, peak, st.impact_tau_s, d)
-        acc[sl] += a_imp
+        if segment == "foot" and round(st.t_ic, 9) in arrivals:
+            dv = arrivals[round(st.t_ic, 9)][0]
+            d = dv / max(float(np.linalg.norm(dv)), 1e-9)
+            sl, a_imp = contact_transient(t, st.t_ic, 0.8 * st.impact_peak_ms2, st.impact_tau_s, d)
+            acc[sl] += a_imp
         for tc in st.contralateral_t_s:
             sl, a_imp = contact_transient(
                 t, tc, 0.1 * st.impact_peak_ms2, 0.012, np.array([0.0, 0.0, -1.0])

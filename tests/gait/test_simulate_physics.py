@@ -128,15 +128,44 @@ def test_feet_stay_on_or_above_the_floor_and_stance_foot_is_pinned():
 
 
 def test_heel_strike_has_a_sharper_impact_than_forefoot():
-    def jerk_peak(strike):
-        res = simulate(_spec("walk", "forward", strike, 1.3, mounting="aligned"), seed=8)
-        s = res.session.samples
-        fs = s.sampling_rate_hz
-        jerk = np.linalg.norm(np.diff(s.acc_ms2, axis=0), axis=1) * fs
-        peaks = []
-        for st in res.truth.plan.stances[2:-2]:
-            i = int(np.searchsorted(s.t_s, st.t_ic))
-            peaks.append(jerk[i - 3 : i + 6].max())
-        return np.median(peaks)
+    from gait.simulate._physics import contact_arrest
 
-    assert jerk_peak("heel") > 1.5 * jerk_peak("forefoot")
+    def impact(strike):
+        res = simulate(_spec("walk", "forward", strike, 1.3, mounting="aligned"), seed=8)
+        tr = res.truth
+        stances = {round(st.t_ic, 9): st for st in tr.plan.stances if st.real_ic}
+        peaks, rises = [], []
+        for t_ic, dv, _da in tr.leg.arrivals[2:-2]:
+            st = stances[round(t_ic, 9)]
+            peak, load = st.impact_peak_ms2, st.load_s / 3
+            sl, x, _ = contact_arrest(tr.t_s, t_ic, dv, np.zeros(3), peak, load)
+            ts = tr.t_s[sl]
+            acc = np.linalg.norm(np.gradient(np.gradient(x, ts, axis=0), ts, axis=0), axis=1)
+            peaks.append(acc.max())
+            rises.append(tr.t_s[sl][np.argmax(acc)] - t_ic)
+        return np.median(peaks), np.median(rises)
+
+    (p_heel, r_heel), (p_fore, r_fore) = impact("heel"), impact("forefoot")
+    assert p_heel > 1.5 * p_fore  # forefoot landings lack the sharp transient [Lieberman 2010]
+    assert r_heel < r_fore
+
+
+@pytest.mark.parametrize(
+    ("kind", "direction", "strike", "speed"),
+    [("walk", "forward", "heel", 1.3), ("walk", "forward", "forefoot", 1.0),
+     ("run", "forward", "forefoot", 3.0)],
+)  # fmt: skip
+def test_no_jerk_before_contact_larger_than_the_contact(kind, direction, strike, speed):
+    """The ground acts from the contact on: no stitching artefact before it outweighs it."""
+    res = simulate(_spec(kind, direction, strike, speed, mounting="aligned"), seed=3)
+    tr = res.truth
+    a = tr.acc_ms2
+    lag = round(0.01 / (tr.t_s[1] - tr.t_s[0]))
+    jerk = np.r_[np.zeros(lag), np.linalg.norm(a[lag:] - a[:-lag], axis=1)]
+    ratios = []
+    for st in tr.plan.stances[3:-3]:
+        if not st.real_ic:
+            continue
+        i = int(np.searchsorted(tr.t_s, st.t_ic))
+        ratios.append(jerk[i - 200 : i - 5].max() / jerk[i : i + 80].max())
+    assert np.median(ratios) < 0.8
