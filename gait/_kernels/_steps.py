@@ -18,7 +18,7 @@ I_GROUP_START = 2  # global index where the current swing group began (or NO_IDX
 I_LAST_END = 3  # global index where the last segment of the group ended (or NO_IDX)
 I_PENDING_START = 4  # search window for a contact being resolved (or NO_IDX)
 I_PENDING_END = 5
-I_DONE = 6  # 1 once the current swing group has its contact (found at its impact)
+I_DONE = 6  # current swing: 0 searching, 1 contact found at its impact, 2 end-of-swing search
 N_ISTATE = 7
 
 # Float state slots.
@@ -234,6 +234,8 @@ def detect_block(
                 impact = (1.0 - alpha) * impact + alpha * np.sqrt(best)
             p_start = NO_IDX
             p_end = NO_IDX
+            if done == 2:
+                done = 1
         t_on = rel_on * level
         if t_on < abs_on:
             t_on = abs_on
@@ -271,32 +273,39 @@ def detect_block(
                     and (done == 1 or not use_axis or _axis_ok(fstate, need_axis2))
                 ):
                     if done == 0:
-                        # No impact ended the swing early: search the end of the swing.
+                        # No impact ended the swing yet: search around the end of the swing,
+                        # unless an impact still comes within the late window (below).
                         p_start = max(g - ip[P_WINDOW], group_start, g + 1 - mask)
                         p_end = g + 1 + ip[P_LATE]
+                        done = 2
                     if use_axis:
                         _axis_update(fstate, alpha)
                     level = (1.0 - alpha) * level + alpha * np.sqrt(peak)
                     group_start = NO_IDX
                     last_end = NO_IDX
-        # A foot strike ending a long enough swing: decide a short confirmation after it instead
-        # of waiting for the rotation to die down (this is what keeps live latency low).
-        if (
-            trig_frac > 0.0
-            and done == 0
-            and p_end == NO_IDX
-            and group_start != NO_IDX
-            and g - group_start >= ip[P_MIN_SWING]
-            and (on == 1 or g - last_end <= ip[P_GAP])
-            and e2 <= fp[Q_TRIGGER_DROP] * fp[Q_TRIGGER_DROP] * peak
-        ):
+        # A foot strike ending a long enough swing (or coming just after its end): decide a short
+        # confirmation after it instead of waiting for the rotation to die down (this is what
+        # keeps live latency low).
+        if trig_frac > 0.0 and e2 <= fp[Q_TRIGGER_DROP] * fp[Q_TRIGGER_DROP] * peak:
             trig = trig_frac * impact
             if trig < min_impact:
                 trig = min_impact
-            if jerk >= trig * trig and (not use_axis or _axis_ok(fstate, need_axis2)):
-                done = 1
-                p_start = max(g - ip[P_WINDOW], group_start, g + 1 - mask)
-                p_end = g + 1 + ip[P_CONFIRM]
+            if jerk >= trig * trig:
+                if done == 2:
+                    done = 1
+                    p_start = max(g - ip[P_WINDOW], p_start)
+                    p_end = g + 1 + ip[P_CONFIRM]
+                elif (
+                    done == 0
+                    and p_end == NO_IDX
+                    and group_start != NO_IDX
+                    and g - group_start >= ip[P_MIN_SWING]
+                    and (on == 1 or g - last_end <= ip[P_GAP])
+                    and (not use_axis or _axis_ok(fstate, need_axis2))
+                ):
+                    done = 1
+                    p_start = max(g - ip[P_WINDOW], group_start, g + 1 - mask)
+                    p_end = g + 1 + ip[P_CONFIRM]
         g += 1
     istate[I_COUNT] = g
     istate[I_ON] = on
