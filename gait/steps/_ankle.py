@@ -50,7 +50,7 @@ class AnkleStepDetector(BaseStepDetector):
        recent impacts (at least ``min_impact_ms2``; ``impact0_ms2`` before any contact) ends the
        swing at once: the contact is resolved as in 3. over the window up to ``confirm_s`` after
        that jerk. Swings without such an impact fall back to 3. at the end of the swing.
-       ``trigger_frac = 0`` turns early decisions off.
+       ``trigger_frac = 0`` turns early decisions off; without a gyroscope they are off.
     5. The other foot, when ``estimate_other_foot``: half a stride after each contact of the
        instrumented foot, when the stride that just ended is plausible (``stride_range_s``; the
        shorter of the last two strides when both are); for the first stride of a walk, half-way
@@ -185,7 +185,9 @@ class AnkleStepStream:
         fp[k.Q_LEVEL_ALPHA] = d.level_alpha
         fp[k.Q_MIN_IMPACT] = d.min_impact_ms2
         fp[k.Q_MIN_AXIS] = d.min_sagittal_rel
-        fp[k.Q_TRIGGER_FRAC] = d.trigger_frac
+        # Early decisions need the gyroscope: without it the motion signal (band-passed
+        # acceleration) carries the impact itself, and its drop no longer marks terminal swing.
+        fp[k.Q_TRIGGER_FRAC] = d.trigger_frac if has_gyro else 0.0
         fp[k.Q_TRIGGER_DROP] = d.trigger_drop
         if has_gyro:
             fp[k.Q_B : k.Q_B + 5] = _biquad_coefficients("lowpass", d.lowpass_hz, fs)
