@@ -36,17 +36,7 @@ if TYPE_CHECKING:
 #: so that 6.905 does not print as 6.904999999999999.
 T_DECIMALS: int = 6
 #: Columns of :attr:`GaitPipeline.steps_`, in order.
-STEP_COLUMNS: tuple[str, ...] = (
-    "t_s",
-    "foot",
-    "instrumented",
-    "direction",
-    "direction_p",
-    "strike",
-    "strike_p",
-    "speed_m_s",
-    "kcal",
-)
+STEP_COLUMNS: tuple[str, ...] = (*STEP_FIELDS[:2], "instrumented", *STEP_FIELDS[2:])
 
 
 # --- stage interfaces (duck-typed; later stages implement them) -------------------------------

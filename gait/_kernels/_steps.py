@@ -79,6 +79,34 @@ def new_state(
     return istate, fstate, ring_jerk, ring_acc
 
 
+def next_contact_min_idx(istate: np.ndarray, ip: np.ndarray) -> int:
+    """A lower bound on the index of any contact ``detect_block`` has not returned yet.
+
+    From the rules below: a swing's contact lies in its search window, which starts ``P_WINDOW``
+    samples before the swing's end (or its impact) at the earliest and never before the swing
+    group's start; a swing with a contact lasts ``P_MIN_SWING`` samples at least, and a swing still
+    to end ends at the next sample or later. So a contact waiting for its window lies at or after
+    the window's start; one of the current swing group (a swing under way, or a pause after which
+    the group may go on) at or after ``max(g - P_WINDOW, group start + max(0, P_MIN_SWING -
+    P_WINDOW))``; one of a swing not yet begun at or after ``g + max(0, P_MIN_SWING - P_WINDOW)``
+    (``g``: the next sample's index). Plain Python: called once per block, not per sample.
+    """
+    g = int(istate[I_COUNT])
+    young = max(0, int(ip[P_MIN_SWING]) - int(ip[P_WINDOW]))
+    group_start = int(istate[I_GROUP_START])
+    last_end = int(istate[I_LAST_END])
+    # After a pause longer than P_GAP the next swing starts a new group.
+    group_over = istate[I_ON] == 0 and last_end != NO_IDX and g - last_end > int(ip[P_GAP])
+    if group_start == NO_IDX or group_over:
+        bound = g + young
+    else:
+        bound = max(g - int(ip[P_WINDOW]), group_start + young)
+    pending = int(istate[I_PENDING_START])
+    if pending != NO_IDX:
+        bound = min(bound, pending)
+    return max(0, bound)
+
+
 @njit(cache=True, inline="always")
 def _biquad(x: float, fp: np.ndarray, k: int, z: np.ndarray, j: int) -> float:
     # Direct form II transposed; coefficients fp[k:k+5] = b0, b1, b2, a1, a2.
@@ -240,7 +268,6 @@ def detect_block(
         if t_on < abs_on:
             t_on = abs_on
         t_on2 = t_on * t_on
-        need_axis2 = (fp[Q_MIN_AXIS] * level) ** 2
         if on == 0:
             if e2 > t_on2:
                 on = 1
@@ -270,7 +297,9 @@ def detect_block(
                 if (
                     group_start != NO_IDX
                     and g - group_start >= ip[P_MIN_SWING]
-                    and (done == 1 or not use_axis or _axis_ok(fstate, need_axis2))
+                    and (
+                        done == 1 or not use_axis or _axis_ok(fstate, (fp[Q_MIN_AXIS] * level) ** 2)
+                    )
                 ):
                     if done == 0:
                         # No impact ended the swing yet: search around the end of the swing,
@@ -301,7 +330,7 @@ def detect_block(
                     and group_start != NO_IDX
                     and g - group_start >= ip[P_MIN_SWING]
                     and (on == 1 or g - last_end <= ip[P_GAP])
-                    and (not use_axis or _axis_ok(fstate, need_axis2))
+                    and (not use_axis or _axis_ok(fstate, (fp[Q_MIN_AXIS] * level) ** 2))
                 ):
                     done = 1
                     p_start = max(g - ip[P_WINDOW], group_start, g + 1 - mask)

@@ -442,6 +442,33 @@ def _canonical_names(table: _Table, cols: tuple[str, ...]) -> bool:
     return all(table.cells[c].is_canonical_name for c in cols)
 
 
+def _contradicted(
+    path: Path, message: str, fix: str, by_argument: bool, column: str, notes: list[str]
+) -> None:
+    """A declared unit the values contradict: an error, unless the user chose it explicitly."""
+    if not by_argument:
+        raise SessionFormatError(path, f"{message}; {fix}", column=column)
+    notes.append(f"warning: {message}; kept the declared unit")
+
+
+def _note_unit(
+    table: _Table,
+    cols: tuple[str, ...],
+    quantity: str,
+    unit: str,
+    canonical: str,
+    source: str,
+    notes: list[str],
+) -> None:
+    """Say which unit was used and where it came from (nothing for canonical names and units)."""
+    if unit != canonical:
+        notes.append(
+            f"{quantity} in {_UNIT_WORDS[unit]} ({source}), converted to {_UNIT_WORDS[canonical]}"
+        )
+    elif not _canonical_names(table, cols):
+        notes.append(f"{quantity} in {_UNIT_WORDS[unit]} ({source})")
+
+
 def _hint(quantity: str, unit: str, sidecar_file: Path) -> str:
     return (
         f"pass {_UNIT_ARG[quantity]}={unit!r} to read_session, or add "
@@ -476,24 +503,21 @@ def _acc_unit(
             f"acceleration declared in {_UNIT_WORDS[unit]} ({source}) but the median |acc| "
             f"{median:.2f} says {_UNIT_WORDS[detected]}"
         )
-        if not by_argument:
-            raise SessionFormatError(
-                path,
-                f"{message}; if the file really is in {_UNIT_WORDS[detected]}, "
-                f"{_hint('acc', detected, side_file)}",
-                column=table.cells[ACC_COLS[0]].source,
-            )
-        notes.append(f"warning: {message}; kept the declared unit")
+        _contradicted(
+            path,
+            message,
+            f"if the file really is in {_UNIT_WORDS[detected]}, "
+            f"{_hint('acc', detected, side_file)}",
+            by_argument,
+            table.cells[ACC_COLS[0]].source,
+            notes,
+        )
     elif detected is None:
         notes.append(
             f"warning: median |acc| is {median * UNIT_FACTORS['acc'][unit]:.2f} m/s², far from "
             "gravity (9.81); check the unit and the sensor"
         )
-    if unit == "m/s2":
-        if not _canonical_names(table, ACC_COLS):
-            notes.append(f"acceleration in m/s² ({source})")
-    else:
-        notes.append(f"acceleration in {_UNIT_WORDS[unit]} ({source}), converted to m/s²")
+    _note_unit(table, ACC_COLS, "acceleration", unit, "m/s2", source, notes)
     return unit
 
 
@@ -527,18 +551,15 @@ def _gyr_unit(
             f"angular rate declared in rad/s ({source}) but the 99th percentile of |gyr| is "
             f"{p99:.0f} rad/s, over {np.degrees(p99):.0f} deg/s"
         )
-        if not by_argument:
-            raise SessionFormatError(
-                path,
-                f"{message}; if the file really is in deg/s, {_hint('gyr', 'deg/s', side_file)}",
-                column=table.cells[GYR_COLS[0]].source,
-            )
-        notes.append(f"warning: {message}; kept the declared unit")
-    if unit == "deg/s":
-        if not _canonical_names(table, GYR_COLS):
-            notes.append(f"angular rate in deg/s ({source})")
-    else:
-        notes.append(f"angular rate in rad/s ({source}), converted to deg/s")
+        _contradicted(
+            path,
+            message,
+            f"if the file really is in deg/s, {_hint('gyr', 'deg/s', side_file)}",
+            by_argument,
+            table.cells[GYR_COLS[0]].source,
+            notes,
+        )
+    _note_unit(table, GYR_COLS, "angular rate", unit, "deg/s", source, notes)
     return unit
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import math
 
 import numpy as np
@@ -203,8 +202,7 @@ class AnkleStepStream:
         self._mask = ring - 1
         # Times of the last samples of earlier blocks: a contact can lie up to one ring back.
         self._tail_t = np.zeros(0, np.float64)
-        self._estimate_other = d.estimate_other_foot
-        self._stride_min_s, self._stride_max_s = d.stride_range_s
+        self._other_foot = OtherFootPredictor(*d.stride_range_s) if d.estimate_other_foot else None
         self._no_gyro = np.zeros((0, 3), np.float64)
 
     @property
@@ -261,40 +259,15 @@ class AnkleStepStream:
     def next_contact_min_idx(self) -> int:
         """A lower bound on the index of any instrumented contact not yet returned.
 
-        From the kernel's rules (``gait/_kernels/_steps.py``): a swing's contact lies in its search
-        window, which starts ``P_WINDOW`` samples before the swing's end at the earliest and never
-        before the swing group's start; a swing with a contact lasts ``P_MIN_SWING`` samples at
-        least, and a swing still to end ends at the next sample or later. So a contact waiting for
-        its window lies at or after the window's start; one of the current swing group (a swing
-        under way, or a pause after which the group may go on) at or after
-        ``max(g - P_WINDOW, group start + max(0, P_MIN_SWING - P_WINDOW))``; one of a swing not yet
-        begun at or after ``g + max(0, P_MIN_SWING - P_WINDOW)`` (``g``: the next sample's index).
-        The test ``test_next_contact_bound_holds`` checks this on real data, sample by sample.
+        Stated by the kernel, next to the rules it follows from
+        (``gait._kernels._steps.next_contact_min_idx``); the test ``test_next_contact_bound_holds``
+        checks it on real data, sample by sample.
         """
-        k, st, ip = self._k, self._istate, self._ip
-        g = int(st[k.I_COUNT])
-        young = max(0, int(ip[k.P_MIN_SWING]) - int(ip[k.P_WINDOW]))
-        group_start = int(st[k.I_GROUP_START])
-        last_end = int(st[k.I_LAST_END])
-        group_over = (
-            st[k.I_ON] == 0 and last_end != k.NO_IDX and g - last_end > int(ip[k.P_GAP])
-        )  # the next swing starts a new group
-        if group_start == k.NO_IDX or group_over:
-            bound = g + young
-        else:
-            bound = max(g - int(ip[k.P_WINDOW]), group_start + young)
-        pending = int(st[k.I_PENDING_START])
-        if pending != k.NO_IDX:
-            bound = min(bound, pending)
-        return max(0, bound)
-
-    @functools.cached_property
-    def _other_foot(self) -> OtherFootPredictor:
-        return OtherFootPredictor(self._stride_min_s, self._stride_max_s)
+        return self._k.next_contact_min_idx(self._istate, self._ip)
 
     def _with_other_foot(self, ic_idx: np.ndarray, t_s: np.ndarray, *, final: bool) -> StepTable:
         """Merge the other foot's estimated contacts into the instrumented ones (time order)."""
-        if not self._estimate_other:
+        if self._other_foot is None:
             return StepTable(ic_idx.astype(np.int64), t_s, np.ones(len(ic_idx), bool))
         g = self.n_samples_seen
         t_now = float(self._tail_t[-1]) if self._tail_t.size else -math.inf

@@ -120,9 +120,9 @@ class OtherFootPredictor:
                     out.append((p[0], p[1], False))
                     self._covered = True
                 self._pending = None
-            if stride is not None and not self._covered:
-                out.append(((i0 + i) // 2, 0.5 * (t0 + t), False))  # retroactive midpoint
             if stride is not None:
+                if not self._covered:
+                    out.append(((i0 + i) // 2, 0.5 * (t0 + t), False))  # retroactive midpoint
                 # the shorter of the last two strides (when both plausible)
                 t_ref, n_ref = stride if self._stride is None else min(stride, self._stride)
                 # half of it ahead: the first sample at or after (uniform sampling)

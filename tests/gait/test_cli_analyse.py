@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from _design import SUMMARY_KEYS
 from typer.testing import CliRunner
 
 import gait
@@ -27,27 +28,6 @@ from gait.pipeline import STEP_COLUMNS, STEP_FIELDS
 REPO = Path(__file__).resolve().parents[2]
 SHARED = Path(os.environ.get("GAIT_SHARED_DIR", REPO.parent / "shared"))
 IPOL = SHARED / "datasets" / "ipol_healthy"
-SUMMARY_KEYS = {
-    "duration_s",
-    "n_samples",
-    "sampling_rate_hz",
-    "placement",
-    "n_strides",
-    "n_steps",
-    "cadence_spm",
-    "walking_time_s",
-    "n_bouts",
-    "mean_stride_time_s",
-    "stride_time_cv",
-    "n_gaps",
-    "samples_lost",
-    "backward_share",
-    "distance_m",
-    "mean_speed_m_s",
-    "kcal_gross",
-    "kcal_net",
-    "met_basis",
-}
 
 runner = CliRunner()
 

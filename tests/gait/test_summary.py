@@ -6,6 +6,7 @@ import json
 
 import numpy as np
 import pytest
+from _design import SUMMARY_KEYS
 
 from gait.steps.base import StepTable
 from gait.summary import (
@@ -111,26 +112,6 @@ def test_to_dict_is_json_ready() -> None:
     s = summary_of(table([0.0, 1.0, 2.0]), n_gaps=1, samples_lost=3)
     d = s.to_dict()
     assert json.loads(json.dumps(d)) == d
-    for key in (
-        "duration_s",
-        "n_samples",
-        "sampling_rate_hz",
-        "placement",
-        "n_strides",
-        "n_steps",
-        "cadence_spm",
-        "walking_time_s",
-        "n_bouts",
-        "mean_stride_time_s",
-        "stride_time_cv",
-        "n_gaps",
-        "samples_lost",
-        "backward_share",
-        "distance_m",
-        "mean_speed_m_s",
-        "kcal_gross",
-        "kcal_net",
-        "met_basis",
-    ):
+    for key in SUMMARY_KEYS:
         assert key in d
     assert isinstance(d["n_steps"], int) and isinstance(d["walking_time_s"], float)
