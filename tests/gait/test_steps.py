@@ -12,7 +12,7 @@ from sklearn.base import clone
 
 from gait.consts import GRAVITY_MS2
 from gait.datasets.ipol import find_ipol_dir, load_ipol_foot
-from gait.evaluation import score_contacts
+from gait.evaluation import decision_delays_s, score_contacts
 from gait.steps import AnkleStepDetector, StepTable
 from gait.types import SampleBlock
 
@@ -86,24 +86,14 @@ def test_sample_by_sample_stream_equals_one_pass(walk):
     np.testing.assert_array_equal(one_by_one.ic_idx, whole.ic_idx)
 
 
-def _decision_delays_s(samples: SampleBlock, **params) -> np.ndarray:
-    """Seconds from each instrumented contact to the sample with which the stream reported it."""
-    stream = AnkleStepDetector(estimate_other_foot=False, **params).stream(
-        samples.sampling_rate_hz, has_gyro=samples.has_gyro
-    )
-    delays = []
-    for i in range(samples.n_samples):
-        found = stream.feed(samples.slice(i, i + 1))
-        delays.extend(samples.t_s[i] - found.t_s)
-    return np.asarray(delays)
-
-
 @needs_ipol
 def test_an_impact_decides_the_contact_without_waiting_for_the_swing_to_end():
     """Live latency: contacts are reported a short confirmation after their impact."""
     samples = load_ipol_foot(IPOL, "5-2", "left").session.samples
-    early = _decision_delays_s(samples)
-    late = _decision_delays_s(samples, trigger_frac=0.0)
+    early = decision_delays_s(samples, AnkleStepDetector(estimate_other_foot=False))
+    late = decision_delays_s(
+        samples, AnkleStepDetector(estimate_other_foot=False, trigger_frac=0.0)
+    )
     assert early.size >= 8 and early.size == late.size
     confirm_s = AnkleStepDetector().confirm_s
     # Most contacts are final within the confirmation time plus the ~10 ms jerk onset.
