@@ -19,7 +19,11 @@ I_LAST_END = 3  # global index where the last segment of the group ended (or NO_
 I_PENDING_START = 4  # search window for a contact being resolved (or NO_IDX)
 I_PENDING_END = 5
 I_DONE = 6  # current swing: 0 searching, 1 contact found at its impact, 2 end-of-swing search
-N_ISTATE = 7
+I_LAST_IC = 7  # index of the last contact returned (or NO_IDX)
+I_BOUT_START = 8  # motion bout above the absolute on-threshold: first index (or NO_IDX)
+I_BOUT_LAST = 9  # last index above that threshold
+I_BOUT_COUNT = 10  # samples above it in the bout
+N_ISTATE = 11
 
 # Float state slots.
 F_PEAK = 0  # largest squared motion value in the current group
@@ -30,7 +34,8 @@ F_MR = F_MG + 6  # running, trace-normalised second moments of recent accepted s
 F_AXIS = F_MR + 6  # dominant rotation axis of recent swings (unit vector, 3 slots)
 F_SPEAK = F_AXIS + 3  # largest squared angular rate about that axis in the current swing
 F_IMPACT = F_SPEAK + 1  # running level of the impacts (largest jerk) of recent contacts
-N_FSTATE = F_IMPACT + 1
+F_BOUT_AXIS = F_IMPACT + 1  # largest squared angular rate about the dominant axis in the bout
+N_FSTATE = F_BOUT_AXIS + 1
 
 # Integer parameters.
 P_JERK_LAG = 0  # samples between the two accelerations whose difference is the jerk proxy
@@ -42,7 +47,9 @@ P_ONSET_BACK = 5  # how far the onset may lie before the first strong jerk
 P_HAS_GYRO = 6
 P_RING_MASK = 7
 P_CONFIRM = 8  # after an impact ends a long enough swing, wait this long for a larger one
-N_IPARAM = 9
+P_QUIET = 9  # a bout ends after this long below the absolute on-threshold (0: no isolated steps)
+P_BOUT_MIN = 10  # an isolated step's bout spends this long above it at least
+N_IPARAM = 11
 
 # Float parameters.
 Q_ABS_ON = 0  # absolute on-threshold of the motion signal
@@ -55,7 +62,8 @@ Q_MIN_IMPACT = 6  # a contact's impact (largest jerk in its window) must reach t
 Q_MIN_AXIS = 7  # a swing's peak rate about the dominant axis must reach this x the swing level
 Q_TRIGGER_FRAC = 8  # an impact reaching this x the running impact level ends a swing at once
 Q_TRIGGER_DROP = 9  # ... once the motion signal has dropped below this x the swing's peak
-Q_B = 10  # two biquads (b0, b1, b2, a1, a2) x 2 = 10 slots from here
+Q_BOUT_AXIS = 10  # an isolated step turns this fast about the dominant axis at least
+Q_B = 11  # two biquads (b0, b1, b2, a1, a2) x 2 = 10 slots from here
 N_FPARAM = Q_B + 10
 
 NO_IDX = -(2**62)
@@ -70,6 +78,9 @@ def new_state(
     istate[I_LAST_END] = NO_IDX
     istate[I_PENDING_START] = NO_IDX
     istate[I_PENDING_END] = NO_IDX
+    istate[I_LAST_IC] = NO_IDX
+    istate[I_BOUT_START] = NO_IDX
+    istate[I_BOUT_LAST] = NO_IDX
     fstate = np.zeros(N_FSTATE, np.float64)
     fstate[F_LEVEL] = level0
     fstate[F_IMPACT] = impact0
@@ -89,7 +100,8 @@ def next_contact_min_idx(istate: np.ndarray, ip: np.ndarray) -> int:
     the window's start; one of the current swing group (a swing under way, or a pause after which
     the group may go on) at or after ``max(g - P_WINDOW, group start + max(0, P_MIN_SWING -
     P_WINDOW))``; one of a swing not yet begun at or after ``g + max(0, P_MIN_SWING - P_WINDOW)``
-    (``g``: the next sample's index). Plain Python: called once per block, not per sample.
+    (``g``: the next sample's index). Isolated steps (with ``P_QUIET``) add their own bound,
+    stated below. Plain Python: called once per block, not per sample.
     """
     g = int(istate[I_COUNT])
     young = max(0, int(ip[P_MIN_SWING]) - int(ip[P_WINDOW]))
@@ -104,6 +116,18 @@ def next_contact_min_idx(istate: np.ndarray, ip: np.ndarray) -> int:
     pending = int(istate[I_PENDING_START])
     if pending != NO_IDX:
         bound = min(bound, pending)
+    if ip[P_QUIET] > 0 and ip[P_HAS_GYRO] != 0:
+        # An isolated step's contact lies in its bout, after its first P_BOUT_MIN samples (the
+        # swing it ends) and at most P_WINDOW before the bout's last sample above the threshold
+        # (which can only move on); a bout not yet begun starts at g or later. A bout that
+        # already holds a contact has no isolated step.
+        b_start = int(istate[I_BOUT_START])
+        last_ic = int(istate[I_LAST_IC])
+        if b_start == NO_IDX:
+            bound = min(bound, g + int(ip[P_BOUT_MIN]))
+        elif last_ic == NO_IDX or last_ic < b_start:
+            first = max(b_start + int(ip[P_BOUT_MIN]), int(istate[I_BOUT_LAST]) - int(ip[P_WINDOW]))
+            bound = min(bound, first)
     return max(0, bound)
 
 
@@ -224,6 +248,17 @@ def detect_block(
     off_ratio = fp[Q_OFF_RATIO]
     alpha = fp[Q_LEVEL_ALPHA]
     use_axis = has_gyro and fp[Q_MIN_AXIS] > 0.0
+    use_bout = has_gyro and ip[P_QUIET] > 0
+    abs_on2 = abs_on * abs_on
+    bout_axis2 = fp[Q_BOUT_AXIS] * fp[Q_BOUT_AXIS]
+    last_ic = istate[I_LAST_IC]
+    b_start = istate[I_BOUT_START]
+    b_last = istate[I_BOUT_LAST]
+    b_count = istate[I_BOUT_COUNT]
+    b_axis2 = fstate[F_BOUT_AXIS]
+    u0 = fstate[F_AXIS]
+    u1 = fstate[F_AXIS + 1]
+    u2 = fstate[F_AXIS + 2]
     for i in range(n):
         ax = acc[i, 0]
         ay = acc[i, 1]
@@ -259,11 +294,42 @@ def detect_block(
             if c != NO_IDX:
                 out_idx[n_out] = c
                 n_out += 1
+                last_ic = c
                 impact = (1.0 - alpha) * impact + alpha * np.sqrt(best)
             p_start = NO_IDX
             p_end = NO_IDX
             if done == 2:
                 done = 1
+        # Isolated steps: a bout of motion above the absolute on-threshold (pauses shorter than
+        # P_QUIET included) that turned the foot about the dominant axis but gave no contact
+        # above, because it never reached the relative threshold (the small first or last step
+        # of a walk, a step out of a turn). Once the foot has been quiet for P_QUIET, search
+        # the bout's end as for a swing.
+        if use_bout:
+            if e2 > abs_on2:
+                if b_start == NO_IDX:
+                    b_start = g
+                    b_count = 0
+                    b_axis2 = 0.0
+                b_last = g
+                b_count += 1
+                sw = x * u0 + y * u1 + w * u2
+                if sw * sw > b_axis2:
+                    b_axis2 = sw * sw
+            elif b_start != NO_IDX and g - b_last >= ip[P_QUIET] and on == 0 and p_end == NO_IDX:
+                axis_known = fstate[F_MR] + fstate[F_MR + 1] + fstate[F_MR + 2] > 0.5
+                if (
+                    b_count >= ip[P_BOUT_MIN]
+                    and (last_ic == NO_IDX or last_ic < b_start)
+                    and (not axis_known or b_axis2 >= bout_axis2)
+                ):
+                    start = max(b_last - ip[P_WINDOW], b_start + ip[P_BOUT_MIN], g + 1 - mask)
+                    c, best = _resolve(ring_jerk, mask, start, b_last + 1 + ip[P_LATE], ip, fp)
+                    if c != NO_IDX:
+                        out_idx[n_out] = c
+                        n_out += 1
+                        last_ic = c
+                b_start = NO_IDX
         t_on = rel_on * level
         if t_on < abs_on:
             t_on = abs_on
@@ -288,7 +354,7 @@ def detect_block(
                 fstate[F_MG + 3] += x * y
                 fstate[F_MG + 4] += x * w
                 fstate[F_MG + 5] += y * w
-                sw = x * fstate[F_AXIS] + y * fstate[F_AXIS + 1] + w * fstate[F_AXIS + 2]
+                sw = x * u0 + y * u1 + w * u2
                 if sw * sw > fstate[F_SPEAK]:
                     fstate[F_SPEAK] = sw * sw
             if e2 < off_ratio * off_ratio * t_on2:
@@ -309,6 +375,9 @@ def detect_block(
                         done = 2
                     if use_axis:
                         _axis_update(fstate, alpha)
+                        u0 = fstate[F_AXIS]
+                        u1 = fstate[F_AXIS + 1]
+                        u2 = fstate[F_AXIS + 2]
                     level = (1.0 - alpha) * level + alpha * np.sqrt(peak)
                     group_start = NO_IDX
                     last_end = NO_IDX
@@ -343,6 +412,11 @@ def detect_block(
     istate[I_PENDING_START] = p_start
     istate[I_PENDING_END] = p_end
     istate[I_DONE] = done
+    istate[I_LAST_IC] = last_ic
+    istate[I_BOUT_START] = b_start
+    istate[I_BOUT_LAST] = b_last
+    istate[I_BOUT_COUNT] = b_count
+    fstate[F_BOUT_AXIS] = b_axis2
     fstate[F_IMPACT] = impact
     fstate[F_PEAK] = peak
     fstate[F_LEVEL] = level
@@ -366,4 +440,5 @@ def flush(
     if c == NO_IDX:
         return 0
     out_idx[0] = c
+    istate[I_LAST_IC] = c
     return 1

@@ -12,7 +12,7 @@ from sklearn.base import clone
 
 from gait.consts import GRAVITY_MS2
 from gait.datasets.ipol import find_ipol_dir, load_ipol_foot
-from gait.evaluation import decision_delays_s, score_contacts
+from gait.evaluation import decision_delays_s, match_contacts, score_contacts
 from gait.steps import AnkleStepDetector, StepTable
 from gait.types import SampleBlock
 
@@ -99,6 +99,24 @@ def test_an_impact_decides_the_contact_without_waiting_for_the_swing_to_end():
     # Most contacts are final within the confirmation time plus the ~10 ms jerk onset.
     assert np.median(early) <= confirm_s + 0.03
     assert np.median(early) < np.median(late)
+
+
+@needs_ipol
+@pytest.mark.parametrize(
+    ("code", "foot"), [("1-1", "right"), ("1-3", "right"), ("1-4", "right"), ("1-5", "left")]
+)
+def test_the_small_last_step_of_a_walk_is_found(code, foot):
+    """The step that closes the feet at the end of a walk turns the foot too little for the
+    swing threshold; the isolated-step rule finds it once the foot has come to rest."""
+    rec = load_ipol_foot(IPOL, code, foot)
+    last = len(rec.swings_idx) - 1
+    found = []
+    for quiet_s in (AnkleStepDetector().quiet_s, 0.0):
+        steps = AnkleStepDetector(quiet_s=quiet_s).detect(rec.session.samples).steps_
+        own = steps.ic_idx[steps.instrumented]
+        _, matched = match_contacts(own, rec.swings_idx, tolerance_samples=10)
+        found.append(last in matched)
+    assert found == [True, False]
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2, 3])
