@@ -179,6 +179,40 @@ def _axis_update(fstate: np.ndarray, alpha: float) -> None:
                 u[2] = v2 / nv
 
 
+@njit(cache=True, inline="always")
+def _thresholds(level: float, fp: np.ndarray) -> tuple[float, float, float]:
+    """Squared on- and off-thresholds of the motion signal and squared axis-rate threshold."""
+    t_on = fp[Q_REL_ON] * level
+    if t_on < fp[Q_ABS_ON]:
+        t_on = fp[Q_ABS_ON]
+    t_on2 = t_on * t_on
+    return t_on2, fp[Q_OFF_RATIO] * fp[Q_OFF_RATIO] * t_on2, (fp[Q_MIN_AXIS] * level) ** 2
+
+
+@njit(cache=True, inline="always")
+def _store_moments(fstate, mg0, mg1, mg2, mg3, mg4, mg5, speak) -> None:
+    """Write the current swing's moments and axis peak (kept in locals in the loop) to the state."""
+    fstate[F_MG] = mg0
+    fstate[F_MG + 1] = mg1
+    fstate[F_MG + 2] = mg2
+    fstate[F_MG + 3] = mg3
+    fstate[F_MG + 4] = mg4
+    fstate[F_MG + 5] = mg5
+    fstate[F_SPEAK] = speak
+
+
+@njit(cache=True, inline="always")
+def _axis_ok_now(fstate: np.ndarray, trace: float, on: int, speak: float, need2: float) -> bool:
+    """:func:`_axis_ok` for the swing under way, whose moments are still in the loop's locals
+    (``trace``, ``speak``); after the swing ended (``on == 0``) the state holds them."""
+    if on == 0:
+        return _axis_ok(fstate, need2)
+    r = fstate[F_MR : F_MR + 6]
+    if trace <= 0.0:
+        return False
+    return r[0] + r[1] + r[2] <= 0.5 or speak >= need2
+
+
 @njit(cache=True)
 def _resolve(ring: np.ndarray, mask: int, start: int, stop: int, ip: np.ndarray, fp: np.ndarray):
     """(contact index in [start, stop) or NO_IDX without a foot strike, largest squared jerk).
@@ -244,8 +278,6 @@ def detect_block(
     peak = fstate[F_PEAK]
     level = fstate[F_LEVEL]
     abs_on = fp[Q_ABS_ON]
-    rel_on = fp[Q_REL_ON]
-    off_ratio = fp[Q_OFF_RATIO]
     alpha = fp[Q_LEVEL_ALPHA]
     use_axis = has_gyro and fp[Q_MIN_AXIS] > 0.0
     use_bout = has_gyro and ip[P_QUIET] > 0
@@ -259,6 +291,15 @@ def detect_block(
     u0 = fstate[F_AXIS]
     u1 = fstate[F_AXIS + 1]
     u2 = fstate[F_AXIS + 2]
+    mg0 = fstate[F_MG]
+    mg1 = fstate[F_MG + 1]
+    mg2 = fstate[F_MG + 2]
+    mg3 = fstate[F_MG + 3]
+    mg4 = fstate[F_MG + 4]
+    mg5 = fstate[F_MG + 5]
+    speak = fstate[F_SPEAK]
+    t_on2, off2, axis2 = _thresholds(level, fp)
+    drop2 = fp[Q_TRIGGER_DROP] * fp[Q_TRIGGER_DROP]
     for i in range(n):
         ax = acc[i, 0]
         ay = acc[i, 1]
@@ -288,6 +329,8 @@ def detect_block(
             y = _biquad(_biquad(ay, fp, Q_B, z, 2), fp, Q_B + 5, z, 8)
             w = _biquad(_biquad(az, fp, Q_B, z, 4), fp, Q_B + 5, z, 10)
         e2 = x * x + y * y + w * w  # squared motion signal, compared with squared thresholds
+        sw = x * u0 + y * u1 + w * u2  # rate about the dominant axis (used with a gyroscope)
+        sw2 = sw * sw
         # A contact waiting for its search window to fill.
         if p_end != NO_IDX and g + 1 >= p_end:
             c, best = _resolve(ring_jerk, mask, p_start, p_end, ip, fp)
@@ -313,9 +356,8 @@ def detect_block(
                     b_axis2 = 0.0
                 b_last = g
                 b_count += 1
-                sw = x * u0 + y * u1 + w * u2
-                if sw * sw > b_axis2:
-                    b_axis2 = sw * sw
+                if sw2 > b_axis2:
+                    b_axis2 = sw2
             elif b_start != NO_IDX and g - b_last >= ip[P_QUIET] and on == 0 and p_end == NO_IDX:
                 axis_known = fstate[F_MR] + fstate[F_MR + 1] + fstate[F_MR + 2] > 0.5
                 if (
@@ -330,10 +372,6 @@ def detect_block(
                         n_out += 1
                         last_ic = c
                 b_start = NO_IDX
-        t_on = rel_on * level
-        if t_on < abs_on:
-            t_on = abs_on
-        t_on2 = t_on * t_on
         if on == 0:
             if e2 > t_on2:
                 on = 1
@@ -341,31 +379,29 @@ def detect_block(
                     group_start = g
                     done = 0
                     peak = 0.0
-                    for k in range(6):
-                        fstate[F_MG + k] = 0.0
-                    fstate[F_SPEAK] = 0.0
+                    mg0 = mg1 = mg2 = mg3 = mg4 = mg5 = 0.0
+                    speak = 0.0
         else:
             if e2 > peak:
                 peak = e2
             if use_axis:
-                fstate[F_MG] += x * x
-                fstate[F_MG + 1] += y * y
-                fstate[F_MG + 2] += w * w
-                fstate[F_MG + 3] += x * y
-                fstate[F_MG + 4] += x * w
-                fstate[F_MG + 5] += y * w
-                sw = x * u0 + y * u1 + w * u2
-                if sw * sw > fstate[F_SPEAK]:
-                    fstate[F_SPEAK] = sw * sw
-            if e2 < off_ratio * off_ratio * t_on2:
+                mg0 += x * x
+                mg1 += y * y
+                mg2 += w * w
+                mg3 += x * y
+                mg4 += x * w
+                mg5 += y * w
+                if sw2 > speak:
+                    speak = sw2
+            if e2 < off2:
                 on = 0
                 last_end = g
+                if use_axis:
+                    _store_moments(fstate, mg0, mg1, mg2, mg3, mg4, mg5, speak)
                 if (
                     group_start != NO_IDX
                     and g - group_start >= ip[P_MIN_SWING]
-                    and (
-                        done == 1 or not use_axis or _axis_ok(fstate, (fp[Q_MIN_AXIS] * level) ** 2)
-                    )
+                    and (done == 1 or not use_axis or _axis_ok(fstate, axis2))
                 ):
                     if done == 0:
                         # No impact ended the swing yet: search around the end of the swing,
@@ -379,12 +415,13 @@ def detect_block(
                         u1 = fstate[F_AXIS + 1]
                         u2 = fstate[F_AXIS + 2]
                     level = (1.0 - alpha) * level + alpha * np.sqrt(peak)
+                    t_on2, off2, axis2 = _thresholds(level, fp)
                     group_start = NO_IDX
                     last_end = NO_IDX
         # A foot strike ending a long enough swing (or coming just after its end): decide a short
         # confirmation after it instead of waiting for the rotation to die down (this is what
         # keeps live latency low).
-        if trig_frac > 0.0 and e2 <= fp[Q_TRIGGER_DROP] * fp[Q_TRIGGER_DROP] * peak:
+        if trig_frac > 0.0 and e2 <= drop2 * peak:
             trig = trig_frac * impact
             if trig < min_impact:
                 trig = min_impact
@@ -399,7 +436,7 @@ def detect_block(
                     and group_start != NO_IDX
                     and g - group_start >= ip[P_MIN_SWING]
                     and (on == 1 or g - last_end <= ip[P_GAP])
-                    and (not use_axis or _axis_ok(fstate, (fp[Q_MIN_AXIS] * level) ** 2))
+                    and (not use_axis or _axis_ok_now(fstate, mg0 + mg1 + mg2, on, speak, axis2))
                 ):
                     done = 1
                     p_start = max(g - ip[P_WINDOW], group_start, g + 1 - mask)
@@ -417,6 +454,7 @@ def detect_block(
     istate[I_BOUT_LAST] = b_last
     istate[I_BOUT_COUNT] = b_count
     fstate[F_BOUT_AXIS] = b_axis2
+    _store_moments(fstate, mg0, mg1, mg2, mg3, mg4, mg5, speak)
     fstate[F_IMPACT] = impact
     fstate[F_PEAK] = peak
     fstate[F_LEVEL] = level

@@ -109,10 +109,11 @@ class OtherFootPredictor:
         return table
 
     def _contact(self, i: int, t: float, out: list[tuple[int, float, bool]]) -> None:
+        # Called once per contact: kept lean (plain locals, no method calls) for throughput.
         stride: tuple[float, int] | None = None
         if self._last is not None:
             i0, t0 = self._last
-            if self.plausible(t - t0):
+            if self.stride_min_s <= t - t0 <= self.stride_max_s:
                 stride = (t - t0, i - i0)
             p = self._pending
             if p is not None:
@@ -144,8 +145,5 @@ class OtherFootPredictor:
                 f"{self._t_last_out:.3f} s was released (next_contact_min_t was not a bound)"
             )
         self._t_last_out = out[-1][1]
-        return StepTable(
-            np.array([o[0] for o in out], np.int64),
-            np.array([o[1] for o in out], np.float64),
-            np.array([o[2] for o in out], bool),
-        )
+        idx, t_s, own = zip(*out, strict=True)
+        return StepTable(np.array(idx, np.int64), np.array(t_s, np.float64), np.array(own, bool))
