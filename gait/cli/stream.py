@@ -5,8 +5,9 @@ gaps) into the same :class:`gait.pipeline.PipelineStream` that ``gait analyse`` 
 file, so a session streamed live and the same session analysed afterwards give the same steps.
 
 Output: ``--format jsonl`` prints one JSON object per step on stdout as soon as the step is final
-(the fields of a step in ``gait analyse --format json``, ``t_s`` on the device clock), and at the
-end one line ``{"summary": {...}}``; status, gaps and errors go to stderr, one flushed line each.
+(the fields of a step in ``gait analyse --format json``, ``t_s`` on the device clock), and
+nothing else; status, gaps, errors and, at the end, the summary (``gait stream: summary {...}``,
+one JSON object) go to stderr, one flushed line each.
 The default ``--format live`` shows a live view (rich) and a summary at the end.
 
 The stream ends when ``--duration`` seconds have passed, when the device disconnected and did not
@@ -34,7 +35,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from gait.cli._common import Protocol, fail, handle_errors, print_json, to_json
+from gait.cli._common import Protocol, fail, handle_errors, to_json
 from gait.consts import PLACEMENTS
 
 if TYPE_CHECKING:
@@ -394,7 +395,8 @@ def stream(
         status("no samples received")
         return
     if jsonl:
-        print_json({"summary": summary})
+        # stdout carries step objects only (DESIGN.md); the summary is a status line.
+        status(f"summary {to_json(summary)}")
     else:
         _print_summary(summary)
 

@@ -63,12 +63,14 @@ def _analyse(path: Path) -> list[dict[str, Any]]:
     return doc["sessions"][0]["steps"]
 
 
-def _jsonl(stdout: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    lines = [json.loads(line) for line in stdout.splitlines()]  # stdout is only JSON
-    assert lines and "summary" in lines[-1]
-    steps = lines[:-1]
-    assert all("t_s" in s for s in steps)
-    return steps, lines[-1]["summary"]
+def _jsonl(done: subprocess.CompletedProcess[str]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Steps from stdout (one JSON object per step, nothing else) and the summary from stderr."""
+    steps = [json.loads(line) for line in done.stdout.splitlines()]
+    assert steps and all("t_s" in s and "summary" not in s for s in steps)
+    marker = "gait stream: summary "
+    summaries = [ln[len(marker) :] for ln in done.stderr.splitlines() if ln.startswith(marker)]
+    assert len(summaries) == 1, done.stderr
+    return steps, json.loads(summaries[0])
 
 
 def _assert_same_steps(live: list[dict[str, Any]], offline: list[dict[str, Any]]) -> None:
@@ -100,7 +102,7 @@ def test_stream_of_an_emulated_session_equals_its_analysis(tmp_path: Path, proto
         _, emu_err = emu.communicate(timeout=20)
     assert done.returncode == 0, done.stderr
     assert emu.returncode == 0, emu_err
-    live, summary = _jsonl(done.stdout)
+    live, summary = _jsonl(done)
     offline = _analyse(session)
     _assert_same_steps(live, offline)
     assert summary["n_steps"] == len(offline) and summary["n_gaps"] == 0
@@ -123,7 +125,7 @@ def test_stream_survives_corruption_drops_and_an_unplug(tmp_path: Path) -> None:
         emu.communicate(timeout=20)
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr
-    live, summary = _jsonl(done.stdout)
+    live, summary = _jsonl(done)
     # the unplug: from the last sample before 20 s (19.99 unless that frame was damaged) to 22 s
     outage = re.findall(r"gap: (\d+\.\d+)–22\.000 s device time", done.stderr)
     assert len(outage) == 1 and 19.8 < float(outage[0]) <= 19.99
