@@ -151,11 +151,15 @@ def _axis_ok(fstate: np.ndarray, need2: float) -> bool:
     walking it is the mediolateral axis; a pivot on the spot turns about the vertical instead.
     Until a few swings have been seen (running trace < 0.5) every swing is accepted.
     """
-    m = fstate[F_MG : F_MG + 6]
-    r = fstate[F_MR : F_MR + 6]
-    if m[0] + m[1] + m[2] <= 0.0:
+    if fstate[F_MG] + fstate[F_MG + 1] + fstate[F_MG + 2] <= 0.0:
         return False
-    return r[0] + r[1] + r[2] <= 0.5 or fstate[F_SPEAK] >= need2
+    return not _axis_known(fstate) or fstate[F_SPEAK] >= need2
+
+
+@njit(cache=True, inline="always")
+def _axis_known(fstate: np.ndarray) -> bool:
+    """Have enough swings been seen to trust the dominant axis (running trace > 0.5)?"""
+    return fstate[F_MR] + fstate[F_MR + 1] + fstate[F_MR + 2] > 0.5
 
 
 @njit(cache=True)
@@ -187,30 +191,6 @@ def _thresholds(level: float, fp: np.ndarray) -> tuple[float, float, float]:
         t_on = fp[Q_ABS_ON]
     t_on2 = t_on * t_on
     return t_on2, fp[Q_OFF_RATIO] * fp[Q_OFF_RATIO] * t_on2, (fp[Q_MIN_AXIS] * level) ** 2
-
-
-@njit(cache=True, inline="always")
-def _store_moments(fstate, mg0, mg1, mg2, mg3, mg4, mg5, speak) -> None:
-    """Write the current swing's moments and axis peak (kept in locals in the loop) to the state."""
-    fstate[F_MG] = mg0
-    fstate[F_MG + 1] = mg1
-    fstate[F_MG + 2] = mg2
-    fstate[F_MG + 3] = mg3
-    fstate[F_MG + 4] = mg4
-    fstate[F_MG + 5] = mg5
-    fstate[F_SPEAK] = speak
-
-
-@njit(cache=True, inline="always")
-def _axis_ok_now(fstate: np.ndarray, trace: float, on: int, speak: float, need2: float) -> bool:
-    """:func:`_axis_ok` for the swing under way, whose moments are still in the loop's locals
-    (``trace``, ``speak``); after the swing ended (``on == 0``) the state holds them."""
-    if on == 0:
-        return _axis_ok(fstate, need2)
-    r = fstate[F_MR : F_MR + 6]
-    if trace <= 0.0:
-        return False
-    return r[0] + r[1] + r[2] <= 0.5 or speak >= need2
 
 
 @njit(cache=True)
@@ -291,13 +271,6 @@ def detect_block(
     u0 = fstate[F_AXIS]
     u1 = fstate[F_AXIS + 1]
     u2 = fstate[F_AXIS + 2]
-    mg0 = fstate[F_MG]
-    mg1 = fstate[F_MG + 1]
-    mg2 = fstate[F_MG + 2]
-    mg3 = fstate[F_MG + 3]
-    mg4 = fstate[F_MG + 4]
-    mg5 = fstate[F_MG + 5]
-    speak = fstate[F_SPEAK]
     t_on2, off2, axis2 = _thresholds(level, fp)
     drop2 = fp[Q_TRIGGER_DROP] * fp[Q_TRIGGER_DROP]
     for i in range(n):
@@ -359,11 +332,10 @@ def detect_block(
                 if sw2 > b_axis2:
                     b_axis2 = sw2
             elif b_start != NO_IDX and g - b_last >= ip[P_QUIET] and on == 0 and p_end == NO_IDX:
-                axis_known = fstate[F_MR] + fstate[F_MR + 1] + fstate[F_MR + 2] > 0.5
                 if (
                     b_count >= ip[P_BOUT_MIN]
                     and (last_ic == NO_IDX or last_ic < b_start)
-                    and (not axis_known or b_axis2 >= bout_axis2)
+                    and (not _axis_known(fstate) or b_axis2 >= bout_axis2)
                 ):
                     start = max(b_last - ip[P_WINDOW], b_start + ip[P_BOUT_MIN], g + 1 - mask)
                     c, best = _resolve(ring_jerk, mask, start, b_last + 1 + ip[P_LATE], ip, fp)
@@ -379,25 +351,24 @@ def detect_block(
                     group_start = g
                     done = 0
                     peak = 0.0
-                    mg0 = mg1 = mg2 = mg3 = mg4 = mg5 = 0.0
-                    speak = 0.0
+                    for k in range(6):
+                        fstate[F_MG + k] = 0.0
+                    fstate[F_SPEAK] = 0.0
         else:
             if e2 > peak:
                 peak = e2
             if use_axis:
-                mg0 += x * x
-                mg1 += y * y
-                mg2 += w * w
-                mg3 += x * y
-                mg4 += x * w
-                mg5 += y * w
-                if sw2 > speak:
-                    speak = sw2
+                fstate[F_MG] += x * x
+                fstate[F_MG + 1] += y * y
+                fstate[F_MG + 2] += w * w
+                fstate[F_MG + 3] += x * y
+                fstate[F_MG + 4] += x * w
+                fstate[F_MG + 5] += y * w
+                if sw2 > fstate[F_SPEAK]:
+                    fstate[F_SPEAK] = sw2
             if e2 < off2:
                 on = 0
                 last_end = g
-                if use_axis:
-                    _store_moments(fstate, mg0, mg1, mg2, mg3, mg4, mg5, speak)
                 if (
                     group_start != NO_IDX
                     and g - group_start >= ip[P_MIN_SWING]
@@ -436,7 +407,7 @@ def detect_block(
                     and group_start != NO_IDX
                     and g - group_start >= ip[P_MIN_SWING]
                     and (on == 1 or g - last_end <= ip[P_GAP])
-                    and (not use_axis or _axis_ok_now(fstate, mg0 + mg1 + mg2, on, speak, axis2))
+                    and (not use_axis or _axis_ok(fstate, axis2))
                 ):
                     done = 1
                     p_start = max(g - ip[P_WINDOW], group_start, g + 1 - mask)
@@ -454,7 +425,6 @@ def detect_block(
     istate[I_BOUT_LAST] = b_last
     istate[I_BOUT_COUNT] = b_count
     fstate[F_BOUT_AXIS] = b_axis2
-    _store_moments(fstate, mg0, mg1, mg2, mg3, mg4, mg5, speak)
     fstate[F_IMPACT] = impact
     fstate[F_PEAK] = peak
     fstate[F_LEVEL] = level

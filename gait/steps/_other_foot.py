@@ -109,11 +109,10 @@ class OtherFootPredictor:
         return table
 
     def _contact(self, i: int, t: float, out: list[tuple[int, float, bool]]) -> None:
-        # Called once per contact: kept lean (plain locals, no method calls) for throughput.
         stride: tuple[float, int] | None = None
         if self._last is not None:
             i0, t0 = self._last
-            if self.stride_min_s <= t - t0 <= self.stride_max_s:
+            if self.plausible(t - t0):
                 stride = (t - t0, i - i0)
             p = self._pending
             if p is not None:

@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import pytest
+from _wire import blocks_of, feed_chunked
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -14,10 +15,6 @@ from firmware_bridge.csvlines import CSV_PRESETS, CsvDecoder, CsvProfile, CsvPro
 from gait.consts import GRAVITY_MS2
 from gait.errors import GaitError
 from gait.types import SampleBlock
-
-
-def blocks_of(events: list) -> SampleBlock:
-    return SampleBlock.concatenate([e for e in events if isinstance(e, SampleBlock)])
 
 
 def decode(text: str, profile: str | CsvProfile = "gait", rate: float | None = 100.0, **kw):
@@ -185,12 +182,7 @@ def test_round_trip_any_chunking(seed: int, n: int, preset: str, has_gyro: bool)
     enc = make_encoder("csv", sampling_rate_hz=rate, profile=preset, has_gyro=has_gyro)
     wire = enc.start() + enc.encode(block)
     dec = make_decoder("csv", profile=preset, sampling_rate_hz=rate)
-    events: list = []
-    pos = 0
-    while pos < len(wire):
-        step = int(rng.integers(1, 90))
-        events += dec.feed(wire[pos : pos + step])
-        pos += step
+    events = feed_chunked(dec, wire, rng, max_chunk=89)
     got = blocks_of(events)
     assert got.n_samples == n
     np.testing.assert_allclose(got.t_s, block.t_s, atol=1e-6, rtol=0)

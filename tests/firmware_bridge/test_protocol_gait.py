@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from _wire import blocks_of, feed_chunked
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -46,20 +47,6 @@ def make_block(
         gyr_dps=rng.uniform(-gyr_max, gyr_max, (n, 3)) if has_gyro else None,
         sampling_rate_hz=rate,
     )
-
-
-def feed_chunked(dec, wire: bytes, rng: np.random.Generator, max_chunk: int = 80) -> list:
-    events: list = []
-    pos = 0
-    while pos < len(wire):
-        step = int(rng.integers(1, max_chunk + 1))
-        events += dec.feed(wire[pos : pos + step])
-        pos += step
-    return events
-
-
-def blocks_of(events: list) -> SampleBlock:
-    return SampleBlock.concatenate([e for e in events if isinstance(e, SampleBlock)])
 
 
 @settings(max_examples=60, deadline=None)

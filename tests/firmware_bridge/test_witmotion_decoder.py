@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from _wire import blocks_of, feed_chunked
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -27,10 +28,6 @@ VECTORS = json.loads((Path(__file__).parent / "vectors" / "witmotion.json").read
 PKT = {p["type"]: bytes.fromhex(p["hex"]) for p in VECTORS["packets"]}
 ACC_Q = 0.5 * 16 / 32768 * GRAVITY_MS2 + 1e-9
 GYR_Q = 0.5 * 2000 / 32768 + 1e-9
-
-
-def blocks_of(events: list) -> SampleBlock:
-    return SampleBlock.concatenate([e for e in events if isinstance(e, SampleBlock)])
 
 
 @pytest.mark.parametrize("vec", VECTORS["packets"], ids=lambda v: v["type"])
@@ -95,12 +92,7 @@ def test_round_trip_any_chunking(seed: int, n: int, has_gyro: bool) -> None:
     enc = make_encoder("witmotion", sampling_rate_hz=rate, has_gyro=has_gyro)
     wire = enc.start() + enc.encode(block)
     dec = make_decoder("witmotion", sampling_rate_hz=rate)
-    events: list = []
-    pos = 0
-    while pos < len(wire):
-        step = int(rng.integers(1, 70))
-        events += dec.feed(wire[pos : pos + step])
-        pos += step
+    events = feed_chunked(dec, wire, rng, max_chunk=69)
     got = blocks_of(events)
     assert got.n_samples == n  # the last group closes on its angle packet, nothing is held back
     np.testing.assert_allclose(got.t_s, block.t_s)
