@@ -23,7 +23,8 @@ I_LAST_IC = 7  # index of the last contact returned (or NO_IDX)
 I_BOUT_START = 8  # motion bout above the absolute on-threshold: first index (or NO_IDX)
 I_BOUT_LAST = 9  # last index above that threshold
 I_BOUT_COUNT = 10  # samples above it in the bout
-N_ISTATE = 11
+I_DROP_IDX = 11  # first index after the group's peak with the motion below Q_TRIGGER_WIN_DROP x it
+N_ISTATE = 12
 
 # Float state slots.
 F_PEAK = 0  # largest squared motion value in the current group
@@ -63,7 +64,8 @@ Q_MIN_AXIS = 7  # a swing's peak rate about the dominant axis must reach this x 
 Q_TRIGGER_FRAC = 8  # an impact reaching this x the running impact level ends a swing at once
 Q_TRIGGER_DROP = 9  # ... once the motion signal has dropped below this x the swing's peak
 Q_BOUT_AXIS = 10  # an isolated step turns this fast about the dominant axis at least
-Q_B = 11  # two biquads (b0, b1, b2, a1, a2) x 2 = 10 slots from here
+Q_TRIGGER_WIN_DROP = 11  # an early decision searches after the motion fell below this x the peak
+Q_B = 12  # two biquads (b0, b1, b2, a1, a2) x 2 = 10 slots from here
 N_FPARAM = Q_B + 10
 
 NO_IDX = -(2**62)
@@ -81,6 +83,7 @@ def new_state(
     istate[I_LAST_IC] = NO_IDX
     istate[I_BOUT_START] = NO_IDX
     istate[I_BOUT_LAST] = NO_IDX
+    istate[I_DROP_IDX] = NO_IDX
     fstate = np.zeros(N_FSTATE, np.float64)
     fstate[F_LEVEL] = level0
     fstate[F_IMPACT] = impact0
@@ -268,6 +271,8 @@ def detect_block(
     b_last = istate[I_BOUT_LAST]
     b_count = istate[I_BOUT_COUNT]
     b_axis2 = fstate[F_BOUT_AXIS]
+    drop = istate[I_DROP_IDX]
+    sdrop2 = fp[Q_TRIGGER_WIN_DROP] * fp[Q_TRIGGER_WIN_DROP]
     u0 = fstate[F_AXIS]
     u1 = fstate[F_AXIS + 1]
     u2 = fstate[F_AXIS + 2]
@@ -351,12 +356,16 @@ def detect_block(
                     group_start = g
                     done = 0
                     peak = 0.0
+                    drop = NO_IDX
                     for k in range(6):
                         fstate[F_MG + k] = 0.0
                     fstate[F_SPEAK] = 0.0
         else:
             if e2 > peak:
                 peak = e2
+                drop = NO_IDX
+            elif drop == NO_IDX and e2 < sdrop2 * peak:
+                drop = g
             if use_axis:
                 fstate[F_MG] += x * x
                 fstate[F_MG + 1] += y * y
@@ -410,7 +419,10 @@ def detect_block(
                     and (not use_axis or _axis_ok(fstate, axis2))
                 ):
                     done = 1
-                    p_start = max(g - ip[P_WINDOW], group_start, g + 1 - mask)
+                    # Not before the swing's peak rotation has passed: a shank's mid-swing
+                    # jerks are no foot strike. (At the end of a swing its peak may already be a
+                    # foot sensor's slap after the contact, so the rule is for early decisions.)
+                    p_start = max(g - ip[P_WINDOW], group_start, g + 1 - mask, drop)
                     p_end = g + 1 + ip[P_CONFIRM]
         g += 1
     istate[I_COUNT] = g
@@ -424,6 +436,7 @@ def detect_block(
     istate[I_BOUT_START] = b_start
     istate[I_BOUT_LAST] = b_last
     istate[I_BOUT_COUNT] = b_count
+    istate[I_DROP_IDX] = drop
     fstate[F_BOUT_AXIS] = b_axis2
     fstate[F_IMPACT] = impact
     fstate[F_PEAK] = peak
