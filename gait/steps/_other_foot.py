@@ -46,6 +46,7 @@ import math
 
 import numpy as np
 
+from gait._kernels import _other_foot as k
 from gait.steps.base import StepTable
 
 
@@ -54,7 +55,8 @@ class OtherFootPredictor:
 
     Feed it, in order, the instrumented contacts as they become final, with the stream's current
     time and the earliest time a contact still to come could have; it returns those contacts merged
-    with the other foot's estimated contacts that became known, in time order.
+    with the other foot's estimated contacts that became known, in time order. The rules run in a
+    numba kernel (``gait._kernels._other_foot.predict_block``) on state arrays held here.
     """
 
     def __init__(self, stride_min_s: float, stride_max_s: float) -> None:
@@ -62,16 +64,17 @@ class OtherFootPredictor:
             raise ValueError(f"stride range ({stride_min_s}, {stride_max_s}) s is not a range")
         self.stride_min_s = float(stride_min_s)
         self.stride_max_s = float(stride_max_s)
-        self._last: tuple[int, float] | None = None  # last instrumented contact (idx, t_s)
-        self._stride: tuple[float, int] | None = None  # plausible stride ending there (s, samples)
-        self._pending: tuple[int, float] | None = None  # prediction after it, not yet released
-        self._covered = False  # an other-foot contact was released after the last contact
+        self._istate, self._fstate = k.new_state()
+        # output of a call without contacts: one released prediction at most
+        self._out1 = (np.empty(1, np.int64), np.empty(1, np.float64), np.empty(1, np.bool_))
         self._t_last_out = -math.inf
 
     @property
     def pending(self) -> tuple[int, float] | None:
         """The prediction waiting for the stream to reach its time, as ``(idx, t_s)``."""
-        return self._pending
+        if self._istate[k.I_HAS_PENDING] == 0:
+            return None
+        return int(self._istate[k.I_PENDING]), float(self._fstate[k.F_PENDING])
 
     def plausible(self, stride_s: float) -> bool:
         """Is ``stride_s`` a stride the prediction may be based on?"""
@@ -92,57 +95,47 @@ class OtherFootPredictor:
         more). A prediction is released once ``t_now`` has reached it and it lies strictly before
         that bound. Returns those contacts and the other foot's contacts now known, in time order.
         """
-        out: list[tuple[int, float, bool]] = []
-        for i, t in zip(np.asarray(ic_idx).tolist(), np.asarray(t_s).tolist(), strict=True):
-            self._contact(int(i), float(t), out)
-        p = self._pending
-        if p is not None and p[1] <= t_now and p[1] < next_contact_min_t:
-            out.append((p[0], p[1], False))
-            self._pending = None
-            self._covered = True
-        return self._table(out)
-
-    def finish(self, ic_idx: np.ndarray, t_s: np.ndarray, *, t_now: float) -> StepTable:
-        """End of stream: the last contacts, then a prediction the stream reached; drop the rest."""
-        table = self.update(ic_idx, t_s, t_now=t_now, next_contact_min_t=math.inf)
-        self._pending = None
-        return table
-
-    def _contact(self, i: int, t: float, out: list[tuple[int, float, bool]]) -> None:
-        stride: tuple[float, int] | None = None
-        if self._last is not None:
-            i0, t0 = self._last
-            if self.plausible(t - t0):
-                stride = (t - t0, i - i0)
-            p = self._pending
-            if p is not None:
-                if p[1] < t:  # released only now: the bound held it back until this contact
-                    out.append((p[0], p[1], False))
-                    self._covered = True
-                self._pending = None
-            if stride is not None:
-                if not self._covered:
-                    out.append(((i0 + i) // 2, 0.5 * (t0 + t), False))  # retroactive midpoint
-                # the shorter of the last two strides (when both plausible)
-                t_ref, n_ref = stride if self._stride is None else min(stride, self._stride)
-                # half of it ahead: the first sample at or after (uniform sampling)
-                self._pending = (i + (n_ref + 1) // 2, t + 0.5 * t_ref)
-        out.append((i, t, True))
-        self._last = (i, t)
-        self._stride = stride
-        self._covered = False
-
-    def _table(self, out: list[tuple[int, float, bool]]) -> StepTable:
-        if not out:
+        ic_idx = np.ascontiguousarray(ic_idx, dtype=np.int64)
+        t_s = np.ascontiguousarray(t_s, dtype=np.float64)
+        n = ic_idx.shape[0]
+        if t_s.shape[0] != n:
+            raise ValueError(f"{n} contact indices but {t_s.shape[0]} contact times")
+        if n == 0:
+            if self._istate[k.I_HAS_PENDING] == 0:
+                return StepTable.empty()  # nothing to take, nothing to release
+            out_idx, out_t, out_own = self._out1  # (streaming, small blocks: no allocation)
+        else:
+            out_idx = np.empty(2 * n + 1, np.int64)
+            out_t = np.empty(2 * n + 1, np.float64)
+            out_own = np.empty(2 * n + 1, np.bool_)
+        m = k.predict_block(
+            ic_idx,
+            t_s,
+            float(t_now),
+            float(next_contact_min_t),
+            self.stride_min_s,
+            self.stride_max_s,
+            self._istate,
+            self._fstate,
+            out_idx,
+            out_t,
+            out_own,
+        )
+        if m == 0:
             return StepTable.empty()
-        # Invariant of the rules above (given a valid next_contact_min_t); checked cheaply here
-        # because an out-of-order step would break the chunk invariance silently.
-        t_first = out[0][1]
+        # Invariant of the rules (given a valid next_contact_min_t); checked cheaply here because
+        # an out-of-order step would break the chunk invariance silently.
+        t_first = float(out_t[0])
         if t_first < self._t_last_out:
             raise RuntimeError(
                 f"other-foot predictor: a contact at {t_first:.3f} s came after a step at "
                 f"{self._t_last_out:.3f} s was released (next_contact_min_t was not a bound)"
             )
-        self._t_last_out = out[-1][1]
-        idx, t_s, own = zip(*out, strict=True)
-        return StepTable(np.array(idx, np.int64), np.array(t_s, np.float64), np.array(own, bool))
+        self._t_last_out = float(out_t[m - 1])
+        return StepTable(out_idx[:m].copy(), out_t[:m].copy(), out_own[:m].copy())
+
+    def finish(self, ic_idx: np.ndarray, t_s: np.ndarray, *, t_now: float) -> StepTable:
+        """End of stream: the last contacts, then a prediction the stream reached; drop the rest."""
+        table = self.update(ic_idx, t_s, t_now=t_now, next_contact_min_t=math.inf)
+        self._istate[k.I_HAS_PENDING] = 0
+        return table

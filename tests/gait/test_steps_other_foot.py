@@ -2,8 +2,10 @@
 
 The predictor is tested on made-up contact sequences with a simulated detector: each instrumented
 contact becomes final some samples after its time, and the bound on contacts still to come is
-exact (the earliest contact not yet final). Then on real walking data: the detector's bound holds
-sample by sample, predictions come out at their own sample, steps stay in time order.
+exact (the earliest contact not yet final). The numba kernel behind it is checked against a
+plain-Python reference of the same rules on random inputs. Then on real walking data: the
+detector's bound holds sample by sample, predictions come out at their own sample, steps stay in
+time order.
 """
 
 from __future__ import annotations
@@ -166,6 +168,152 @@ def test_any_block_split_gives_the_same_steps_in_time_order(data):
     # at most one other-foot step between two instrumented contacts
     own_pos = np.flatnonzero(whole.instrumented)
     assert np.all(np.diff(own_pos) <= 2)
+
+
+# --- the numba kernel against a plain-Python reference of the same rules ---------------------
+
+
+class _ReferencePredictor:
+    """The rules of gait/steps/_other_foot.py in plain Python, one contact at a time (the
+    implementation before the numba kernel): the reference the kernel must match exactly."""
+
+    def __init__(self, stride_min_s: float, stride_max_s: float) -> None:
+        self.stride_min_s, self.stride_max_s = stride_min_s, stride_max_s
+        self.last: tuple[int, float] | None = None  # last instrumented contact (idx, t_s)
+        self.stride: tuple[float, int] | None = None  # plausible stride ending there (s, samples)
+        self.pending: tuple[int, float] | None = None  # prediction after it, not yet released
+        self.covered = False  # an other-foot contact was released after the last contact
+        self.t_last_out = -math.inf
+
+    def update(
+        self, ic_idx: np.ndarray, t_s: np.ndarray, *, t_now: float, next_contact_min_t: float
+    ) -> StepTable:
+        out: list[tuple[int, float, bool]] = []
+        for i, t in zip(ic_idx.tolist(), t_s.tolist(), strict=True):
+            self._contact(int(i), float(t), out)
+        p = self.pending
+        if p is not None and p[1] <= t_now and p[1] < next_contact_min_t:
+            out.append((p[0], p[1], False))
+            self.pending = None
+            self.covered = True
+        return self._table(out)
+
+    def finish(self, ic_idx: np.ndarray, t_s: np.ndarray, *, t_now: float) -> StepTable:
+        table = self.update(ic_idx, t_s, t_now=t_now, next_contact_min_t=math.inf)
+        self.pending = None
+        return table
+
+    def _contact(self, i: int, t: float, out: list[tuple[int, float, bool]]) -> None:
+        stride: tuple[float, int] | None = None
+        if self.last is not None:
+            i0, t0 = self.last
+            if self.stride_min_s <= t - t0 <= self.stride_max_s:
+                stride = (t - t0, i - i0)
+            p = self.pending
+            if p is not None:
+                if p[1] < t:
+                    out.append((p[0], p[1], False))
+                    self.covered = True
+                self.pending = None
+            if stride is not None:
+                if not self.covered:
+                    out.append(((i0 + i) // 2, 0.5 * (t0 + t), False))
+                t_ref, n_ref = stride if self.stride is None else min(stride, self.stride)
+                self.pending = (i + (n_ref + 1) // 2, t + 0.5 * t_ref)
+        out.append((i, t, True))
+        self.last = (i, t)
+        self.stride = stride
+        self.covered = False
+
+    def _table(self, out: list[tuple[int, float, bool]]) -> StepTable:
+        if not out:
+            return StepTable.empty()
+        t_first = out[0][1]
+        if t_first < self.t_last_out:
+            raise RuntimeError(
+                f"other-foot predictor: a contact at {t_first:.3f} s came after a step at "
+                f"{self.t_last_out:.3f} s was released (next_contact_min_t was not a bound)"
+            )
+        self.t_last_out = out[-1][1]
+        idx, t_s, own = zip(*out, strict=True)
+        return StepTable(np.array(idx, np.int64), np.array(t_s, np.float64), np.array(own, bool))
+
+
+def _outcome(fn, *args, **kwargs) -> StepTable | str:
+    try:
+        return fn(*args, **kwargs)
+    except RuntimeError as e:
+        return f"RuntimeError: {e}"
+
+
+_TICK = 1 / 64  # s: times on a binary grid, so that equal strides and ties are exact
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data())
+def test_kernel_matches_the_python_reference(data):
+    """Random contacts (equal strides, overtaken predictions, implausible and negative
+    intervals), random splits, random stream times and bounds (also invalid ones): the same steps,
+    pending prediction and RuntimeError after every call, for the compiled kernel and the
+    reference."""
+    # strides in ticks: often a few common values (ties), else anything; indices jittered around
+    # the time, so that strides equal in seconds can differ in samples
+    stride = st.one_of(st.sampled_from([32, 48, 64, 64, 96, 128]), st.integers(-4, 180))
+    steps = data.draw(st.lists(stride, max_size=30), label="steps")
+    t = 20 * _TICK + _TICK * np.cumsum(np.asarray(steps, np.int64))
+    jitter = data.draw(st.lists(st.integers(-1, 1), min_size=len(t), max_size=len(t)))
+    idx = np.round(t * FS).astype(np.int64) + np.asarray(jitter, np.int64)
+    sizes = data.draw(st.lists(st.integers(0, 5), max_size=12), label="sizes")
+    ends = [*sorted(min(c, len(t)) for c in np.cumsum(sizes)), len(t)]
+    new, ref = OtherFootPredictor(*RANGE), _ReferencePredictor(*RANGE)
+    start = 0
+    for j, end in enumerate(ends):
+        i_part, t_part = idx[start:end], t[start:end]
+        t_last = float(t_part[-1]) if len(t_part) else float(t[start - 1]) if start else 0.0
+        # the stream's time: after the last contact, or exactly at the pending prediction
+        # (ties decide whether it is released)
+        ties = [] if ref.pending is None else [ref.pending[1]]
+        t_now = t_last + _TICK * data.draw(st.integers(-16, 128), label="t_now")
+        t_now = data.draw(st.sampled_from([t_now, *ties]), label="t_now at pending")
+        if j == len(ends) - 1:
+            got = _outcome(new.finish, i_part, t_part, t_now=t_now)
+            want = _outcome(ref.finish, i_part, t_part, t_now=t_now)
+        else:
+            bound = t_now + _TICK * data.draw(st.integers(-64, 96), label="bound")
+            extremes = [-math.inf, math.inf, math.nextafter(t_now, math.inf), *ties]
+            bound = data.draw(st.sampled_from([bound, *extremes]), label="bound kind")
+            kw = {"t_now": t_now, "next_contact_min_t": bound}
+            got = _outcome(new.update, i_part, t_part, **kw)
+            want = _outcome(ref.update, i_part, t_part, **kw)
+        if isinstance(want, str):
+            assert got == want
+            return
+        assert isinstance(got, StepTable)
+        for name in ("ic_idx", "t_s", "instrumented"):
+            a, b = getattr(got, name), getattr(want, name)
+            assert a.dtype == b.dtype
+            np.testing.assert_array_equal(a, b)
+        assert new.pending == ref.pending
+        start = end
+
+
+def test_kernel_matches_its_interpreted_self():
+    """The compiled kernel and the same function run by the interpreter agree exactly."""
+    from gait._kernels import _other_foot as k
+
+    t = np.array([1.0, 2.0, 3.1, 3.6, 4.6, 9.0, 10.0, 10.3, 11.3])
+    idx = np.round(t * FS).astype(np.int64)
+
+    def run(fn):
+        istate, fstate = k.new_state()
+        out = [np.empty(2 * len(t) + 1, dt) for dt in (np.int64, np.float64, np.bool_)]
+        m = fn(idx, t, 11.5, 11.6, *RANGE, istate, fstate, *out)
+        return [a[:m] for a in out] + [istate, fstate]
+
+    compiled = run(k.predict_block)
+    for a, b in zip(run(k.predict_block.py_func), compiled, strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert (~compiled[2]).sum() >= 5
 
 
 # --- the detector's stream on real data ------------------------------------------------------

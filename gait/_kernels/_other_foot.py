@@ -1,0 +1,129 @@
+"""numba kernel of the other-foot predictor (rules in gait/steps/_other_foot.py).
+
+One call takes the instrumented contacts that became final in one block and releases what the
+rules allow; all state lives in two small arrays owned by the Python object, so that a stream fed
+in blocks of any size gives exactly the same steps as one pass.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+# Integer state slots.
+I_HAS_LAST = 0  # 1 once an instrumented contact was seen
+I_LAST = 1  # index of the last instrumented contact
+I_HAS_STRIDE = 2  # 1 when the stride ending at that contact was plausible
+I_STRIDE = 3  # that stride in samples
+I_HAS_PENDING = 4  # 1 while a prediction waits for the stream to reach its time
+I_PENDING = 5  # its index
+I_COVERED = 6  # 1 when an other-foot contact was released after the last contact
+N_ISTATE = 7
+
+# Float state slots.
+F_LAST = 0  # time of the last instrumented contact (s)
+F_STRIDE = 1  # the plausible stride ending there (s)
+F_PENDING = 2  # time of the prediction (s)
+N_FSTATE = 3
+
+
+def new_state() -> tuple[np.ndarray, np.ndarray]:
+    """Fresh state arrays: (istate, fstate)."""
+    return np.zeros(N_ISTATE, np.int64), np.zeros(N_FSTATE, np.float64)
+
+
+@njit(cache=True)
+def predict_block(
+    ic_idx: np.ndarray,
+    t_s: np.ndarray,
+    t_now: float,
+    next_contact_min_t: float,
+    stride_min_s: float,
+    stride_max_s: float,
+    istate: np.ndarray,
+    fstate: np.ndarray,
+    out_idx: np.ndarray,
+    out_t: np.ndarray,
+    out_own: np.ndarray,
+) -> int:
+    """Take the contacts ``(ic_idx, t_s)`` (in order); write the steps released to ``out_*``.
+
+    The outputs need room for ``2 * len(ic_idx) + 1`` steps (per contact: itself and either an
+    earlier prediction or a midpoint; then one prediction the stream reached). Returns the count.
+    """
+    n_out = 0
+    has_last = istate[I_HAS_LAST] != 0
+    i0 = istate[I_LAST]
+    t0 = fstate[F_LAST]
+    has_prev = istate[I_HAS_STRIDE] != 0
+    n_prev = istate[I_STRIDE]
+    t_prev = fstate[F_STRIDE]
+    has_p = istate[I_HAS_PENDING] != 0
+    p_i = istate[I_PENDING]
+    p_t = fstate[F_PENDING]
+    covered = istate[I_COVERED] != 0
+    for k in range(ic_idx.shape[0]):
+        i = ic_idx[k]
+        t = t_s[k]
+        has_stride = False
+        t_str = 0.0
+        n_str = 0
+        if has_last:
+            d = t - t0
+            if stride_min_s <= d <= stride_max_s:
+                has_stride = True
+                t_str = d
+                n_str = i - i0
+            if has_p:
+                if p_t < t:  # released only now: the bound held it back until this contact
+                    out_idx[n_out] = p_i
+                    out_t[n_out] = p_t
+                    out_own[n_out] = False
+                    n_out += 1
+                    covered = True
+                has_p = False
+            if has_stride:
+                if not covered:  # retroactive midpoint
+                    out_idx[n_out] = (i0 + i) // 2
+                    out_t[n_out] = 0.5 * (t0 + t)
+                    out_own[n_out] = False
+                    n_out += 1
+                # the shorter of the last two strides (when both plausible); ties by samples
+                t_ref = t_str
+                n_ref = n_str
+                if has_prev and (t_prev < t_str or (t_prev == t_str and n_prev < n_str)):
+                    t_ref = t_prev
+                    n_ref = n_prev
+                # half of it ahead: the first sample at or after (uniform sampling)
+                has_p = True
+                p_i = i + (n_ref + 1) // 2
+                p_t = t + 0.5 * t_ref
+        out_idx[n_out] = i
+        out_t[n_out] = t
+        out_own[n_out] = True
+        n_out += 1
+        has_last = True
+        i0 = i
+        t0 = t
+        has_prev = has_stride
+        n_prev = n_str
+        t_prev = t_str
+        covered = False
+    if has_p and p_t <= t_now and p_t < next_contact_min_t:
+        out_idx[n_out] = p_i
+        out_t[n_out] = p_t
+        out_own[n_out] = False
+        n_out += 1
+        has_p = False
+        covered = True
+    istate[I_HAS_LAST] = 1 if has_last else 0
+    istate[I_LAST] = i0
+    fstate[F_LAST] = t0
+    istate[I_HAS_STRIDE] = 1 if has_prev else 0
+    istate[I_STRIDE] = n_prev
+    fstate[F_STRIDE] = t_prev
+    istate[I_HAS_PENDING] = 1 if has_p else 0
+    istate[I_PENDING] = p_i
+    fstate[F_PENDING] = p_t
+    istate[I_COVERED] = 1 if covered else 0
+    return n_out
