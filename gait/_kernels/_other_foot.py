@@ -32,6 +32,15 @@ def new_state() -> tuple[np.ndarray, np.ndarray]:
     return np.zeros(N_ISTATE, np.int64), np.zeros(N_FSTATE, np.float64)
 
 
+@njit(cache=True, inline="always")
+def _emit(out_idx, out_t, out_own, n_out, i, t, own):
+    """Write one step at ``n_out``; return the next free slot."""
+    out_idx[n_out] = i
+    out_t[n_out] = t
+    out_own[n_out] = own
+    return n_out + 1
+
+
 @njit(cache=True)
 def predict_block(
     ic_idx: np.ndarray,
@@ -76,18 +85,14 @@ def predict_block(
                 n_str = i - i0
             if has_p:
                 if p_t < t:  # released only now: the bound held it back until this contact
-                    out_idx[n_out] = p_i
-                    out_t[n_out] = p_t
-                    out_own[n_out] = False
-                    n_out += 1
+                    n_out = _emit(out_idx, out_t, out_own, n_out, p_i, p_t, False)
                     covered = True
                 has_p = False
             if has_stride:
                 if not covered:  # retroactive midpoint
-                    out_idx[n_out] = (i0 + i) // 2
-                    out_t[n_out] = 0.5 * (t0 + t)
-                    out_own[n_out] = False
-                    n_out += 1
+                    n_out = _emit(
+                        out_idx, out_t, out_own, n_out, (i0 + i) // 2, 0.5 * (t0 + t), False
+                    )
                 # the shorter of the last two strides (when both plausible); ties by samples
                 t_ref = t_str
                 n_ref = n_str
@@ -98,10 +103,7 @@ def predict_block(
                 has_p = True
                 p_i = i + (n_ref + 1) // 2
                 p_t = t + 0.5 * t_ref
-        out_idx[n_out] = i
-        out_t[n_out] = t
-        out_own[n_out] = True
-        n_out += 1
+        n_out = _emit(out_idx, out_t, out_own, n_out, i, t, True)
         has_last = True
         i0 = i
         t0 = t
@@ -110,10 +112,7 @@ def predict_block(
         t_prev = t_str
         covered = False
     if has_p and p_t <= t_now and p_t < next_contact_min_t:
-        out_idx[n_out] = p_i
-        out_t[n_out] = p_t
-        out_own[n_out] = False
-        n_out += 1
+        n_out = _emit(out_idx, out_t, out_own, n_out, p_i, p_t, False)
         has_p = False
         covered = True
     istate[I_HAS_LAST] = 1 if has_last else 0
