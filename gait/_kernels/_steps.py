@@ -406,9 +406,11 @@ def detect_block(
             if trig < min_impact:
                 trig = min_impact
             if jerk >= trig * trig:
+                # Either way the window starts once the motion fell below Q_TRIGGER_WIN_DROP of
+                # the swing's peak (I_DROP_IDX): a shank's mid-swing jerks are no foot strike.
                 if done == 2:
                     done = 1
-                    p_start = max(g - ip[P_WINDOW], p_start)
+                    p_start = max(g - ip[P_WINDOW], p_start, drop)
                     p_end = g + 1 + ip[P_CONFIRM]
                 elif (
                     done == 0
@@ -419,9 +421,6 @@ def detect_block(
                     and (not use_axis or _axis_ok(fstate, axis2))
                 ):
                     done = 1
-                    # Not before the swing's peak rotation has passed: a shank's mid-swing
-                    # jerks are no foot strike. (At the end of a swing its peak may already be a
-                    # foot sensor's slap after the contact, so the rule is for early decisions.)
                     p_start = max(g - ip[P_WINDOW], group_start, g + 1 - mask, drop)
                     p_end = g + 1 + ip[P_CONFIRM]
         g += 1

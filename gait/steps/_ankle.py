@@ -86,9 +86,11 @@ class AnkleStepDetector(BaseStepDetector):
     ``trigger_window_drop`` 0.9 was chosen on the simulator (``gait.simulate``, shank
     sensor): early decisions no longer take a jerk at the height of the swing (simulated forward
     walking, 10th percentile of timing error -180 -> -20 ms; backward walking, median -145 ->
-    -65 ms); on the IPOL development subjects it is neutral (F1 0.9813 -> 0.9810: one more false
-    and one more missed contact of ~3000). It is not applied at the end of a swing, where the
-    group's peak may be a foot sensor's slap after the contact (that cost 0.004 F1 on IPOL).
+    -65 ms; live decision delay on the demo session, p95 200 -> 110 ms); on the IPOL development
+    subjects it is close to neutral (F1 0.9813 -> 0.9806: two more false and two more missed
+    contacts of ~2900). It applies to early decisions only: without an impact the window is
+    placed at the end of the swing group, whose peak may be a foot sensor's slap after the
+    contact (applying it there cost 0.004 F1 on IPOL).
     ``rel_on`` = 0.35 although the foot data alone prefer 0.25 (dev F1 0.974 vs 0.969): on the
     shank-mounted simulator (``gait.simulate``) 0.25 lets the shank's stance-phase rotation count
     as a second swing in every stride.
