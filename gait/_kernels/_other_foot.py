@@ -10,15 +10,15 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from gait._kernels._steps import NO_IDX
+
 # Integer state slots.
-I_HAS_LAST = 0  # 1 once an instrumented contact was seen
-I_LAST = 1  # index of the last instrumented contact
-I_HAS_STRIDE = 2  # 1 when the stride ending at that contact was plausible
-I_STRIDE = 3  # that stride in samples
-I_HAS_PENDING = 4  # 1 while a prediction waits for the stream to reach its time
-I_PENDING = 5  # its index
-I_COVERED = 6  # 1 when an other-foot contact was released after the last contact
-N_ISTATE = 7
+I_LAST = 0  # index of the last instrumented contact (or NO_IDX)
+I_HAS_STRIDE = 1  # 1 when the stride ending at that contact was plausible
+I_STRIDE = 2  # that stride in samples
+I_PENDING = 3  # index of the prediction waiting for the stream to reach its time (or NO_IDX)
+I_COVERED = 4  # 1 when an other-foot contact was released after the last contact
+N_ISTATE = 5
 
 # Float state slots.
 F_LAST = 0  # time of the last instrumented contact (s)
@@ -29,7 +29,10 @@ N_FSTATE = 3
 
 def new_state() -> tuple[np.ndarray, np.ndarray]:
     """Fresh state arrays: (istate, fstate)."""
-    return np.zeros(N_ISTATE, np.int64), np.zeros(N_FSTATE, np.float64)
+    istate = np.zeros(N_ISTATE, np.int64)
+    istate[I_LAST] = NO_IDX
+    istate[I_PENDING] = NO_IDX
+    return istate, np.zeros(N_FSTATE, np.float64)
 
 
 @njit(cache=True, inline="always")
@@ -61,13 +64,11 @@ def predict_block(
     earlier prediction or a midpoint; then one prediction the stream reached). Returns the count.
     """
     n_out = 0
-    has_last = istate[I_HAS_LAST] != 0
     i0 = istate[I_LAST]
     t0 = fstate[F_LAST]
     has_prev = istate[I_HAS_STRIDE] != 0
     n_prev = istate[I_STRIDE]
     t_prev = fstate[F_STRIDE]
-    has_p = istate[I_HAS_PENDING] != 0
     p_i = istate[I_PENDING]
     p_t = fstate[F_PENDING]
     covered = istate[I_COVERED] != 0
@@ -77,17 +78,17 @@ def predict_block(
         has_stride = False
         t_str = 0.0
         n_str = 0
-        if has_last:
+        if i0 != NO_IDX:
             d = t - t0
             if stride_min_s <= d <= stride_max_s:
                 has_stride = True
                 t_str = d
                 n_str = i - i0
-            if has_p:
+            if p_i != NO_IDX:
                 if p_t < t:  # released only now: the bound held it back until this contact
                     n_out = _emit(out_idx, out_t, out_own, n_out, p_i, p_t, False)
                     covered = True
-                has_p = False
+                p_i = NO_IDX
             if has_stride:
                 if not covered:  # retroactive midpoint
                     n_out = _emit(
@@ -100,28 +101,24 @@ def predict_block(
                     t_ref = t_prev
                     n_ref = n_prev
                 # half of it ahead: the first sample at or after (uniform sampling)
-                has_p = True
                 p_i = i + (n_ref + 1) // 2
                 p_t = t + 0.5 * t_ref
         n_out = _emit(out_idx, out_t, out_own, n_out, i, t, True)
-        has_last = True
         i0 = i
         t0 = t
         has_prev = has_stride
         n_prev = n_str
         t_prev = t_str
         covered = False
-    if has_p and p_t <= t_now and p_t < next_contact_min_t:
+    if p_i != NO_IDX and p_t <= t_now and p_t < next_contact_min_t:
         n_out = _emit(out_idx, out_t, out_own, n_out, p_i, p_t, False)
-        has_p = False
+        p_i = NO_IDX
         covered = True
-    istate[I_HAS_LAST] = 1 if has_last else 0
     istate[I_LAST] = i0
     fstate[F_LAST] = t0
     istate[I_HAS_STRIDE] = 1 if has_prev else 0
     istate[I_STRIDE] = n_prev
     fstate[F_STRIDE] = t_prev
-    istate[I_HAS_PENDING] = 1 if has_p else 0
     istate[I_PENDING] = p_i
     fstate[F_PENDING] = p_t
     istate[I_COVERED] = 1 if covered else 0

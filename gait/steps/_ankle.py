@@ -224,7 +224,7 @@ class AnkleStepStream:
         fp[k.Q_TRIGGER_FRAC] = d.trigger_frac if has_gyro else 0.0
         fp[k.Q_TRIGGER_DROP] = d.trigger_drop
         fp[k.Q_BOUT_AXIS] = d.isolated_axis_dps
-        fp[k.Q_TRIGGER_WIN_DROP] = d.trigger_window_drop if has_gyro else 0.0
+        fp[k.Q_TRIGGER_WIN_DROP] = d.trigger_window_drop
         if has_gyro:
             fp[k.Q_B : k.Q_B + 5] = _biquad_coefficients("lowpass", d.lowpass_hz, fs)
         else:

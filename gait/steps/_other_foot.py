@@ -65,20 +65,14 @@ class OtherFootPredictor:
         self.stride_min_s = float(stride_min_s)
         self.stride_max_s = float(stride_max_s)
         self._istate, self._fstate = k.new_state()
-        # output of a call without contacts: one released prediction at most
-        self._out1 = (np.empty(1, np.int64), np.empty(1, np.float64), np.empty(1, np.bool_))
         self._t_last_out = -math.inf
 
     @property
     def pending(self) -> tuple[int, float] | None:
         """The prediction waiting for the stream to reach its time, as ``(idx, t_s)``."""
-        if self._istate[k.I_HAS_PENDING] == 0:
+        if self._istate[k.I_PENDING] == k.NO_IDX:
             return None
         return int(self._istate[k.I_PENDING]), float(self._fstate[k.F_PENDING])
-
-    def plausible(self, stride_s: float) -> bool:
-        """Is ``stride_s`` a stride the prediction may be based on?"""
-        return self.stride_min_s <= stride_s <= self.stride_max_s
 
     def update(
         self,
@@ -100,14 +94,12 @@ class OtherFootPredictor:
         n = ic_idx.shape[0]
         if t_s.shape[0] != n:
             raise ValueError(f"{n} contact indices but {t_s.shape[0]} contact times")
-        if n == 0:
-            if self._istate[k.I_HAS_PENDING] == 0:
-                return StepTable.empty()  # nothing to take, nothing to release
-            out_idx, out_t, out_own = self._out1  # (streaming, small blocks: no allocation)
-        else:
-            out_idx = np.empty(2 * n + 1, np.int64)
-            out_t = np.empty(2 * n + 1, np.float64)
-            out_own = np.empty(2 * n + 1, np.bool_)
+        if n == 0 and self._istate[k.I_PENDING] == k.NO_IDX:
+            return StepTable.empty()  # nothing to take, nothing to release (most stream calls)
+        # per contact: itself and an earlier prediction or a midpoint; then one release
+        out_idx = np.empty(2 * n + 1, np.int64)
+        out_t = np.empty(2 * n + 1, np.float64)
+        out_own = np.empty(2 * n + 1, np.bool_)
         m = k.predict_block(
             ic_idx,
             t_s,
@@ -132,10 +124,10 @@ class OtherFootPredictor:
                 f"{self._t_last_out:.3f} s was released (next_contact_min_t was not a bound)"
             )
         self._t_last_out = float(out_t[m - 1])
-        return StepTable(out_idx[:m].copy(), out_t[:m].copy(), out_own[:m].copy())
+        return StepTable(out_idx[:m], out_t[:m], out_own[:m])
 
     def finish(self, ic_idx: np.ndarray, t_s: np.ndarray, *, t_now: float) -> StepTable:
         """End of stream: the last contacts, then a prediction the stream reached; drop the rest."""
         table = self.update(ic_idx, t_s, t_now=t_now, next_contact_min_t=math.inf)
-        self._istate[k.I_HAS_PENDING] = 0
+        self._istate[k.I_PENDING] = k.NO_IDX
         return table
