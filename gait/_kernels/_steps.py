@@ -24,7 +24,8 @@ I_BOUT_START = 8  # motion bout above the absolute on-threshold: first index (or
 I_BOUT_LAST = 9  # last index above that threshold
 I_BOUT_COUNT = 10  # samples above it in the bout
 I_DROP_IDX = 11  # first index after the group's peak with the motion below Q_TRIGGER_WIN_DROP x it
-N_ISTATE = 12
+I_DIP_IDX = 12  # first index after the group's peak with the motion below Q_TRIGGER_DROP x it
+N_ISTATE = 13
 
 # Float state slots.
 F_PEAK = 0  # largest squared motion value in the current group
@@ -36,7 +37,11 @@ F_AXIS = F_MR + 6  # dominant rotation axis of recent swings (unit vector, 3 slo
 F_SPEAK = F_AXIS + 3  # largest squared angular rate about that axis in the current swing
 F_IMPACT = F_SPEAK + 1  # running level of the impacts (largest jerk) of recent contacts
 F_BOUT_AXIS = F_IMPACT + 1  # largest squared angular rate about the dominant axis in the bout
-N_FSTATE = F_BOUT_AXIS + 1
+F_SPOS = F_BOUT_AXIS + 1  # largest positive rate about the dominant axis in the current group
+F_SNEG = F_SPOS + 1  # largest negative one (as a positive number)
+F_SIGN = F_SNEG + 1  # running sense of recent swings about that axis, -1 to 1
+F_GSENSE = F_SIGN + 1  # sense of the last accepted group, (pos - neg) / (pos + neg)
+N_FSTATE = F_GSENSE + 1
 
 # Integer parameters.
 P_JERK_LAG = 0  # samples between the two accelerations whose difference is the jerk proxy
@@ -50,7 +55,8 @@ P_RING_MASK = 7
 P_CONFIRM = 8  # after an impact ends a long enough swing, wait this long for a larger one
 P_QUIET = 9  # a bout ends after this long below the absolute on-threshold (0: no isolated steps)
 P_BOUT_MIN = 10  # an isolated step's bout spends this long above it at least
-N_IPARAM = 11
+P_RISE_HOLD = 11  # the trigger stays armed on the rise this long after the dip at most
+N_IPARAM = 12
 
 # Float parameters.
 Q_ABS_ON = 0  # absolute on-threshold of the motion signal
@@ -65,7 +71,9 @@ Q_TRIGGER_FRAC = 8  # an impact reaching this x the running impact level ends a 
 Q_TRIGGER_DROP = 9  # ... once the motion signal has dropped below this x the swing's peak
 Q_BOUT_AXIS = 10  # an isolated step turns this fast about the dominant axis at least
 Q_TRIGGER_WIN_DROP = 11  # an early decision searches after the motion fell below this x the peak
-Q_B = 12  # two biquads (b0, b1, b2, a1, a2) x 2 = 10 slots from here
+Q_TRIGGER_RISE = 12  # ... and the trigger stays armed until the motion rises above this x the peak
+Q_SIGN = 13  # a swing without an impact must turn in the sense of recent swings (0: off)
+Q_B = 14  # two biquads (b0, b1, b2, a1, a2) x 2 = 10 slots from here
 N_FPARAM = Q_B + 10
 
 NO_IDX = -(2**62)
@@ -84,6 +92,7 @@ def new_state(
     istate[I_BOUT_START] = NO_IDX
     istate[I_BOUT_LAST] = NO_IDX
     istate[I_DROP_IDX] = NO_IDX
+    istate[I_DIP_IDX] = NO_IDX
     fstate = np.zeros(N_FSTATE, np.float64)
     fstate[F_LEVEL] = level0
     fstate[F_IMPACT] = impact0
@@ -110,8 +119,13 @@ def next_contact_min_idx(istate: np.ndarray, ip: np.ndarray) -> int:
     young = max(0, int(ip[P_MIN_SWING]) - int(ip[P_WINDOW]))
     group_start = int(istate[I_GROUP_START])
     last_end = int(istate[I_LAST_END])
-    # After a pause longer than P_GAP the next swing starts a new group.
-    group_over = istate[I_ON] == 0 and last_end != NO_IDX and g - last_end > int(ip[P_GAP])
+    # After a pause longer than P_GAP the next swing starts a new group; but a foot strike up to
+    # P_RISE_HOLD after the group's dip may still end it (the contact of slow backward gait).
+    dip = int(istate[I_DIP_IDX])
+    rescue = dip != NO_IDX and g - dip <= int(ip[P_RISE_HOLD])
+    group_over = (
+        istate[I_ON] == 0 and last_end != NO_IDX and g - last_end > int(ip[P_GAP]) and not rescue
+    )
     if group_start == NO_IDX or group_over:
         bound = g + young
     else:
@@ -157,6 +171,39 @@ def _axis_ok(fstate: np.ndarray, need2: float) -> bool:
     if fstate[F_MG] + fstate[F_MG + 1] + fstate[F_MG + 2] <= 0.0:
         return False
     return not _axis_known(fstate) or fstate[F_SPEAK] >= need2
+
+
+@njit(cache=True, inline="always")
+def _group_sense(fstate: np.ndarray) -> float:
+    """Sense of the current group's rotation about the dominant axis, -1 to 1."""
+    sp = fstate[F_SPOS]
+    sn = fstate[F_SNEG]
+    return (sp - sn) / (sp + sn) if sp + sn > 0.0 else 0.0
+
+
+@njit(cache=True, inline="always")
+def _sense_ok(fstate: np.ndarray, ratio: float) -> bool:
+    """Does the group turn mostly in the sense of recent swings about the dominant axis?
+
+    A shank's or foot's swing turns it one way about the mediolateral axis, and the rotations
+    just before toe-off and after the contact turn it the other way; such a hump alone is no
+    swing. The sense is learnt from accepted swings (it flips when the walker turns round to walk
+    backwards), and the test is skipped until it is clear (|running sense| < 0.3).
+    """
+    if ratio <= 0.0 or not _axis_known(fstate):
+        return True
+    s = fstate[F_SIGN]
+    if s > 0.3:
+        return fstate[F_SPOS] >= ratio * fstate[F_SNEG]
+    if s < -0.3:
+        return fstate[F_SNEG] >= ratio * fstate[F_SPOS]
+    return True
+
+
+@njit(cache=True, inline="always")
+def _sense_known_ok(fstate: np.ndarray, ratio: float) -> bool:
+    """Is the sense of recent swings known, and does the group turn in it?"""
+    return ratio > 0.0 and abs(fstate[F_SIGN]) > 0.3 and _sense_ok(fstate, ratio)
 
 
 @njit(cache=True, inline="always")
@@ -272,12 +319,14 @@ def detect_block(
     b_count = istate[I_BOUT_COUNT]
     b_axis2 = fstate[F_BOUT_AXIS]
     drop = istate[I_DROP_IDX]
+    dip = istate[I_DIP_IDX]
     sdrop2 = fp[Q_TRIGGER_WIN_DROP] * fp[Q_TRIGGER_WIN_DROP]
     u0 = fstate[F_AXIS]
     u1 = fstate[F_AXIS + 1]
     u2 = fstate[F_AXIS + 2]
     t_on2, off2, axis2 = _thresholds(level, fp)
     drop2 = fp[Q_TRIGGER_DROP] * fp[Q_TRIGGER_DROP]
+    rise2 = fp[Q_TRIGGER_RISE] * fp[Q_TRIGGER_RISE]
     for i in range(n):
         ax = acc[i, 0]
         ay = acc[i, 1]
@@ -316,7 +365,9 @@ def detect_block(
                 out_idx[n_out] = c
                 n_out += 1
                 last_ic = c
-                impact = (1.0 - alpha) * impact + alpha * np.sqrt(best)
+            # The impact level follows every searched swing end, found contact or not: soft
+            # landings (slow backward walking) must be able to pull it down to their own level.
+            impact = (1.0 - alpha) * impact + alpha * np.sqrt(best)
             p_start = NO_IDX
             p_end = NO_IDX
             if done == 2:
@@ -357,13 +408,17 @@ def detect_block(
                     done = 0
                     peak = 0.0
                     drop = NO_IDX
+                    dip = NO_IDX
                     for k in range(6):
                         fstate[F_MG + k] = 0.0
                     fstate[F_SPEAK] = 0.0
+                    fstate[F_SPOS] = 0.0
+                    fstate[F_SNEG] = 0.0
         else:
             if e2 > peak:
                 peak = e2
                 drop = NO_IDX
+                dip = NO_IDX
             elif drop == NO_IDX and e2 < sdrop2 * peak:
                 drop = g
             if use_axis:
@@ -375,6 +430,10 @@ def detect_block(
                 fstate[F_MG + 5] += y * w
                 if sw2 > fstate[F_SPEAK]:
                     fstate[F_SPEAK] = sw2
+                if sw > fstate[F_SPOS]:
+                    fstate[F_SPOS] = sw
+                elif -sw > fstate[F_SNEG]:
+                    fstate[F_SNEG] = -sw
             if e2 < off2:
                 on = 0
                 last_end = g
@@ -382,6 +441,7 @@ def detect_block(
                     group_start != NO_IDX
                     and g - group_start >= ip[P_MIN_SWING]
                     and (done == 1 or not use_axis or _axis_ok(fstate, axis2))
+                    and (done == 1 or not use_axis or _sense_ok(fstate, fp[Q_SIGN]))
                 ):
                     if done == 0:
                         # No impact ended the swing yet: search around the end of the swing,
@@ -390,6 +450,7 @@ def detect_block(
                         p_end = g + 1 + ip[P_LATE]
                         done = 2
                     if use_axis:
+                        fstate[F_GSENSE] = _group_sense(fstate)
                         _axis_update(fstate, alpha)
                         u0 = fstate[F_AXIS]
                         u1 = fstate[F_AXIS + 1]
@@ -401,7 +462,13 @@ def detect_block(
         # A foot strike ending a long enough swing (or coming just after its end): decide a short
         # confirmation after it instead of waiting for the rotation to die down (this is what
         # keeps live latency low).
-        if trig_frac > 0.0 and e2 <= drop2 * peak:
+        if dip == NO_IDX and e2 <= drop2 * peak and peak > 0.0:
+            dip = g
+        if (
+            trig_frac > 0.0
+            and dip != NO_IDX
+            and (e2 <= drop2 * peak or (e2 <= rise2 * peak and g - dip <= ip[P_RISE_HOLD]))
+        ):
             trig = trig_frac * impact
             if trig < min_impact:
                 trig = min_impact
@@ -410,6 +477,7 @@ def detect_block(
                 # the swing's peak (I_DROP_IDX): a shank's mid-swing jerks are no foot strike.
                 if done == 2:
                     done = 1
+                    fstate[F_SIGN] = (1.0 - alpha) * fstate[F_SIGN] + alpha * fstate[F_GSENSE]
                     p_start = max(g - ip[P_WINDOW], p_start, drop)
                     p_end = g + 1 + ip[P_CONFIRM]
                 elif (
@@ -417,10 +485,15 @@ def detect_block(
                     and p_end == NO_IDX
                     and group_start != NO_IDX
                     and g - group_start >= ip[P_MIN_SWING]
-                    and (on == 1 or g - last_end <= ip[P_GAP])
+                    and (
+                        on == 1
+                        or g - last_end <= ip[P_GAP]
+                        or (g - dip <= ip[P_RISE_HOLD] and _sense_known_ok(fstate, fp[Q_SIGN]))
+                    )
                     and (not use_axis or _axis_ok(fstate, axis2))
                 ):
                     done = 1
+                    fstate[F_SIGN] = (1.0 - alpha) * fstate[F_SIGN] + alpha * _group_sense(fstate)
                     p_start = max(g - ip[P_WINDOW], group_start, g + 1 - mask, drop)
                     p_end = g + 1 + ip[P_CONFIRM]
         g += 1
@@ -436,6 +509,7 @@ def detect_block(
     istate[I_BOUT_LAST] = b_last
     istate[I_BOUT_COUNT] = b_count
     istate[I_DROP_IDX] = drop
+    istate[I_DIP_IDX] = dip
     fstate[F_BOUT_AXIS] = b_axis2
     fstate[F_IMPACT] = impact
     fstate[F_PEAK] = peak

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 import gait
 from gait.datasets import sample_dir
 from gait.datasets.ipol import find_ipol_dir, load_ipol_foot
+from gait.simulate import Bout, SensorSpec, SessionSpec, simulate
 from gait.steps import AnkleStepDetector, StepTable
 from gait.steps._other_foot import OtherFootPredictor
 from gait.types import SampleBlock
@@ -326,6 +327,18 @@ def _walks() -> list[tuple[str, SampleBlock]]:
     ipol = find_ipol_dir()
     if ipol is not None:
         walks.append(("ipol 1-1 left", load_ipol_foot(ipol, "1-1", "left").session.samples))
+    # Slow backward walking on a shank: its contacts come just after the swing group's dip and
+    # may end a group whose motion stopped more than gap_s earlier (the detector's rescue rule).
+    slow_back = SessionSpec(
+        bouts=(
+            Bout("stand", 2.0),
+            Bout("walk", 14.0, "forward", "heel", 1.2),
+            Bout("walk", 20.0, "backward", "forefoot", 0.4),
+            Bout("stand", 2.0),
+        ),
+        sensor=SensorSpec(sampling_rate_hz=100.0, placement="right_ankle", mounting="random"),
+    )
+    walks.append(("simulated slow backward walk", simulate(slow_back, 3).session.samples))
     return walks
 
 
