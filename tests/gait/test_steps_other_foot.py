@@ -327,8 +327,8 @@ def _walks() -> list[tuple[str, SampleBlock]]:
     ipol = find_ipol_dir()
     if ipol is not None:
         walks.append(("ipol 1-1 left", load_ipol_foot(ipol, "1-1", "left").session.samples))
-    # Slow backward walking on a shank: its contacts come just after the swing group's dip and
-    # may end a group whose motion stopped more than gap_s earlier (the detector's rescue rule).
+    # Forward then slow backward walking on a shank: the sense of the swings flips, and backward
+    # contacts come on the rise after the swing group's dip (the trigger's rise rule).
     slow_back = SessionSpec(
         bouts=(
             Bout("stand", 2.0),
