@@ -182,28 +182,32 @@ def _group_sense(fstate: np.ndarray) -> float:
 
 
 @njit(cache=True, inline="always")
-def _sense_ok(fstate: np.ndarray, ratio: float) -> bool:
-    """Does the group turn mostly in the sense of recent swings about the dominant axis?
-
-    A shank's or foot's swing turns it one way about the mediolateral axis, and the rotations
-    just before toe-off and after the contact turn it the other way; such a hump alone is no
-    swing. The sense is learnt from accepted swings (it flips when the walker turns round to walk
-    backwards), and the test is skipped until it is clear (|running sense| < 0.3).
-    """
-    if ratio <= 0.0 or not _axis_known(fstate):
-        return True
-    s = fstate[F_SIGN]
-    if s > 0.3:
-        return fstate[F_SPOS] >= ratio * fstate[F_SNEG]
-    if s < -0.3:
-        return fstate[F_SNEG] >= ratio * fstate[F_SPOS]
-    return True
+def _learn_sense(fstate: np.ndarray, alpha: float, sense: float) -> None:
+    """Fold the sense of a swing that ended with an impact into the running sense."""
+    fstate[F_SIGN] = (1.0 - alpha) * fstate[F_SIGN] + alpha * sense
 
 
 @njit(cache=True, inline="always")
-def _sense_known_ok(fstate: np.ndarray, ratio: float) -> bool:
-    """Is the sense of recent swings known, and does the group turn in it?"""
-    return ratio > 0.0 and abs(fstate[F_SIGN]) > 0.3 and _sense_ok(fstate, ratio)
+def _sense_clear(fstate: np.ndarray, ratio: float) -> bool:
+    """Is the sense test on (``ratio`` > 0) and the sense of recent swings clear (|sense| > 0.3)?"""
+    return ratio > 0.0 and abs(fstate[F_SIGN]) > 0.3
+
+
+@njit(cache=True)
+def _against_sense(fstate: np.ndarray, ratio: float) -> bool:
+    """Does the group turn against the clear sense of recent swings about the dominant axis
+    (less than ``ratio`` x as fast with it as against it)?
+
+    A shank's or foot's swing turns it one way about the mediolateral axis, and the rotations
+    just before toe-off and after the contact turn it the other way; such a hump alone is no
+    swing. The sense is learnt from swings that ended with an impact (it flips when the walker
+    turns round to walk backwards); until the axis and the sense are clear, no group is against.
+    """
+    if not (_axis_known(fstate) and _sense_clear(fstate, ratio)):
+        return False
+    if fstate[F_SIGN] > 0.0:
+        return fstate[F_SPOS] < ratio * fstate[F_SNEG]
+    return fstate[F_SNEG] < ratio * fstate[F_SPOS]
 
 
 @njit(cache=True, inline="always")
@@ -441,7 +445,7 @@ def detect_block(
                     group_start != NO_IDX
                     and g - group_start >= ip[P_MIN_SWING]
                     and (done == 1 or not use_axis or _axis_ok(fstate, axis2))
-                    and (done == 1 or not use_axis or _sense_ok(fstate, fp[Q_SIGN]))
+                    and (done == 1 or not use_axis or not _against_sense(fstate, fp[Q_SIGN]))
                 ):
                     if done == 0:
                         # No impact ended the swing yet: search around the end of the swing,
@@ -477,7 +481,7 @@ def detect_block(
                 # the swing's peak (I_DROP_IDX): a shank's mid-swing jerks are no foot strike.
                 if done == 2:
                     done = 1
-                    fstate[F_SIGN] = (1.0 - alpha) * fstate[F_SIGN] + alpha * fstate[F_GSENSE]
+                    _learn_sense(fstate, alpha, fstate[F_GSENSE])
                     p_start = max(g - ip[P_WINDOW], p_start, drop)
                     p_end = g + 1 + ip[P_CONFIRM]
                 elif (
@@ -488,12 +492,16 @@ def detect_block(
                     and (
                         on == 1
                         or g - last_end <= ip[P_GAP]
-                        or (g - dip <= ip[P_RISE_HOLD] and _sense_known_ok(fstate, fp[Q_SIGN]))
+                        or (
+                            g - dip <= ip[P_RISE_HOLD]
+                            and _sense_clear(fstate, fp[Q_SIGN])
+                            and not _against_sense(fstate, fp[Q_SIGN])
+                        )
                     )
                     and (not use_axis or _axis_ok(fstate, axis2))
                 ):
                     done = 1
-                    fstate[F_SIGN] = (1.0 - alpha) * fstate[F_SIGN] + alpha * _group_sense(fstate)
+                    _learn_sense(fstate, alpha, _group_sense(fstate))
                     p_start = max(g - ip[P_WINDOW], group_start, g + 1 - mask, drop)
                     p_end = g + 1 + ip[P_CONFIRM]
         g += 1

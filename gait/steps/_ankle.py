@@ -59,20 +59,20 @@ class AnkleStepDetector(BaseStepDetector):
        not, so that a walker's soft landings lower it.
        Swings without such an impact fall back to 3. at the end of the swing.
        ``trigger_frac = 0`` turns early decisions off; without a gyroscope they are off.
-    4b. Sense (gyroscope only, ``sense_ratio`` > 0): a swing turns the leg one way about the
+    5. Sense (gyroscope only, ``sense_ratio`` > 0): a swing turns the leg one way about the
        dominant axis; the rotations just before toe-off and just after the contact turn it the
        other way. The sense of recent swings is learnt from swings that ended with an impact
        (it flips when the walker turns round to walk backwards); once it is clear, a group that
        turned less in that sense than ``sense_ratio`` times the other way is no swing unless an
        impact ended it (on a shank, the pre-swing rotation alone can outlast ``min_swing_s``).
-    5. Isolated steps (gyroscope only): the small first or last step of a walk, or a step out
+    6. Isolated steps (gyroscope only): the small first or last step of a walk, or a step out
        of a turn, may turn the foot too little to pass the relative threshold of 2. A bout of
        motion above the absolute on-threshold alone (pauses shorter than ``quiet_s`` included)
        that spent ``isolated_min_s`` above it, turned the foot at ``isolated_axis_dps`` about
        the dominant axis, and gave no contact by 3. or 4., is searched as in 3. around its last
        sample above the threshold once the foot has been quiet for ``quiet_s``: a foot strike
        there is a contact. ``quiet_s = 0`` turns this off.
-    6. The other foot, when ``estimate_other_foot``: half a stride after each contact of the
+    7. The other foot, when ``estimate_other_foot``: half a stride after each contact of the
        instrumented foot, when the stride that just ended is plausible (``stride_range_s``; the
        shorter of the last two strides when both are); for the first stride of a walk, half-way
        between its two contacts. See ``gait/steps/_other_foot.py``.

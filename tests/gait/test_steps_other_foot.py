@@ -10,6 +10,7 @@ time order.
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -320,38 +321,41 @@ def test_kernel_matches_its_interpreted_self():
 # --- the detector's stream on real data ------------------------------------------------------
 
 
-def _walks() -> list[tuple[str, SampleBlock]]:
-    walks = []
-    if DEMO.is_file():
-        walks.append(("demo", gait.read_session(DEMO).samples.slice(0, 4000)))
-    ipol = find_ipol_dir()
-    if ipol is not None:
-        walks.append(("ipol 1-1 left", load_ipol_foot(ipol, "1-1", "left").session.samples))
-    # Forward then slow backward walking on a shank: the sense of the swings flips, and backward
-    # contacts come on the rise after the swing group's dip (the trigger's rise rule).
-    slow_back = SessionSpec(
-        bouts=(
-            Bout("stand", 2.0),
-            Bout("walk", 14.0, "forward", "heel", 1.2),
-            Bout("walk", 20.0, "backward", "forefoot", 0.4),
-            Bout("stand", 2.0),
-        ),
-        sensor=SensorSpec(sampling_rate_hz=100.0, placement="right_ankle", mounting="random"),
-    )
-    walks.append(("simulated slow backward walk", simulate(slow_back, 3).session.samples))
-    return walks
+# Forward then slow backward walking on a shank: the sense of the swings flips, and backward
+# contacts come on the rise after the swing group's dip (the trigger's rise rule).
+SLOW_BACK = SessionSpec(
+    bouts=(
+        Bout("stand", 2.0),
+        Bout("walk", 14.0, "forward", "heel", 1.2),
+        Bout("walk", 20.0, "backward", "forefoot", 0.4),
+        Bout("stand", 2.0),
+    ),
+    sensor=SensorSpec(sampling_rate_hz=100.0, placement="right_ankle", mounting="random"),
+)
+IPOL_DIR = find_ipol_dir()
+# Names only at collection; each walk is read or simulated when a test first needs it.
+WALKS = [
+    *(["demo"] if DEMO.is_file() else []),
+    *(["ipol 1-1 left"] if IPOL_DIR is not None else []),
+    "simulated slow backward walk",
+]
 
 
-WALKS = _walks()
+@functools.cache
+def _walk(name: str) -> SampleBlock:
+    if name == "demo":
+        return gait.read_session(DEMO).samples.slice(0, 4000)
+    if name == "ipol 1-1 left":
+        return load_ipol_foot(IPOL_DIR, "1-1", "left").session.samples
+    return simulate(SLOW_BACK, 3).session.samples
 
 
-@pytest.mark.skipif(not WALKS, reason="no walking data (bundled sample or IPOL)")
 @pytest.mark.parametrize("acc_only", [False, True])
-@pytest.mark.parametrize("which", range(len(WALKS)), ids=[w[0] for w in WALKS])
-def test_next_contact_bound_holds(which: int, acc_only: bool):
+@pytest.mark.parametrize("which", WALKS)
+def test_next_contact_bound_holds(which: str, acc_only: bool):
     """Sample by sample: each contact the stream returns lies at or after the bound it gave
     before; the steps equal one pass, in time order; predictions come out without delay."""
-    samples = WALKS[which][1]
+    samples = _walk(which)
     if acc_only:
         samples = SampleBlock(samples.t_s, samples.acc_ms2, None, samples.sampling_rate_hz)
     whole = AnkleStepDetector().detect(samples).steps_
