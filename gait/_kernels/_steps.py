@@ -25,7 +25,10 @@ I_BOUT_LAST = 9  # last index above that threshold
 I_BOUT_COUNT = 10  # samples above it in the bout
 I_DROP_IDX = 11  # first index after the group's peak with the motion below Q_TRIGGER_WIN_DROP x it
 I_DIP_IDX = 12  # first index after the group's peak with the motion below Q_TRIGGER_DROP x it
-N_ISTATE = 13
+I_PROV_IDX = 13  # a contact waiting for the next rotation to confirm it (or NO_IDX)
+I_PROV_UNTIL = 14  # ... confirmed when the stream reaches this index without a veto
+I_PROV_LAST_IC = 15  # I_LAST_IC before that contact (restored if it is vetoed)
+N_ISTATE = 16
 
 # Float state slots.
 F_PEAK = 0  # largest squared motion value in the current group
@@ -41,7 +44,16 @@ F_SPOS = F_BOUT_AXIS + 1  # largest positive rate about the dominant axis in the
 F_SNEG = F_SPOS + 1  # largest negative one (as a positive number)
 F_SIGN = F_SNEG + 1  # running sense of recent swings about that axis, -1 to 1
 F_GSENSE = F_SIGN + 1  # sense of the last accepted group, (pos - neg) / (pos + neg)
-N_FSTATE = F_GSENSE + 1
+F_CAND_PEAK2 = F_GSENSE + 1  # the group deciding a contact: its squared peak motion
+F_CAND_SENSE = F_CAND_PEAK2 + 1  # its sense about the axis
+F_CAND_SIGN0 = F_CAND_SENSE + 1  # the running sense before it was learnt from
+F_CAND_SMALL = F_CAND_SIGN0 + 1  # 1 when its peak was below Q_VERIFY_BELOW x the swing level
+F_PROV_PEAK2 = F_CAND_SMALL + 1  # the same for the contact waiting in I_PROV_IDX
+F_PROV_SENSE = F_PROV_PEAK2 + 1
+F_PROV_SIGN0 = F_PROV_SENSE + 1
+F_PROV_OPP = F_PROV_SIGN0 + 1  # largest rate the other way since it began to wait
+F_PROV_QUIET = F_PROV_OPP + 1  # samples of quiet in a row since then
+N_FSTATE = F_PROV_QUIET + 1
 
 # Integer parameters.
 P_JERK_LAG = 0  # samples between the two accelerations whose difference is the jerk proxy
@@ -56,7 +68,8 @@ P_CONFIRM = 8  # after an impact ends a long enough swing, wait this long for a 
 P_QUIET = 9  # a bout ends after this long below the absolute on-threshold (0: no isolated steps)
 P_BOUT_MIN = 10  # an isolated step's bout spends this long above it at least
 P_RISE_HOLD = 11  # the trigger stays armed on the rise this long after the dip at most
-N_IPARAM = 12
+P_VERIFY = 12  # an unconfirmed swing's contact waits this long for a veto (0: never waits)
+N_IPARAM = 13
 
 # Float parameters.
 Q_ABS_ON = 0  # absolute on-threshold of the motion signal
@@ -73,10 +86,17 @@ Q_BOUT_AXIS = 10  # an isolated step turns this fast about the dominant axis at 
 Q_TRIGGER_WIN_DROP = 11  # an early decision searches after the motion fell below this x the peak
 Q_TRIGGER_RISE = 12  # ... and the trigger stays armed until the motion rises above this x the peak
 Q_SIGN = 13  # a swing without an impact must turn in the sense of recent swings (0: off)
-Q_B = 14  # two biquads (b0, b1, b2, a1, a2) x 2 = 10 slots from here
+Q_VERIFY_RATIO = 14  # veto: the next rotation turns the other way this x faster than the swing
+Q_VERIFY_BELOW = 15  # only swings whose peak is below this x the swing level wait for a veto
+Q_B = 16  # two biquads (b0, b1, b2, a1, a2) x 2 = 10 slots from here
 N_FPARAM = Q_B + 10
 
 NO_IDX = -(2**62)
+#: A waiting contact is confirmed once the rotation the other way has peaked (fallen below this
+#: fraction of its largest value, which reached the absolute on-threshold) ...
+RELEASE_FALL = 0.8
+#: ... or once the leg has been quiet for this many confirmation intervals (the walk stopped).
+RELEASE_QUIET = 2
 
 
 def new_state(
@@ -93,6 +113,9 @@ def new_state(
     istate[I_BOUT_LAST] = NO_IDX
     istate[I_DROP_IDX] = NO_IDX
     istate[I_DIP_IDX] = NO_IDX
+    istate[I_PROV_IDX] = NO_IDX
+    istate[I_PROV_UNTIL] = NO_IDX
+    istate[I_PROV_LAST_IC] = NO_IDX
     fstate = np.zeros(N_FSTATE, np.float64)
     fstate[F_LEVEL] = level0
     fstate[F_IMPACT] = impact0
@@ -112,7 +135,8 @@ def next_contact_min_idx(istate: np.ndarray, ip: np.ndarray) -> int:
     the window's start; one of the current swing group (a swing under way, or a pause after which
     the group may go on) at or after ``max(g - P_WINDOW, group start + max(0, P_MIN_SWING -
     P_WINDOW))``; one of a swing not yet begun at or after ``g + max(0, P_MIN_SWING - P_WINDOW)``
-    (``g``: the next sample's index). Isolated steps (with ``P_QUIET``) add their own bound,
+    (``g``: the next sample's index). A contact waiting for a veto is at its own index.
+    Isolated steps (with ``P_QUIET``) add their own bound,
     stated below. Plain Python: called once per block, not per sample.
     """
     g = int(istate[I_COUNT])
@@ -133,6 +157,9 @@ def next_contact_min_idx(istate: np.ndarray, ip: np.ndarray) -> int:
     pending = int(istate[I_PENDING_START])
     if pending != NO_IDX:
         bound = min(bound, pending)
+    prov = int(istate[I_PROV_IDX])
+    if prov != NO_IDX:
+        bound = min(bound, prov)
     if ip[P_QUIET] > 0 and ip[P_HAS_GYRO] != 0:
         # An isolated step's contact lies in its bout, after its first P_BOUT_MIN samples (the
         # swing it ends) and at most P_WINDOW before the bout's last sample above the threshold
@@ -185,6 +212,15 @@ def _group_sense(fstate: np.ndarray) -> float:
 def _learn_sense(fstate: np.ndarray, alpha: float, sense: float) -> None:
     """Fold the sense of a swing that ended with an impact into the running sense."""
     fstate[F_SIGN] = (1.0 - alpha) * fstate[F_SIGN] + alpha * sense
+
+
+@njit(cache=True, inline="always")
+def _capture_candidate(fstate: np.ndarray, peak2: float, small2: float) -> None:
+    """Remember the group deciding a contact: peak motion, sense, running sense before it."""
+    fstate[F_CAND_PEAK2] = peak2
+    fstate[F_CAND_SMALL] = 1.0 if peak2 < small2 else 0.0
+    fstate[F_CAND_SENSE] = _group_sense(fstate)
+    fstate[F_CAND_SIGN0] = fstate[F_SIGN]
 
 
 @njit(cache=True, inline="always")
@@ -331,6 +367,11 @@ def detect_block(
     t_on2, off2, axis2 = _thresholds(level, fp)
     drop2 = fp[Q_TRIGGER_DROP] * fp[Q_TRIGGER_DROP]
     rise2 = fp[Q_TRIGGER_RISE] * fp[Q_TRIGGER_RISE]
+    prov = istate[I_PROV_IDX]
+    prov_until = istate[I_PROV_UNTIL]
+    verify = use_axis and ip[P_VERIFY] > 0
+    veto2 = fp[Q_VERIFY_RATIO] * fp[Q_VERIFY_RATIO]
+    below2 = fp[Q_VERIFY_BELOW] * fp[Q_VERIFY_BELOW]
     for i in range(n):
         ax = acc[i, 0]
         ay = acc[i, 1]
@@ -362,12 +403,57 @@ def detect_block(
         e2 = x * x + y * y + w * w  # squared motion signal, compared with squared thresholds
         sw = x * u0 + y * u1 + w * u2  # rate about the dominant axis (used with a gyroscope)
         sw2 = sw * sw
+        # A contact waiting for a veto (rule 8 of AnkleStepDetector): the swing that follows a
+        # pre-swing rotation (taken for a swing, its toe-off for a contact) turns the other way,
+        # and faster than that rotation did; the stance after a real swing's contact turns the
+        # other way more slowly than the swing, or not at all.
+        if prov != NO_IDX:
+            opp = -sw if fstate[F_PROV_SENSE] > 0.0 else sw
+            if opp > fstate[F_PROV_OPP]:
+                fstate[F_PROV_OPP] = opp
+            fstate[F_PROV_QUIET] = fstate[F_PROV_QUIET] + 1.0 if e2 < abs_on2 else 0.0
+            if opp > 0.0 and opp * opp >= veto2 * fstate[F_PROV_PEAK2]:
+                fstate[F_SIGN] = fstate[F_PROV_SIGN0]
+                _learn_sense(fstate, alpha, -1.0 if fstate[F_PROV_SENSE] > 0.0 else 1.0)
+                last_ic = istate[I_PROV_LAST_IC]
+                prov = NO_IDX
+            elif (
+                g >= prov_until
+                or (fstate[F_PROV_OPP] >= abs_on and opp <= RELEASE_FALL * fstate[F_PROV_OPP])
+                or fstate[F_PROV_QUIET] >= RELEASE_QUIET * ip[P_CONFIRM]
+            ):
+                out_idx[n_out] = prov
+                n_out += 1
+                prov = NO_IDX
         # A contact waiting for its search window to fill.
         if p_end != NO_IDX and g + 1 >= p_end:
             c, best = _resolve(ring_jerk, mask, p_start, p_end, ip, fp)
             if c != NO_IDX:
-                out_idx[n_out] = c
-                n_out += 1
+                if prov != NO_IDX:
+                    out_idx[n_out] = prov
+                    n_out += 1
+                    prov = NO_IDX
+                if (
+                    verify
+                    and fstate[F_CAND_SMALL] > 0.0
+                    and not (
+                        _axis_known(fstate)
+                        and _sense_clear(fstate, fp[Q_SIGN])
+                        and fstate[F_CAND_SIGN0] * fstate[F_CAND_SENSE] > 0.0
+                    )
+                ):
+                    # A small swing, not clearly in the sense of recent swings: wait for a veto.
+                    prov = c
+                    prov_until = g + ip[P_VERIFY]
+                    istate[I_PROV_LAST_IC] = last_ic
+                    fstate[F_PROV_PEAK2] = fstate[F_CAND_PEAK2]
+                    fstate[F_PROV_SENSE] = fstate[F_CAND_SENSE]
+                    fstate[F_PROV_SIGN0] = fstate[F_CAND_SIGN0]
+                    fstate[F_PROV_OPP] = 0.0
+                    fstate[F_PROV_QUIET] = 0.0
+                else:
+                    out_idx[n_out] = c
+                    n_out += 1
                 last_ic = c
             # The impact level follows every searched swing end, found contact or not: soft
             # landings (slow backward walking) must be able to pull it down to their own level.
@@ -400,6 +486,10 @@ def detect_block(
                     start = max(b_last - ip[P_WINDOW], b_start + ip[P_BOUT_MIN], g + 1 - mask)
                     c, best = _resolve(ring_jerk, mask, start, b_last + 1 + ip[P_LATE], ip, fp)
                     if c != NO_IDX:
+                        if prov != NO_IDX:  # keep the contacts in order
+                            out_idx[n_out] = prov
+                            n_out += 1
+                            prov = NO_IDX
                         out_idx[n_out] = c
                         n_out += 1
                         last_ic = c
@@ -448,6 +538,7 @@ def detect_block(
                     and (done == 1 or not use_axis or not _against_sense(fstate, fp[Q_SIGN]))
                 ):
                     if done == 0:
+                        _capture_candidate(fstate, peak, below2 * level * level)
                         # No impact ended the swing yet: search around the end of the swing,
                         # unless an impact still comes within the late window (below).
                         p_start = max(g - ip[P_WINDOW], group_start, g + 1 - mask)
@@ -501,6 +592,7 @@ def detect_block(
                     and (not use_axis or _axis_ok(fstate, axis2))
                 ):
                     done = 1
+                    _capture_candidate(fstate, peak, below2 * level * level)
                     _learn_sense(fstate, alpha, _group_sense(fstate))
                     p_start = max(g - ip[P_WINDOW], group_start, g + 1 - mask, drop)
                     p_end = g + 1 + ip[P_CONFIRM]
@@ -518,6 +610,8 @@ def detect_block(
     istate[I_BOUT_COUNT] = b_count
     istate[I_DROP_IDX] = drop
     istate[I_DIP_IDX] = dip
+    istate[I_PROV_IDX] = prov
+    istate[I_PROV_UNTIL] = prov_until
     fstate[F_BOUT_AXIS] = b_axis2
     fstate[F_IMPACT] = impact
     fstate[F_PEAK] = peak
@@ -529,18 +623,24 @@ def detect_block(
 def flush(
     istate: np.ndarray, ring_jerk: np.ndarray, ip: np.ndarray, fp: np.ndarray, out_idx: np.ndarray
 ) -> int:
-    """End of stream: resolve a contact whose window was cut short by the end of the data."""
+    """End of stream: report a contact still waiting for a veto, and resolve one whose window
+    was cut short by the end of the data (``out_idx`` holds two at least)."""
+    n_out = 0
+    if istate[I_PROV_IDX] != NO_IDX:
+        out_idx[0] = istate[I_PROV_IDX]
+        istate[I_PROV_IDX] = NO_IDX
+        n_out = 1
     p_start = istate[I_PENDING_START]
     if p_start == NO_IDX:
-        return 0
+        return n_out
     stop = istate[I_COUNT]
     istate[I_PENDING_START] = NO_IDX
     istate[I_PENDING_END] = NO_IDX
     if stop <= p_start:
-        return 0
+        return n_out
     c, _ = _resolve(ring_jerk, ip[P_RING_MASK], p_start, stop, ip, fp)
     if c == NO_IDX:
-        return 0
-    out_idx[0] = c
+        return n_out
+    out_idx[n_out] = c
     istate[I_LAST_IC] = c
-    return 1
+    return n_out + 1

@@ -388,3 +388,26 @@ def test_without_other_foot_estimates():
     samples = gait.read_session(DEMO).samples.slice(0, 3000)
     steps = AnkleStepDetector(estimate_other_foot=False).detect(samples).steps_
     assert len(steps) > 10 and steps.instrumented.all()
+
+
+@pytest.mark.parametrize("seed", [1, 3])
+def test_veto_removes_toe_off_contacts(seed: int):
+    """Rule 8 of the detector: at the start of a walk, before the sense of the swings is known,
+    a shank's pre-swing rotation passes for a swing and its toe-off for a contact; the swing that
+    follows vetoes it. With the veto on, no false contact is left and no true one is lost."""
+    from gait.evaluation import match_contacts
+
+    res = simulate(SLOW_BACK, seed)
+    samples = res.session.samples
+    swings = res.swings_idx()
+    tol = round(0.1 * samples.sampling_rate_hz)
+    counts = {}
+    for verify_s in (0.0, 0.3):
+        steps = AnkleStepDetector(verify_s=verify_s).detect(samples).steps_
+        own = steps.ic_idx[steps.instrumented]
+        det_i, _ = match_contacts(own, swings, tolerance_samples=tol)
+        counts[verify_s] = (len(own) - len(det_i), len(det_i))
+    (fp_off, tp_off), (fp_on, tp_on) = counts[0.0], counts[0.3]
+    assert fp_off >= 1, "this session should start with a toe-off taken for a contact"
+    assert fp_on == 0
+    assert tp_on == tp_off
