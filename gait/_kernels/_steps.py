@@ -48,7 +48,9 @@ F_CAND_PEAK2 = F_GSENSE + 1  # the group deciding a contact: its squared peak mo
 F_CAND_SENSE = F_CAND_PEAK2 + 1  # its sense about the axis
 F_CAND_SIGN0 = F_CAND_SENSE + 1  # the running sense before it was learnt from
 F_CAND_SMALL = F_CAND_SIGN0 + 1  # 1 when its peak was below Q_VERIFY_BELOW x the swing level
-F_PROV_PEAK2 = F_CAND_SMALL + 1  # the same for the contact waiting in I_PROV_IDX
+# The first three F_CAND_ slots, copied for the contact waiting in I_PROV_IDX (a new group may
+# decide the next contact while it waits).
+F_PROV_PEAK2 = F_CAND_SMALL + 1
 F_PROV_SENSE = F_PROV_PEAK2 + 1
 F_PROV_SIGN0 = F_PROV_SENSE + 1
 F_PROV_OPP = F_PROV_SIGN0 + 1  # largest rate the other way since it began to wait
@@ -446,9 +448,9 @@ def detect_block(
                     prov = c
                     prov_until = g + ip[P_VERIFY]
                     istate[I_PROV_LAST_IC] = last_ic
-                    fstate[F_PROV_PEAK2] = fstate[F_CAND_PEAK2]
-                    fstate[F_PROV_SENSE] = fstate[F_CAND_SENSE]
-                    fstate[F_PROV_SIGN0] = fstate[F_CAND_SIGN0]
+                    fstate[F_PROV_PEAK2 : F_PROV_SIGN0 + 1] = fstate[
+                        F_CAND_PEAK2 : F_CAND_SIGN0 + 1
+                    ]
                     fstate[F_PROV_OPP] = 0.0
                     fstate[F_PROV_QUIET] = 0.0
                 else:

@@ -124,8 +124,9 @@ class AnkleStepDetector(BaseStepDetector):
     (simulated development sessions, IPOL development subjects as a check): simulated mixed
     sessions F1 0.984 -> 0.991 (false contacts 23 -> 7), foot sessions 0.985 -> 0.989; IPOL
     contacts unchanged; F1 is flat for ``verify_ratio`` 1.0-1.5 and ``verify_s`` 0.3-0.4, and a
-    shorter wait lets toe-offs through again. Waiting costs latency only for the few contacts
-    it applies to (demo session, 95th percentile of decision delay 110 -> 128 ms).
+    shorter wait lets toe-offs through again. Waiting costs latency for the contacts it applies
+    to (``benchmarks/bench_latency.py`` on the demo session: 95th percentile of contact to
+    printed step 114.7 -> 145.9 ms; ``benchmarks/decision_delay.py`` on IPOL: 250 -> 309 ms).
     ``rel_on`` = 0.35 although the foot data alone prefer 0.25 (dev F1 0.974 vs 0.969): on the
     shank-mounted simulator (``gait.simulate``) 0.25 lets the shank's stance-phase rotation count
     as a second swing in every stride.
@@ -333,7 +334,8 @@ class AnkleStepStream:
         )
 
     def finish(self) -> StepTable:
-        """End of stream: resolve a contact still waiting for its search window."""
+        """End of stream: report a contact still waiting for a veto, and resolve one still
+        waiting for its search window."""
         out = np.empty(2, np.int64)
         m = self._k.flush(self._istate, self._ring_jerk, self._ip, self._fp, out)
         t = self._times(out[:m], self.n_samples_seen, np.zeros(0))

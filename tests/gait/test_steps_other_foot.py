@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 import gait
 from gait.datasets import sample_dir
 from gait.datasets.ipol import find_ipol_dir, load_ipol_foot
+from gait.evaluation import match_contacts
 from gait.simulate import Bout, SensorSpec, SessionSpec, simulate
 from gait.steps import AnkleStepDetector, StepTable
 from gait.steps._other_foot import OtherFootPredictor
@@ -395,8 +396,6 @@ def test_veto_removes_toe_off_contacts(seed: int):
     """Rule 8 of the detector: at the start of a walk, before the sense of the swings is known,
     a shank's pre-swing rotation passes for a swing and its toe-off for a contact; the swing that
     follows vetoes it. With the veto on, no false contact is left and no true one is lost."""
-    from gait.evaluation import match_contacts
-
     res = simulate(SLOW_BACK, seed)
     samples = res.session.samples
     swings = res.swings_idx()
