@@ -71,7 +71,8 @@ P_QUIET = 9  # a bout ends after this long below the absolute on-threshold (0: n
 P_BOUT_MIN = 10  # an isolated step's bout spends this long above it at least
 P_RISE_HOLD = 11  # the trigger stays armed on the rise this long after the dip at most
 P_VERIFY = 12  # an unconfirmed swing's contact waits this long for a veto (0: never waits)
-N_IPARAM = 13
+P_FROM_DIP = 13  # 1: a group's end search also covers its dip (a swing merged with the stance)
+N_IPARAM = 14
 
 # Float parameters.
 Q_ABS_ON = 0  # absolute on-threshold of the motion signal
@@ -137,7 +138,9 @@ def next_contact_min_idx(istate: np.ndarray, ip: np.ndarray) -> int:
     the window's start; one of the current swing group (a swing under way, or a pause after which
     the group may go on) at or after ``max(g - P_WINDOW, group start + max(0, P_MIN_SWING -
     P_WINDOW))``; one of a swing not yet begun at or after ``g + max(0, P_MIN_SWING - P_WINDOW)``
-    (``g``: the next sample's index). A contact waiting for a veto is at its own index.
+    (``g``: the next sample's index). With ``P_FROM_DIP``, the search at the group's end may
+    reach back to the group's dip, which lies after the group's start: the bound of the current
+    group is then lowered to its dip. A contact waiting for a veto is at its own index.
     Isolated steps (with ``P_QUIET``) add their own bound,
     stated below. Plain Python: called once per block, not per sample.
     """
@@ -156,6 +159,8 @@ def next_contact_min_idx(istate: np.ndarray, ip: np.ndarray) -> int:
         bound = g + young
     else:
         bound = max(g - int(ip[P_WINDOW]), group_start + young)
+        if ip[P_FROM_DIP] != 0 and dip != NO_IDX:
+            bound = min(bound, max(dip, group_start))
     pending = int(istate[I_PENDING_START])
     if pending != NO_IDX:
         bound = min(bound, pending)
@@ -542,8 +547,18 @@ def detect_block(
                     if done == 0:
                         _capture_candidate(fstate, peak, below2 * level * level)
                         # No impact ended the swing yet: search around the end of the swing,
-                        # unless an impact still comes within the late window (below).
-                        p_start = max(g - ip[P_WINDOW], group_start, g + 1 - mask)
+                        # unless an impact still comes within the late window (below). If the
+                        # motion dipped after the group's peak and rose again within the gap
+                        # (slow backward gait: the shank's stance rotation follows the forefoot
+                        # contact at once), the contact lies at that dip, before the window: the
+                        # search starts there, but a swing after the last contact at the earliest.
+                        w0 = g - ip[P_WINDOW]
+                        if ip[P_FROM_DIP] != 0 and dip != NO_IDX:
+                            e0 = dip
+                            if last_ic != NO_IDX and last_ic + ip[P_MIN_SWING] > e0:
+                                e0 = last_ic + ip[P_MIN_SWING]
+                            w0 = min(w0, e0)
+                        p_start = max(w0, group_start, g + 1 - mask)
                         p_end = g + 1 + ip[P_LATE]
                         done = 2
                     if use_axis:

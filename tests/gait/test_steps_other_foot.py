@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sklearn.base import clone
 
 import gait
 from gait.datasets import sample_dir
@@ -333,6 +334,18 @@ SLOW_BACK = SessionSpec(
     ),
     sensor=SensorSpec(sampling_rate_hz=100.0, placement="right_ankle", mounting="random"),
 )
+# Slow backward walking from a stand on a left shank, then forward walking: the swing and the
+# stance rotation after the forefoot contact are one swing group, whose contact lies at its dip
+# (search_from_dip).
+DIP_BACK = SessionSpec(
+    bouts=(
+        Bout("stand", 3.0),
+        Bout("walk", 20.0, "backward", "forefoot", 0.5),
+        Bout("walk", 10.0, "forward", "heel", 1.2),
+        Bout("stand", 2.0),
+    ),
+    sensor=SensorSpec(sampling_rate_hz=100.0, placement="left_ankle", mounting="random"),
+)
 IPOL_DIR = find_ipol_dir()
 # Names only at collection; each walk is read or simulated when a test first needs it.
 WALKS = [
@@ -351,22 +364,20 @@ def _walk(name: str) -> SampleBlock:
     return simulate(SLOW_BACK, 3).session.samples
 
 
-@pytest.mark.parametrize("acc_only", [False, True])
-@pytest.mark.parametrize("which", WALKS)
-def test_next_contact_bound_holds(which: str, acc_only: bool):
-    """Sample by sample: each contact the stream returns lies at or after the bound it gave
-    before; the steps equal one pass, in time order; predictions come out without delay."""
-    samples = _walk(which)
-    if acc_only:
-        samples = SampleBlock(samples.t_s, samples.acc_ms2, None, samples.sampling_rate_hz)
-    whole = AnkleStepDetector().detect(samples).steps_
-    stream = AnkleStepDetector().stream(samples.sampling_rate_hz, has_gyro=samples.has_gyro)
+def _stream_by_sample(
+    samples: SampleBlock, detector: AnkleStepDetector
+) -> tuple[StepTable, np.ndarray]:
+    """Feed one sample at a time, checking that each contact returned lies at or after every bound
+    given before it and that the steps equal one pass, in time order; (steps, the sample index
+    at which each step was returned)."""
+    whole = clone(detector).detect(samples).steps_
+    stream = detector.stream(samples.sampling_rate_hz, has_gyro=samples.has_gyro)
     parts, bound, released = [], 0, []
     for i in range(samples.n_samples):
         part = stream.feed(samples.slice(i, i + 1))
         own = part.ic_idx[part.instrumented]
         assert np.all(own >= bound), f"contact {own} before the bound {bound} (sample {i})"
-        bound = stream.next_contact_min_idx()
+        bound = max(bound, stream.next_contact_min_idx())
         parts.append(part)
         released += [i] * len(part)
     parts.append(stream.finish())
@@ -376,10 +387,22 @@ def test_next_contact_bound_holds(which: str, acc_only: bool):
     np.testing.assert_array_equal(steps.t_s, whole.t_s)
     np.testing.assert_array_equal(steps.instrumented, whole.instrumented)
     assert np.all(np.diff(steps.t_s) >= 0) and np.all(np.diff(steps.ic_idx) >= 0)
+    return steps, np.array(released)
+
+
+@pytest.mark.parametrize("acc_only", [False, True])
+@pytest.mark.parametrize("which", WALKS)
+def test_next_contact_bound_holds(which: str, acc_only: bool):
+    """Sample by sample: each contact the stream returns lies at or after the bound it gave
+    before; the steps equal one pass, in time order; predictions come out without delay."""
+    samples = _walk(which)
+    if acc_only:
+        samples = SampleBlock(samples.t_s, samples.acc_ms2, None, samples.sampling_rate_hz)
+    steps, released = _stream_by_sample(samples, AnkleStepDetector())
     other = ~steps.instrumented
     assert other.sum() >= steps.n_strides - 6
     # delay of each other-foot step after the first sample at or after its time
-    delay = np.array(released)[other] - np.searchsorted(samples.t_s, steps.t_s[other] - 1e-9)
+    delay = released[other] - np.searchsorted(samples.t_s, steps.t_s[other] - 1e-9)
     if not acc_only:  # without a gyroscope the search window is longer, so is the bound's lag
         assert np.median(delay) == 0
         assert np.mean(delay <= 12) >= 0.8  # held back at most one swing gap (gap_s)
@@ -410,3 +433,25 @@ def test_veto_removes_toe_off_contacts(seed: int):
     assert fp_off >= 1, "this session should start with a toe-off taken for a contact"
     assert fp_on == 0
     assert tp_on == tp_off
+
+
+@pytest.mark.parametrize("seed", [1, 8])
+def test_search_from_dip_finds_slow_backward_contacts(seed: int):
+    """Rule 3's search from the dip: when a slow backward swing and the stance rotation after
+    its forefoot contact form one group, the contact at the group's dip is found, and no false
+    contact comes with it. Fed sample by sample, the stream's bound holds through the dip search."""
+    res = simulate(DIP_BACK, seed)
+    samples = res.session.samples
+    swings = res.swings_idx()
+    tol = round(0.1 * samples.sampling_rate_hz)
+    counts = {}
+    for on in (False, True):
+        steps = AnkleStepDetector(search_from_dip=on).detect(samples).steps_
+        own = steps.ic_idx[steps.instrumented]
+        det_i, _ = match_contacts(own, swings, tolerance_samples=tol)
+        counts[on] = (len(own) - len(det_i), len(det_i))
+    (fp_off, tp_off), (fp_on, tp_on) = counts[False], counts[True]
+    assert tp_on > tp_off, "the dip search should find a contact the end-of-group search misses"
+    assert fp_on <= fp_off
+    steps, _ = _stream_by_sample(samples, AnkleStepDetector())
+    assert steps.instrumented.sum() == fp_on + tp_on
