@@ -1,0 +1,98 @@
+"""Step detection on simulated development sessions, by seed set, with the misses by condition.
+
+The realism report (``benchmarks/realism_report.py``) scores the detector on one set of held-out
+seeds. This command scores it on other seed sets, the ones used while developing the detector,
+so a figure can be checked on more than one sample of sessions:
+
+    python -m benchmarks.sim_detection                 # seed sets 1000, 3000, 4000
+    python -m benchmarks.sim_detection --seeds 5000    # any other set
+
+Each seed set holds 16 mixed shank sessions (90 s, random bouts and sensor set-ups) and 8 foot
+sessions laid out like the IPOL protocol, built exactly as the realism report builds its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections import Counter
+
+import numpy as np
+
+from benchmarks.realism_report import ipol_like_spec, truth_swings
+from gait.evaluation import match_contacts
+from gait.evaluation._contacts import ContactScore, score_contacts
+from gait.simulate import SubjectSpec, simulate
+from gait.simulate.presets import mixed_spec
+from gait.steps import AnkleStepDetector
+
+N_MIXED = 16
+N_FOOT = 8
+
+
+def seed_set(seed: int) -> dict[str, list]:
+    """The (spec, simulation seed) pairs of one seed set."""
+    rng = np.random.default_rng(seed + 17)
+    mixed = [
+        (mixed_spec(rng, 90.0, SubjectSpec(id=f"m{i}")), seed + 100 + i) for i in range(N_MIXED)
+    ]
+    foot = [(ipol_like_spec(rng, i), seed + 200 + i) for i in range(N_FOOT)]
+    return {"mixed shank": mixed, "IPOL-like foot": foot}
+
+
+def _condition(res, t_s: float) -> str:
+    """Gait, direction and speed band of the simulated step nearest ``t_s``."""
+    lab = min(res.steps, key=lambda s: abs(s.t_s - t_s))
+    extra = dict(lab.extra)
+    speed = float(extra.get("speed_m_s", "nan"))
+    band = "<0.5" if speed < 0.5 else "0.5-1" if speed < 1.0 else ">=1"
+    return f"{extra.get('gait', '?')} {lab.direction} {band} m/s"
+
+
+def score_seed_set(seed: int, misses: Counter) -> dict[str, ContactScore]:
+    """Pooled contact scores per group; adds each missed contact's condition to ``misses``."""
+    out = {}
+    for name, specs in seed_set(seed).items():
+        total = ContactScore.zero()
+        for spec, sd in specs:
+            res = simulate(spec, sd)
+            samples = res.session.samples
+            steps = AnkleStepDetector().detect(samples).steps_
+            own = steps.ic_idx[steps.instrumented]
+            swings, _ = truth_swings(res)
+            total = total + score_contacts(own, swings, sampling_rate_hz=samples.sampling_rate_hz)
+            tol = round(0.1 * samples.sampling_rate_hz)
+            _, matched = match_contacts(own, swings, tolerance_samples=tol)
+            for k in sorted(set(range(len(swings))) - set(matched)):
+                misses[f"{name}: {_condition(res, float(samples.t_s[swings[k, 1]]))}"] += 1
+        out[name] = total
+    return out
+
+
+def _row(label: str, s: ContactScore) -> str:
+    n = s.n_true_positive + s.n_false_negative
+    return (
+        f"{label:<22} {n:>6} {s.precision:>7.4f} {s.recall:>7.4f} {s.f1:>7.4f}"
+        f" {s.n_false_positive:>4} {s.n_false_negative:>4}"
+    )
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--seeds", type=int, nargs="+", default=[1000, 3000, 4000])
+    args = ap.parse_args()
+    misses: Counter = Counter()
+    pooled: dict[str, ContactScore] = {}
+    print(f"{'seed set / group':<22} {'n':>6} {'P':>7} {'R':>7} {'F1':>7} {'FP':>4} {'FN':>4}")
+    for seed in args.seeds:
+        for name, s in score_seed_set(seed, misses).items():
+            print(_row(f"{seed} {name}", s), flush=True)
+            pooled[name] = pooled.get(name, ContactScore.zero()) + s
+    for name, s in pooled.items():
+        print(_row(f"all {name}", s))
+    print("\nmissed contacts by condition:")
+    for cond, n in misses.most_common():
+        print(f"  {n:>4}  {cond}")
+
+
+if __name__ == "__main__":
+    main()
