@@ -148,30 +148,45 @@ def sim_stats(n: int, seed: int) -> tuple[Stats, dict]:
     return st, example
 
 
+def detection_sessions(
+    seed: int, n_mixed: int, n_foot: int
+) -> tuple[list[tuple[SessionSpec, int]], list[tuple[SessionSpec, int]]]:
+    """(mixed shank, IPOL-like foot) sessions of one seed set, as (spec, simulation seed)."""
+    rng = np.random.default_rng(seed + 17)
+    mixed = [
+        (mixed_spec(rng, 90.0, SubjectSpec(id=f"m{i}")), seed + 100 + i) for i in range(n_mixed)
+    ]
+    foot = [(ipol_like_spec(rng, i), seed + 200 + i) for i in range(n_foot)]
+    return mixed, foot
+
+
+def detect_simulated(spec: SessionSpec, seed: int):
+    """Simulate a session and detect its steps: (simulation, own contacts, true swings)."""
+    from gait.steps import AnkleStepDetector
+
+    res = simulate(spec, seed)
+    steps = AnkleStepDetector().detect(res.session.samples).steps_
+    swings, _ = truth_swings(res)
+    return res, steps.ic_idx[steps.instrumented], swings
+
+
 def detector_f1(seed: int) -> list[tuple[str, int, float, float, float, float]]:
     """F1 of gait.steps.AnkleStepDetector against the simulated contacts."""
     from gait.evaluation._contacts import ContactScore, score_contacts
-    from gait.steps import AnkleStepDetector
 
     rows = []
-    rng = np.random.default_rng(seed + 17)
+    mixed, foot = detection_sessions(seed, 8, 8)
     groups = {
         "demo session (seed 7)": [(demo_spec(), 7)],
-        "mixed sessions, shank, 50-400 Hz": [
-            (mixed_spec(rng, 90.0, SubjectSpec(id=f"m{i}")), seed + 100 + i) for i in range(8)
-        ],
-        "IPOL-like foot sessions": [(ipol_like_spec(rng, i), seed + 200 + i) for i in range(8)],
+        "mixed sessions, shank, 50-400 Hz": mixed,
+        "IPOL-like foot sessions": foot,
     }
     for name, specs in groups.items():
         total = ContactScore.zero()
         for spec, sd in specs:
-            res = simulate(spec, sd)
-            samples = res.session.samples
-            det = AnkleStepDetector().detect(samples).steps_
-            sw, _ = truth_swings(res)
-            total = total + score_contacts(
-                det.ic_idx[det.instrumented], sw, sampling_rate_hz=samples.sampling_rate_hz
-            )
+            res, own, swings = detect_simulated(spec, sd)
+            fs = res.session.samples.sampling_rate_hz
+            total = total + score_contacts(own, swings, sampling_rate_hz=fs)
         rows.append(
             (
                 name,

@@ -16,27 +16,11 @@ from __future__ import annotations
 import argparse
 from collections import Counter
 
-import numpy as np
-
-from benchmarks.realism_report import ipol_like_spec, truth_swings
-from gait.evaluation import match_contacts
-from gait.evaluation._contacts import ContactScore, score_contacts
-from gait.simulate import SubjectSpec, simulate
-from gait.simulate.presets import mixed_spec
-from gait.steps import AnkleStepDetector
+from benchmarks.realism_report import detect_simulated, detection_sessions
+from gait.evaluation import ContactScore, match_contacts, score_contacts
 
 N_MIXED = 16
 N_FOOT = 8
-
-
-def seed_set(seed: int) -> dict[str, list]:
-    """The (spec, simulation seed) pairs of one seed set."""
-    rng = np.random.default_rng(seed + 17)
-    mixed = [
-        (mixed_spec(rng, 90.0, SubjectSpec(id=f"m{i}")), seed + 100 + i) for i in range(N_MIXED)
-    ]
-    foot = [(ipol_like_spec(rng, i), seed + 200 + i) for i in range(N_FOOT)]
-    return {"mixed shank": mixed, "IPOL-like foot": foot}
 
 
 def _condition(res, t_s: float) -> str:
@@ -51,14 +35,12 @@ def _condition(res, t_s: float) -> str:
 def score_seed_set(seed: int, misses: Counter) -> dict[str, ContactScore]:
     """Pooled contact scores per group; adds each missed contact's condition to ``misses``."""
     out = {}
-    for name, specs in seed_set(seed).items():
+    mixed, foot = detection_sessions(seed, N_MIXED, N_FOOT)
+    for name, specs in (("mixed shank", mixed), ("IPOL-like foot", foot)):
         total = ContactScore.zero()
         for spec, sd in specs:
-            res = simulate(spec, sd)
+            res, own, swings = detect_simulated(spec, sd)
             samples = res.session.samples
-            steps = AnkleStepDetector().detect(samples).steps_
-            own = steps.ic_idx[steps.instrumented]
-            swings, _ = truth_swings(res)
             total = total + score_contacts(own, swings, sampling_rate_hz=samples.sampling_rate_hz)
             tol = round(0.1 * samples.sampling_rate_hz)
             _, matched = match_contacts(own, swings, tolerance_samples=tol)

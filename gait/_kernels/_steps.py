@@ -551,13 +551,11 @@ def detect_block(
                         # motion dipped after the group's peak and rose again within the gap
                         # (slow backward gait: the shank's stance rotation follows the forefoot
                         # contact at once), the contact lies at that dip, before the window: the
-                        # search starts there, but a swing after the last contact at the earliest.
+                        # search starts there, but a swing after the last contact at the earliest
+                        # (NO_IDX + P_MIN_SWING is still far below any index).
                         w0 = g - ip[P_WINDOW]
                         if ip[P_FROM_DIP] != 0 and dip != NO_IDX:
-                            e0 = dip
-                            if last_ic != NO_IDX and last_ic + ip[P_MIN_SWING] > e0:
-                                e0 = last_ic + ip[P_MIN_SWING]
-                            w0 = min(w0, e0)
+                            w0 = min(w0, max(dip, last_ic + ip[P_MIN_SWING]))
                         p_start = max(w0, group_start, g + 1 - mask)
                         p_end = g + 1 + ip[P_LATE]
                         done = 2
