@@ -96,8 +96,9 @@ N_FPARAM = Q_B + 10
 
 NO_IDX = -(2**62)
 #: A waiting contact is confirmed once the rotation the other way has peaked (fallen below this
-#: fraction of its largest value, which reached the absolute on-threshold) ...
-RELEASE_FALL = 0.8
+#: fraction of its largest value, which reached the absolute on-threshold; the motion is
+#: low-passed, so a 10 % fall is no ripple) ...
+RELEASE_FALL = 0.9
 #: ... or once the leg has been quiet for this many confirmation intervals (the walk stopped).
 RELEASE_QUIET = 2
 
