@@ -356,9 +356,15 @@ WALKS = [
 
 
 @functools.cache
+def _demo() -> SampleBlock:
+    """The bundled demo session's samples, read once for the tests that use it."""
+    return gait.read_session(DEMO).samples
+
+
+@functools.cache
 def _walk(name: str) -> SampleBlock:
     if name == "demo":
-        return gait.read_session(DEMO).samples.slice(0, 4000)
+        return _demo().slice(0, 4000)
     if name == "ipol 1-1 left":
         return load_ipol_foot(IPOL_DIR, "1-1", "left").session.samples
     return simulate(SLOW_BACK, 3).session.samples
@@ -409,7 +415,7 @@ def test_next_contact_bound_holds(which: str, acc_only: bool):
 
 
 def test_without_other_foot_estimates():
-    samples = gait.read_session(DEMO).samples.slice(0, 3000)
+    samples = _demo().slice(0, 3000)
     steps = AnkleStepDetector(estimate_other_foot=False).detect(samples).steps_
     assert len(steps) > 10 and steps.instrumented.all()
 
@@ -444,7 +450,7 @@ def test_veto_wait_stays_within_the_live_latency_budget():
     has peaked. On the bundled demo session, fed one sample at a time, 95 % of contacts are final
     within 135 ms of device time: the 150 ms budget from contact to printed step (issue 3) less
     the live path's own ~10 ms (``benchmarks/bench_latency.py``)."""
-    samples = gait.read_session(DEMO).samples.slice(0, 7500)
+    samples = _demo().slice(0, 7500)  # the 75 s that benchmarks/bench_latency.py streams
     delays_s = decision_delays_s(samples, AnkleStepDetector(estimate_other_foot=False))
     assert delays_s.size >= 50
     assert np.percentile(delays_s, 95) <= 0.135
