@@ -59,6 +59,41 @@ def _fd_backward(f, t0: float):
     return y[0], d1, d2
 
 
+#: Foot pitch in swing, as fractions of the swing (read off the median foot pitch-rate profile of
+#: the IPOL development subjects, docs/simulator.md): the push-off rotation reverses within the
+#: first 10 %, the foot reaches its highest toe-up pitch at 95 %, and the rate at the end of the
+#: reversal is half the mean rate of the dorsiflexion that follows.
+SWING_REVERSAL_FRAC = 0.10
+SWING_TOE_UP_FRAC = 0.95
+SWING_REVERSAL_RATE = 0.5
+
+
+def swing_foot_pitch(u: np.ndarray, off: list[float], on: list[float], t_sw: float) -> np.ndarray:
+    """Foot pitch (deg) over a swing, ``u`` from 0 (foot-off) to 1 (contact).
+
+    ``off`` and ``on`` are (pitch, rate, acceleration) of the pinned foot at foot-off and contact.
+    Three quintic pieces, continuous in pitch, rate and angular acceleration: the push-off
+    rotation reverses quickly once the foot is free, the foot dorsiflexes (rate highest near
+    mid-swing) to its contact pitch, and the last piece meets the contact state.
+    """
+    fa, fb = SWING_REVERSAL_FRAC, SWING_TOE_UP_FRAC
+    ta, tb, tc = fa * t_sw, (fb - fa) * t_sw, (1.0 - fb) * t_sw
+    a0, v0, c0 = off
+    a1 = on[0]
+    # Rate at the end of the reversal, vA = k (a1 - aA) with aA = a0 + (v0 + vA) ta / 2.
+    k = SWING_REVERSAL_RATE / tb
+    v_a = k * (a1 - a0 - v0 * ta / 2.0) / (1.0 + k * ta / 2.0)
+    a_a = a0 + (v0 + v_a) * ta / 2.0
+    out = np.empty_like(u)
+    m1 = u < fa
+    m3 = u >= fb
+    m2 = ~m1 & ~m3
+    out[m1] = quintic(u[m1] / fa, a0, v0, c0, a_a, v_a, 0.0, ta)
+    out[m2] = quintic((u[m2] - fa) / (fb - fa), a_a, v_a, 0.0, a1, 0.0, 0.0, tb)
+    out[m3] = quintic((u[m3] - fb) / (1.0 - fb), a1, 0.0, 0.0, a1, on[1], on[2], tc)
+    return out
+
+
 class LegModel:
     """Evaluates the leg state of a plan at any times."""
 
@@ -203,10 +238,8 @@ class LegModel:
         u = ((np.asarray(t) - st.t_to) / t_sw)[:, None]
         corr = quintic(u, e0[0], e0[1], e0[2], e1[0], e1[1], e1[2], t_sw)
         out = f_mod(t) + corr
-        # The foot's pitch in swing: the smoothest (quintic) path between its states at foot-off
-        # and at contact; it makes the single dorsiflexion sweep seen in foot-worn IMUs.
         uu = u[:, 0]
-        out[:, 3] = quintic(uu, s0[0][3], s0[1][3], s0[2][3], s1[0][3], s1[1][3], s1[2][3], t_sw)
+        out[:, 3] = swing_foot_pitch(uu, [x[3] for x in s0], [x[3] for x in s1], t_sw)
         out[:, 2] += self._clearance_lift(out, u[:, 0])
         return out
 

@@ -157,7 +157,7 @@ def _strike_angles(stride: Stride, rng: np.random.Generator) -> tuple[float, flo
         alpha_ic = rng.uniform(-16, -4) if stride.mode == "walk" else rng.uniform(-14, -4)
         load = 0.28 * st
     if stride.direction == "forward":
-        alpha_off = -(rng.uniform(32, 48) if stride.mode == "walk" else rng.uniform(40, 60))
+        alpha_off = -(rng.uniform(50, 65) if stride.mode == "walk" else rng.uniform(40, 60))
         rise = (0.32 if stride.mode == "walk" else 0.45) * st
     else:
         alpha_off = rng.uniform(12, 28)
