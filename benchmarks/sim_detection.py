@@ -6,6 +6,7 @@ so a figure can be checked on more than one sample of sessions:
 
     python -m benchmarks.sim_detection                 # seed sets 1000, 3000, 4000
     python -m benchmarks.sim_detection --seeds 5000    # any other set
+    python -m benchmarks.sim_detection --acc-only      # the detector without the gyroscope
 
 Each seed set holds 16 mixed shank sessions (90 s, random bouts and sensor set-ups) and 8 foot
 sessions laid out like the IPOL protocol, built exactly as the realism report builds its own.
@@ -32,14 +33,16 @@ def _condition(res, t_s: float) -> str:
     return f"{extra.get('gait', '?')} {lab.direction} {band} m/s"
 
 
-def score_seed_set(seed: int, misses: Counter) -> dict[str, ContactScore]:
+def score_seed_set(
+    seed: int, misses: Counter, *, acc_only: bool = False
+) -> dict[str, ContactScore]:
     """Pooled contact scores per group; adds each missed contact's condition to ``misses``."""
     out = {}
     mixed, foot = detection_sessions(seed, N_MIXED, N_FOOT)
     for name, specs in (("mixed shank", mixed), ("IPOL-like foot", foot)):
         total = ContactScore.zero()
         for spec, sd in specs:
-            res, own, swings = detect_simulated(spec, sd)
+            res, own, swings = detect_simulated(spec, sd, acc_only=acc_only)
             samples = res.session.samples
             total = total + score_contacts(own, swings, sampling_rate_hz=samples.sampling_rate_hz)
             tol = round(0.1 * samples.sampling_rate_hz)
@@ -61,12 +64,13 @@ def _row(label: str, s: ContactScore) -> str:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", type=int, nargs="+", default=[1000, 3000, 4000])
+    ap.add_argument("--acc-only", action="store_true", help="hide the gyroscope from the detector")
     args = ap.parse_args()
     misses: Counter = Counter()
     pooled: dict[str, ContactScore] = {}
     print(f"{'seed set / group':<22} {'n':>6} {'P':>7} {'R':>7} {'F1':>7} {'FP':>4} {'FN':>4}")
     for seed in args.seeds:
-        for name, s in score_seed_set(seed, misses).items():
+        for name, s in score_seed_set(seed, misses, acc_only=args.acc_only).items():
             print(_row(f"{seed} {name}", s), flush=True)
             pooled[name] = pooled.get(name, ContactScore.zero()) + s
     for name, s in pooled.items():
