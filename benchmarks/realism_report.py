@@ -106,15 +106,16 @@ def ipol_dir(arg: str | None) -> Path | None:
     return p if p.is_dir() else None
 
 
-def ipol_stats(root: Path, subjects: frozenset[int] | None = None) -> tuple[Stats, dict]:
-    """Statistics of the IPOL foot recordings (of ``subjects`` only, if given)."""
+def ipol_stats(root: Path) -> tuple[Stats, Stats, dict]:
+    """Statistics of all IPOL foot recordings and of the held-out subjects' alone, read in one
+    pass; and an example recording."""
     from gait.datasets import list_ipol_trials, load_ipol_foot
 
     st = Stats()
+    held = Stats()
     example = {}
     for code in list_ipol_trials(root):
-        if subjects is not None and int(code.split("-")[0]) not in subjects:
-            continue
+        groups = (st, held) if int(code.split("-")[0]) in HELD_OUT else (st,)
         for foot in ("left", "right"):
             f = load_ipol_foot(root, code, foot)
             s = f.session.samples
@@ -127,10 +128,11 @@ def ipol_stats(root: Path, subjects: frozenset[int] | None = None) -> tuple[Stat
             walk = np.zeros(n, bool)
             walk[max(b0, 0) : min(b1, n)] = True
             walk[max(u0, 0) : min(u1, n)] = False
-            st.add_recording(s.acc_ms2, s.gyr_dps, sw, keep, walk)
+            for g in groups:
+                g.add_recording(s.acc_ms2, s.gyr_dps, sw, keep, walk)
             if code == "3-2" and foot == "right":
                 example = {"acc": s.acc_ms2, "gyr": s.gyr_dps, "swings": sw}
-    return st, example
+    return st, held, example
 
 
 def ipol_like_spec(rng: np.random.Generator, i: int) -> SessionSpec:
@@ -200,12 +202,11 @@ def detect_simulated(spec: SessionSpec, seed: int, *, acc_only: bool = False):
 
     ``acc_only`` hides the gyroscope from the detector."""
     from gait.steps import AnkleStepDetector
-    from gait.types import SampleBlock
 
     res = simulate(spec, seed)
     samples = res.session.samples
     if acc_only:
-        samples = SampleBlock(samples.t_s, samples.acc_ms2, None, samples.sampling_rate_hz)
+        samples = samples.without_gyro()
     steps = AnkleStepDetector().detect(samples).steps_
     swings, _ = truth_swings(res)
     return res, steps.ic_idx[steps.instrumented], swings
@@ -436,8 +437,7 @@ def main() -> None:
     root = ipol_dir(args.ipol)
     if root is None:
         raise SystemExit("IPOL data not found: give --ipol DIR or set GAIT_SHARED_DIR")
-    real, real_ex = ipol_stats(root)
-    held, _ = ipol_stats(root, HELD_OUT)
+    real, held, real_ex = ipol_stats(root)
     sim, sim_ex = sim_stats(args.n_sim, args.seed)
     rms_held = plot_pitch_profiles(held, sim, "held-out subjects")
     plot_distributions(real, sim)

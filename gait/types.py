@@ -73,6 +73,10 @@ class SampleBlock:
             frame=self.frame,
         )
 
+    def without_gyro(self) -> SampleBlock:
+        """The same samples as an accelerometer-only sensor would give them (views, no copy)."""
+        return SampleBlock(self.t_s, self.acc_ms2, None, self.sampling_rate_hz, self.frame)
+
     @staticmethod
     def concatenate(blocks: list[SampleBlock]) -> SampleBlock:
         """Join consecutive blocks of one stream."""
