@@ -359,22 +359,26 @@ def profile_summary(st: Stats) -> tuple[float, float]:
     return float(u_in[k]), float(u_in[k + after[0]]) if after.size else 1.0
 
 
-def plot_pitch_profiles(real: Stats, sim: Stats, label: str) -> float:
-    """Median pitch-rate profile over the swing, real and simulated; returns their RMS
-    difference (deg/s)."""
-    mr = np.median(np.array(real.pitch_profile), axis=0)
-    ms = np.median(np.array(sim.pitch_profile), axis=0)
-    fig, ax = plt.subplots(figsize=(8, 4))
-    for name, p, m, c in (
-        (f"IPOL {label} (n={len(real.pitch_profile)})", real.pitch_profile, mr, "C0"),
-        (f"simulated (n={len(sim.pitch_profile)})", sim.pitch_profile, ms, "C1"),
-    ):
-        q1, q3 = np.percentile(np.array(p), [25, 75], axis=0)
+def _profile_panel(ax, real: np.ndarray, sim: np.ndarray, label: str) -> tuple:
+    """Median and IQR of real and simulated swing profiles (rows of ``PROFILE_U`` points) on
+    ``ax``, with toe-off and contact marked; returns the two medians."""
+    medians = []
+    for tag, p, c in ((f"IPOL {label}", real, "C0"), ("simulated", sim, "C1")):
+        q1, med, q3 = np.percentile(p, [25, 50, 75], axis=0)
         ax.fill_between(PROFILE_U, q1, q3, color=c, alpha=0.2)
-        ax.plot(PROFILE_U, m, c, label=name)
+        ax.plot(PROFILE_U, med, c, label=f"{tag} (n={p.shape[0]})")
+        medians.append(med)
     for x in (0.0, 1.0):
         ax.axvline(x, color="k", lw=0.8)
     ax.axhline(0.0, color="k", lw=0.5)
+    return medians[0], medians[1]
+
+
+def plot_pitch_profiles(real: Stats, sim: Stats, label: str) -> float:
+    """Median pitch-rate profile over the swing, real and simulated; returns their RMS
+    difference (deg/s)."""
+    fig, ax = plt.subplots(figsize=(8, 4))
+    mr, ms = _profile_panel(ax, np.array(real.pitch_profile), np.array(sim.pitch_profile), label)
     ax.set_xlabel("time in swings from toe-off (0) to contact (1)")
     ax.set_ylabel("rate about the pitch axis (deg/s)")
     ax.set_title("foot pitch rate over the swing: median and IQR; dorsiflexion positive")
@@ -396,33 +400,17 @@ def plot_travel_profiles(real: Stats, sim: Stats, label: str) -> list[tuple[floa
     """Median forward speed and forward / vertical acceleration over the swing, real and
     simulated; per row: (RMS difference of the medians within the swing, phase of the real
     median's highest value within the swing, the same for the simulated one)."""
-    mr = np.median(np.array(real.travel_profile), axis=0)
-    ms = np.median(np.array(sim.travel_profile), axis=0)
+    real_p, sim_p = np.array(real.travel_profile), np.array(sim.travel_profile)
     inside = (PROFILE_U >= 0) & (PROFILE_U <= 1)
+    u_in = PROFILE_U[inside]
     fig, axes = plt.subplots(1, 3, figsize=(14, 4))
     out = []
     for k, (ax, (name, _)) in enumerate(zip(axes, TRAVEL_ROWS, strict=True)):
-        for tag, p, m, c in (
-            (f"IPOL {label} (n={len(real.travel_profile)})", real.travel_profile, mr, "C0"),
-            (f"simulated (n={len(sim.travel_profile)})", sim.travel_profile, ms, "C1"),
-        ):
-            q1, q3 = np.percentile(np.array(p)[:, k], [25, 75], axis=0)
-            ax.fill_between(PROFILE_U, q1, q3, color=c, alpha=0.2)
-            ax.plot(PROFILE_U, m[k], c, label=tag)
-        for x in (0.0, 1.0):
-            ax.axvline(x, color="k", lw=0.8)
-        ax.axhline(0.0, color="k", lw=0.5)
+        mr, ms = _profile_panel(ax, real_p[:, k], sim_p[:, k], label)
         ax.set_title(name, fontsize=10)
         ax.set_xlabel("swings from toe-off (0) to contact (1)")
-        rms = float(np.sqrt(np.mean((mr[k, inside] - ms[k, inside]) ** 2)))
-        u_in = PROFILE_U[inside]
-        out.append(
-            (
-                rms,
-                float(u_in[np.argmax(mr[k, inside])]),
-                float(u_in[np.argmax(ms[k, inside])]),
-            )
-        )
+        rms = float(np.sqrt(np.mean((mr[inside] - ms[inside]) ** 2)))
+        out.append((rms, float(u_in[np.argmax(mr[inside])]), float(u_in[np.argmax(ms[inside])])))
     axes[0].legend(fontsize=8)
     fig.suptitle("foot travel over the swing, world frame (strapdown per swing): median and IQR")
     fig.tight_layout()
