@@ -28,7 +28,8 @@ I_DIP_IDX = 12  # first index after the group's peak with the motion below Q_TRI
 I_PROV_IDX = 13  # a contact waiting for the next rotation to confirm it (or NO_IDX)
 I_PROV_UNTIL = 14  # ... confirmed when the stream reaches this index without a veto
 I_PROV_LAST_IC = 15  # I_LAST_IC before that contact (restored if it is vetoed)
-N_ISTATE = 16
+I_LAST_MOTION = 16  # last index with the motion signal above the absolute on-threshold
+N_ISTATE = 17
 
 # Float state slots.
 F_PEAK = 0  # largest squared motion value in the current group
@@ -55,7 +56,9 @@ F_PROV_SENSE = F_PROV_PEAK2 + 1
 F_PROV_SIGN0 = F_PROV_SENSE + 1
 F_PROV_OPP = F_PROV_SIGN0 + 1  # largest rate the other way since it began to wait
 F_PROV_QUIET = F_PROV_OPP + 1  # samples of quiet in a row since then
-N_FSTATE = F_PROV_QUIET + 1
+F_BPOS = F_PROV_QUIET + 1  # largest positive rate about the dominant axis in the bout
+F_BNEG = F_BPOS + 1  # largest negative one (as a positive number)
+N_FSTATE = F_BNEG + 1
 
 # Integer parameters.
 P_JERK_LAG = 0  # samples between the two accelerations whose difference is the jerk proxy
@@ -72,7 +75,8 @@ P_BOUT_MIN = 10  # an isolated step's bout spends this long above it at least
 P_RISE_HOLD = 11  # the trigger stays armed on the rise this long after the dip at most
 P_VERIFY = 12  # an unconfirmed swing's contact waits this long for a veto (0: never waits)
 P_FROM_DIP = 13  # 1: a group's end search also covers its dip (a swing merged with the stance)
-N_IPARAM = 14
+P_SENSE_RESET = 14  # this long below the absolute on-threshold forgets the sense (0: never)
+N_IPARAM = 15
 
 # Float parameters.
 Q_ABS_ON = 0  # absolute on-threshold of the motion signal
@@ -89,9 +93,11 @@ Q_BOUT_AXIS = 10  # an isolated step turns this fast about the dominant axis at 
 Q_TRIGGER_WIN_DROP = 11  # an early decision searches after the motion fell below this x the peak
 Q_TRIGGER_RISE = 12  # ... and the trigger stays armed until the motion rises above this x the peak
 Q_SIGN = 13  # a swing without an impact must turn in the sense of recent swings (0: off)
-Q_VERIFY_RATIO = 14  # veto: the next rotation turns the other way this x faster than the swing
+Q_VERIFY_RATIO = 14  # veto: the next rotation turns this x faster than the swing (either way)
 Q_VERIFY_BELOW = 15  # only swings whose peak is below this x the swing level wait for a veto
-Q_B = 16  # two biquads (b0, b1, b2, a1, a2) x 2 = 10 slots from here
+Q_SOFT_IMPACT = 16  # a swing that clearly turned one way may end with an impact this weak
+Q_SOFT_SENSE = 17  # ... when |sense| of its rotation about the dominant axis reaches this (0: off)
+Q_B = 18  # two biquads (b0, b1, b2, a1, a2) x 2 = 10 slots from here
 N_FPARAM = Q_B + 10
 
 NO_IDX = -(2**62)
@@ -120,6 +126,7 @@ def new_state(
     istate[I_PROV_IDX] = NO_IDX
     istate[I_PROV_UNTIL] = NO_IDX
     istate[I_PROV_LAST_IC] = NO_IDX
+    istate[I_LAST_MOTION] = NO_IDX
     fstate = np.zeros(N_FSTATE, np.float64)
     fstate[F_LEVEL] = level0
     fstate[F_IMPACT] = impact0
@@ -209,11 +216,16 @@ def _axis_ok(fstate: np.ndarray, need2: float) -> bool:
 
 
 @njit(cache=True, inline="always")
+def _sense_of(pos: float, neg: float) -> float:
+    """Sense of a rotation whose largest rates about the dominant axis were ``pos`` one way and
+    ``neg`` the other, -1 to 1."""
+    return (pos - neg) / (pos + neg) if pos + neg > 0.0 else 0.0
+
+
+@njit(cache=True, inline="always")
 def _group_sense(fstate: np.ndarray) -> float:
     """Sense of the current group's rotation about the dominant axis, -1 to 1."""
-    sp = fstate[F_SPOS]
-    sn = fstate[F_SNEG]
-    return (sp - sn) / (sp + sn) if sp + sn > 0.0 else 0.0
+    return _sense_of(fstate[F_SPOS], fstate[F_SNEG])
 
 
 @njit(cache=True, inline="always")
@@ -282,6 +294,23 @@ def _axis_update(fstate: np.ndarray, alpha: float) -> None:
 
 
 @njit(cache=True, inline="always")
+def _min_impact(fstate: np.ndarray, fp: np.ndarray, sense: float, use_axis: bool) -> float:
+    """Weakest impact that ends a swing whose rotation about the dominant axis had ``sense``.
+
+    A soft landing (slow walking, above all backward on the forefoot) barely jolts the leg. A
+    swing that turned the leg clearly one way (|sense| >= Q_SOFT_SENSE), and not against the
+    clear sense of recent swings, may end with an impact down to Q_SOFT_IMPACT; other groups
+    (a stance's roll into standing, a pivot, a shuffle) turn both ways and need Q_MIN_IMPACT.
+    """
+    strong = fp[Q_MIN_IMPACT]
+    if not use_axis or fp[Q_SOFT_SENSE] <= 0.0 or abs(sense) < fp[Q_SOFT_SENSE]:
+        return strong
+    if _sense_clear(fstate, fp[Q_SIGN]) and fstate[F_SIGN] * sense < 0.0:
+        return strong
+    return min(strong, fp[Q_SOFT_IMPACT])
+
+
+@njit(cache=True, inline="always")
 def _thresholds(level: float, fp: np.ndarray) -> tuple[float, float, float]:
     """Squared on- and off-thresholds of the motion signal and squared axis-rate threshold."""
     t_on = fp[Q_REL_ON] * level
@@ -292,18 +321,26 @@ def _thresholds(level: float, fp: np.ndarray) -> tuple[float, float, float]:
 
 
 @njit(cache=True)
-def _resolve(ring: np.ndarray, mask: int, start: int, stop: int, ip: np.ndarray, fp: np.ndarray):
+def _resolve(
+    ring: np.ndarray,
+    mask: int,
+    start: int,
+    stop: int,
+    ip: np.ndarray,
+    fp: np.ndarray,
+    min_impact: float,
+):
     """(contact index in [start, stop) or NO_IDX without a foot strike, largest squared jerk).
 
     The contact is the onset of the first jerk near the window's maximum; a maximum weaker than
-    the minimum impact (a pivot or a shuffle ending without a strike) gives no contact.
+    ``min_impact`` (a pivot or a shuffle ending without a strike) gives no contact.
     """
     best = -1.0
     for g in range(start, stop):
         v = ring[g & mask]
         if v > best:
             best = v
-    if best < fp[Q_MIN_IMPACT] * fp[Q_MIN_IMPACT]:
+    if best < min_impact * min_impact:
         return NO_IDX, best
     # The ring holds squared jerks, so fractions are squared too.
     thr = fp[Q_FIRST_FRAC] * fp[Q_FIRST_FRAC] * best
@@ -362,6 +399,7 @@ def detect_block(
     abs_on2 = abs_on * abs_on
     bout_axis2 = fp[Q_BOUT_AXIS] * fp[Q_BOUT_AXIS]
     last_ic = istate[I_LAST_IC]
+    last_motion = istate[I_LAST_MOTION]
     b_start = istate[I_BOUT_START]
     b_last = istate[I_BOUT_LAST]
     b_count = istate[I_BOUT_COUNT]
@@ -409,20 +447,27 @@ def detect_block(
             y = _biquad(_biquad(ay, fp, Q_B, z, 2), fp, Q_B + 5, z, 8)
             w = _biquad(_biquad(az, fp, Q_B, z, 4), fp, Q_B + 5, z, 10)
         e2 = x * x + y * y + w * w  # squared motion signal, compared with squared thresholds
+        # A pause (standing) ends the walk: the next may go the other way, so the sense of its
+        # swings is learnt afresh.
+        if e2 > abs_on2:
+            last_motion = g
+        elif ip[P_SENSE_RESET] > 0 and g - last_motion == ip[P_SENSE_RESET]:
+            fstate[F_SIGN] = 0.0
         sw = x * u0 + y * u1 + w * u2  # rate about the dominant axis (used with a gyroscope)
         sw2 = sw * sw
         # A contact waiting for a veto (rule 8 of AnkleStepDetector): the swing that follows a
-        # pre-swing rotation (taken for a swing, its toe-off for a contact) turns the other way,
-        # and faster than that rotation did; the stance after a real swing's contact turns the
-        # other way more slowly than the swing, or not at all.
+        # pre-swing rotation (taken for a swing, its toe-off for a contact) turns faster than
+        # that rotation did, usually the other way (in running, or from standing, its first
+        # part may go on the same way); the stance after a real swing's contact turns the other
+        # way more slowly than the swing, or not at all.
         if prov != NO_IDX:
             opp = -sw if fstate[F_PROV_SENSE] > 0.0 else sw
             if opp > fstate[F_PROV_OPP]:
                 fstate[F_PROV_OPP] = opp
             fstate[F_PROV_QUIET] = fstate[F_PROV_QUIET] + 1.0 if e2 < abs_on2 else 0.0
-            if opp > 0.0 and opp * opp >= veto2 * fstate[F_PROV_PEAK2]:
+            if sw2 >= veto2 * fstate[F_PROV_PEAK2]:
                 fstate[F_SIGN] = fstate[F_PROV_SIGN0]
-                _learn_sense(fstate, alpha, -1.0 if fstate[F_PROV_SENSE] > 0.0 else 1.0)
+                _learn_sense(fstate, alpha, 1.0 if sw > 0.0 else -1.0)
                 last_ic = istate[I_PROV_LAST_IC]
                 prov = NO_IDX
             elif (
@@ -435,7 +480,8 @@ def detect_block(
                 prov = NO_IDX
         # A contact waiting for its search window to fill.
         if p_end != NO_IDX and g + 1 >= p_end:
-            c, best = _resolve(ring_jerk, mask, p_start, p_end, ip, fp)
+            mi = _min_impact(fstate, fp, fstate[F_CAND_SENSE], use_axis)
+            c, best = _resolve(ring_jerk, mask, p_start, p_end, ip, fp, mi)
             if c != NO_IDX:
                 if prov != NO_IDX:
                     out_idx[n_out] = prov
@@ -481,10 +527,16 @@ def detect_block(
                     b_start = g
                     b_count = 0
                     b_axis2 = 0.0
+                    fstate[F_BPOS] = 0.0
+                    fstate[F_BNEG] = 0.0
                 b_last = g
                 b_count += 1
                 if sw2 > b_axis2:
                     b_axis2 = sw2
+                if sw > fstate[F_BPOS]:
+                    fstate[F_BPOS] = sw
+                elif -sw > fstate[F_BNEG]:
+                    fstate[F_BNEG] = -sw
             elif b_start != NO_IDX and g - b_last >= ip[P_QUIET] and on == 0 and p_end == NO_IDX:
                 if (
                     b_count >= ip[P_BOUT_MIN]
@@ -492,7 +544,9 @@ def detect_block(
                     and (not _axis_known(fstate) or b_axis2 >= bout_axis2)
                 ):
                     start = max(b_last - ip[P_WINDOW], b_start + ip[P_BOUT_MIN], g + 1 - mask)
-                    c, best = _resolve(ring_jerk, mask, start, b_last + 1 + ip[P_LATE], ip, fp)
+                    sense = _sense_of(fstate[F_BPOS], fstate[F_BNEG])
+                    mi = _min_impact(fstate, fp, sense, use_axis)
+                    c, best = _resolve(ring_jerk, mask, start, b_last + 1 + ip[P_LATE], ip, fp, mi)
                     if c != NO_IDX:
                         if prov != NO_IDX:  # keep the contacts in order
                             out_idx[n_out] = prov
@@ -621,6 +675,7 @@ def detect_block(
     istate[I_PENDING_END] = p_end
     istate[I_DONE] = done
     istate[I_LAST_IC] = last_ic
+    istate[I_LAST_MOTION] = last_motion
     istate[I_BOUT_START] = b_start
     istate[I_BOUT_LAST] = b_last
     istate[I_BOUT_COUNT] = b_count
@@ -637,7 +692,12 @@ def detect_block(
 
 @njit(cache=True)
 def flush(
-    istate: np.ndarray, ring_jerk: np.ndarray, ip: np.ndarray, fp: np.ndarray, out_idx: np.ndarray
+    istate: np.ndarray,
+    fstate: np.ndarray,
+    ring_jerk: np.ndarray,
+    ip: np.ndarray,
+    fp: np.ndarray,
+    out_idx: np.ndarray,
 ) -> int:
     """End of stream: report a contact still waiting for a veto, and resolve one whose window
     was cut short by the end of the data (``out_idx`` holds two at least)."""
@@ -654,7 +714,8 @@ def flush(
     istate[I_PENDING_END] = NO_IDX
     if stop <= p_start:
         return n_out
-    c, _ = _resolve(ring_jerk, ip[P_RING_MASK], p_start, stop, ip, fp)
+    mi = _min_impact(fstate, fp, fstate[F_CAND_SENSE], ip[P_HAS_GYRO] != 0 and fp[Q_MIN_AXIS] > 0.0)
+    c, _ = _resolve(ring_jerk, ip[P_RING_MASK], p_start, stop, ip, fp, mi)
     if c == NO_IDX:
         return n_out
     out_idx[n_out] = c
