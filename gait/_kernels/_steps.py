@@ -44,8 +44,7 @@ F_BOUT_AXIS = F_IMPACT + 1  # largest squared angular rate about the dominant ax
 F_SPOS = F_BOUT_AXIS + 1  # largest positive rate about the dominant axis in the current group
 F_SNEG = F_SPOS + 1  # largest negative one (as a positive number)
 F_SIGN = F_SNEG + 1  # running sense of recent swings about that axis, -1 to 1
-F_GSENSE = F_SIGN + 1  # sense of the last accepted group, (pos - neg) / (pos + neg)
-F_CAND_PEAK2 = F_GSENSE + 1  # the group deciding a contact: its squared peak motion
+F_CAND_PEAK2 = F_SIGN + 1  # the group deciding a contact: its squared peak motion
 F_CAND_SENSE = F_CAND_PEAK2 + 1  # its sense about the axis
 F_CAND_SIGN0 = F_CAND_SENSE + 1  # the running sense before it was learnt from
 F_CAND_SMALL = F_CAND_SIGN0 + 1  # 1 when its peak was below Q_VERIFY_BELOW x the swing level
@@ -223,6 +222,15 @@ def _sense_of(pos: float, neg: float) -> float:
 
 
 @njit(cache=True, inline="always")
+def _track_sense(fstate: np.ndarray, pos: int, sw: float) -> None:
+    """Extend the largest rates one way (slot ``pos``) and the other (``pos + 1``) by ``sw``."""
+    if sw > fstate[pos]:
+        fstate[pos] = sw
+    elif -sw > fstate[pos + 1]:
+        fstate[pos + 1] = -sw
+
+
+@njit(cache=True, inline="always")
 def _group_sense(fstate: np.ndarray) -> float:
     """Sense of the current group's rotation about the dominant axis, -1 to 1."""
     return _sense_of(fstate[F_SPOS], fstate[F_SNEG])
@@ -291,6 +299,25 @@ def _axis_update(fstate: np.ndarray, alpha: float) -> None:
                 u[0] = v0 / nv
                 u[1] = v1 / nv
                 u[2] = v2 / nv
+
+
+@njit(cache=True, inline="always")
+def _uses_axis(ip: np.ndarray, fp: np.ndarray) -> bool:
+    """Do the axis and sense rules apply (a gyroscope, and ``Q_MIN_AXIS`` > 0)?"""
+    return ip[P_HAS_GYRO] != 0 and fp[Q_MIN_AXIS] > 0.0
+
+
+@njit(cache=True, inline="always")
+def _waits_for_veto(fstate: np.ndarray, fp: np.ndarray) -> bool:
+    """Must the candidate's contact wait for a veto (rule 8): a small swing, not clearly turning
+    in the sense of recent swings?"""
+    if fstate[F_CAND_SMALL] <= 0.0:
+        return False
+    return not (
+        _axis_known(fstate)
+        and _sense_clear(fstate, fp[Q_SIGN])
+        and fstate[F_CAND_SIGN0] * fstate[F_CAND_SENSE] > 0.0
+    )
 
 
 @njit(cache=True, inline="always")
@@ -394,7 +421,7 @@ def detect_block(
     level = fstate[F_LEVEL]
     abs_on = fp[Q_ABS_ON]
     alpha = fp[Q_LEVEL_ALPHA]
-    use_axis = has_gyro and fp[Q_MIN_AXIS] > 0.0
+    use_axis = _uses_axis(ip, fp)
     use_bout = has_gyro and ip[P_QUIET] > 0
     abs_on2 = abs_on * abs_on
     bout_axis2 = fp[Q_BOUT_AXIS] * fp[Q_BOUT_AXIS]
@@ -487,16 +514,7 @@ def detect_block(
                     out_idx[n_out] = prov
                     n_out += 1
                     prov = NO_IDX
-                if (
-                    verify
-                    and fstate[F_CAND_SMALL] > 0.0
-                    and not (
-                        _axis_known(fstate)
-                        and _sense_clear(fstate, fp[Q_SIGN])
-                        and fstate[F_CAND_SIGN0] * fstate[F_CAND_SENSE] > 0.0
-                    )
-                ):
-                    # A small swing, not clearly in the sense of recent swings: wait for a veto.
+                if verify and _waits_for_veto(fstate, fp):
                     prov = c
                     prov_until = g + ip[P_VERIFY]
                     istate[I_PROV_LAST_IC] = last_ic
@@ -533,10 +551,7 @@ def detect_block(
                 b_count += 1
                 if sw2 > b_axis2:
                     b_axis2 = sw2
-                if sw > fstate[F_BPOS]:
-                    fstate[F_BPOS] = sw
-                elif -sw > fstate[F_BNEG]:
-                    fstate[F_BNEG] = -sw
+                _track_sense(fstate, F_BPOS, sw)
             elif b_start != NO_IDX and g - b_last >= ip[P_QUIET] and on == 0 and p_end == NO_IDX:
                 if (
                     b_count >= ip[P_BOUT_MIN]
@@ -586,10 +601,7 @@ def detect_block(
                 fstate[F_MG + 5] += y * w
                 if sw2 > fstate[F_SPEAK]:
                     fstate[F_SPEAK] = sw2
-                if sw > fstate[F_SPOS]:
-                    fstate[F_SPOS] = sw
-                elif -sw > fstate[F_SNEG]:
-                    fstate[F_SNEG] = -sw
+                _track_sense(fstate, F_SPOS, sw)
             if e2 < off2:
                 on = 0
                 last_end = g
@@ -615,7 +627,6 @@ def detect_block(
                         p_end = g + 1 + ip[P_LATE]
                         done = 2
                     if use_axis:
-                        fstate[F_GSENSE] = _group_sense(fstate)
                         _axis_update(fstate, alpha)
                         u0 = fstate[F_AXIS]
                         u1 = fstate[F_AXIS + 1]
@@ -642,7 +653,7 @@ def detect_block(
                 # the swing's peak (I_DROP_IDX): a shank's mid-swing jerks are no foot strike.
                 if done == 2:
                     done = 1
-                    _learn_sense(fstate, alpha, fstate[F_GSENSE])
+                    _learn_sense(fstate, alpha, fstate[F_CAND_SENSE])
                     p_start = max(g - ip[P_WINDOW], p_start, drop)
                     p_end = g + 1 + ip[P_CONFIRM]
                 elif (
@@ -714,7 +725,7 @@ def flush(
     istate[I_PENDING_END] = NO_IDX
     if stop <= p_start:
         return n_out
-    mi = _min_impact(fstate, fp, fstate[F_CAND_SENSE], ip[P_HAS_GYRO] != 0 and fp[Q_MIN_AXIS] > 0.0)
+    mi = _min_impact(fstate, fp, fstate[F_CAND_SENSE], _uses_axis(ip, fp))
     c, _ = _resolve(ring_jerk, ip[P_RING_MASK], p_start, stop, ip, fp, mi)
     if c == NO_IDX:
         return n_out

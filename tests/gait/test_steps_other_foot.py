@@ -323,28 +323,34 @@ def test_kernel_matches_its_interpreted_self():
 # --- the detector's stream on real data ------------------------------------------------------
 
 
+def _shank(rate_hz: float, placement: str, *bouts: Bout) -> SessionSpec:
+    """A session of ``bouts`` from a sensor above the ankle, mounted at random."""
+    return SessionSpec(
+        bouts=bouts,
+        sensor=SensorSpec(sampling_rate_hz=rate_hz, placement=placement, mounting="random"),
+    )
+
+
 # Forward then slow backward walking on a shank: the sense of the swings flips, and backward
 # contacts come on the rise after the swing group's dip (the trigger's rise rule).
-SLOW_BACK = SessionSpec(
-    bouts=(
-        Bout("stand", 2.0),
-        Bout("walk", 14.0, "forward", "heel", 1.2),
-        Bout("walk", 20.0, "backward", "forefoot", 0.4),
-        Bout("stand", 2.0),
-    ),
-    sensor=SensorSpec(sampling_rate_hz=100.0, placement="right_ankle", mounting="random"),
+SLOW_BACK = _shank(
+    100.0,
+    "right_ankle",
+    Bout("stand", 2.0),
+    Bout("walk", 14.0, "forward", "heel", 1.2),
+    Bout("walk", 20.0, "backward", "forefoot", 0.4),
+    Bout("stand", 2.0),
 )
 # Slow backward walking from a stand on a left shank, then forward walking: the swing and the
 # stance rotation after the forefoot contact are one swing group, whose contact lies at its dip
 # (search_from_dip).
-DIP_BACK = SessionSpec(
-    bouts=(
-        Bout("stand", 3.0),
-        Bout("walk", 20.0, "backward", "forefoot", 0.5),
-        Bout("walk", 10.0, "forward", "heel", 1.2),
-        Bout("stand", 2.0),
-    ),
-    sensor=SensorSpec(sampling_rate_hz=100.0, placement="left_ankle", mounting="random"),
+DIP_BACK = _shank(
+    100.0,
+    "left_ankle",
+    Bout("stand", 3.0),
+    Bout("walk", 20.0, "backward", "forefoot", 0.5),
+    Bout("walk", 10.0, "forward", "heel", 1.2),
+    Bout("stand", 2.0),
 )
 IPOL_DIR = find_ipol_dir()
 # Names only at collection; each walk is read or simulated when a test first needs it.
@@ -478,40 +484,37 @@ def test_search_from_dip_finds_slow_backward_contacts(seed: int):
 
 # Slow backward walking on the forefoot from a stand: soft landings, some below the minimum
 # impact (3 m/s² of jerk in 10 ms).
-SOFT_BACK = SessionSpec(
-    bouts=(
-        Bout("stand", 3.0),
-        Bout("walk", 16.0, "backward", "forefoot", 0.33),
-        Bout("stand", 2.0),
-    ),
-    sensor=SensorSpec(sampling_rate_hz=200.0, placement="left_ankle", mounting="random"),
+SOFT_BACK = _shank(
+    200.0,
+    "left_ankle",
+    Bout("stand", 3.0),
+    Bout("walk", 16.0, "backward", "forefoot", 0.33),
+    Bout("stand", 2.0),
 )
 # Running bouts that end in standing: the shank's last stance rolls into standing, turning it
 # both ways, and ends without an impact.
-RUN_STOP = SessionSpec(
-    bouts=(
-        Bout("stand", 2.0),
-        Bout("run", 10.0, "forward", "heel", 3.0),
-        Bout("stand", 3.0),
-        Bout("run", 10.0, "forward", "midfoot", 2.6),
-        Bout("stand", 3.0),
-    ),
-    sensor=SensorSpec(sampling_rate_hz=100.0, placement="right_ankle", mounting="random"),
+RUN_STOP = _shank(
+    100.0,
+    "right_ankle",
+    Bout("stand", 2.0),
+    Bout("run", 10.0, "forward", "heel", 3.0),
+    Bout("stand", 3.0),
+    Bout("run", 10.0, "forward", "midfoot", 2.6),
+    Bout("stand", 3.0),
 )
 # Backward walks and forward runs, each after a pause: the walker turned round while standing.
-TURN_ROUND = SessionSpec(
-    bouts=(
-        Bout("stand", 2.0),
-        Bout("walk", 10.0, "backward", "forefoot", 1.0),
-        Bout("stand", 3.0),
-        Bout("run", 10.0, "forward", "heel", 3.0),
-        Bout("stand", 3.0),
-        Bout("walk", 10.0, "backward", "forefoot", 1.0),
-        Bout("stand", 3.0),
-        Bout("run", 10.0, "forward", "heel", 2.5),
-        Bout("stand", 2.0),
-    ),
-    sensor=SensorSpec(sampling_rate_hz=100.0, placement="left_ankle", mounting="random"),
+TURN_ROUND = _shank(
+    100.0,
+    "left_ankle",
+    Bout("stand", 2.0),
+    Bout("walk", 10.0, "backward", "forefoot", 1.0),
+    Bout("stand", 3.0),
+    Bout("run", 10.0, "forward", "heel", 3.0),
+    Bout("stand", 3.0),
+    Bout("walk", 10.0, "backward", "forefoot", 1.0),
+    Bout("stand", 3.0),
+    Bout("run", 10.0, "forward", "heel", 2.5),
+    Bout("stand", 2.0),
 )
 
 
