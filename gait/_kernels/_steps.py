@@ -96,7 +96,8 @@ Q_VERIFY_RATIO = 14  # veto: the next rotation turns this x faster than the swin
 Q_VERIFY_BELOW = 15  # only swings whose peak is below this x the swing level wait for a veto
 Q_SOFT_IMPACT = 16  # a swing that clearly turned one way may end with an impact this weak
 Q_SOFT_SENSE = 17  # ... when |sense| of its rotation about the dominant axis reaches this (0: off)
-Q_B = 18  # two biquads (b0, b1, b2, a1, a2) x 2 = 10 slots from here
+Q_BOUT_IMPACT = 18  # an isolated step's impact must reach this (or the swing's minimum, if lower)
+Q_B = 19  # two biquads (b0, b1, b2, a1, a2) x 2 = 10 slots from here
 N_FPARAM = Q_B + 10
 
 NO_IDX = -(2**62)
@@ -560,7 +561,7 @@ def detect_block(
                 ):
                     start = max(b_last - ip[P_WINDOW], b_start + ip[P_BOUT_MIN], g + 1 - mask)
                     sense = _sense_of(fstate[F_BPOS], fstate[F_BNEG])
-                    mi = _min_impact(fstate, fp, sense, use_axis)
+                    mi = min(_min_impact(fstate, fp, sense, use_axis), fp[Q_BOUT_IMPACT])
                     c, best = _resolve(ring_jerk, mask, start, b_last + 1 + ip[P_LATE], ip, fp, mi)
                     if c != NO_IDX:
                         if prov != NO_IDX:  # keep the contacts in order
