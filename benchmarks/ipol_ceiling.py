@@ -56,6 +56,7 @@ KNOBS: list[tuple[str, dict]] = [
     ("min_sagittal_rel 0", {"min_sagittal_rel": 0.0}),
     ("min_impact_ms2 2", {"min_impact_ms2": 2.0}),
     ("min_impact_ms2 5", {"min_impact_ms2": 5.0}),
+    ("isolated_impact_ms2 3", {"isolated_impact_ms2": 3.0}),
 ]
 
 #: Offsets (s) of the sampled rate profiles, and edges (s) of the jerk bins, around a candidate.
