@@ -177,9 +177,8 @@ class AnkleStepDetector(BaseStepDetector):
     contacts 16 -> 18), 0.9897 -> 0.9931 (0, 5000, 6000) and 0.9911 -> 0.9960 (7000, 8000,
     9000) with no added false contact, and 0.9915 -> 0.9947 on three seed sets looked at once,
     after the value was fixed (10000, 11000, 12000; none added); IPOL 0.9782 -> 0.9780 (two
-    more false contacts). Lowering
-    ``min_impact_ms2`` itself to 2 found as many but added false contacts where a run's last
-    stance rolls into standing.
+    more false contacts). Lowering ``min_impact_ms2`` itself to 2 found as many but added false
+    contacts where a run's last stance rolls into standing.
     ``rel_on`` = 0.35 although the foot data alone prefer 0.25 (dev F1 0.974 vs 0.969): on the
     shank-mounted simulator (``gait.simulate``) 0.25 lets the shank's stance-phase rotation count
     as a second swing in every stride.
