@@ -34,7 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from gait.datasets.ipol import find_ipol_dir, list_ipol_trials, load_ipol_foot
-from gait.evaluation import match_contacts
+from gait.evaluation import ContactScore, match_contacts, score_contacts
 from gait.steps import AnkleStepDetector
 from gait.types import SampleBlock
 
@@ -104,12 +104,13 @@ def _matched(rec: Recording, det: np.ndarray) -> np.ndarray:
     return ok
 
 
-def _f1(tp: int, fp: int, fn: int) -> float:
-    return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
-
-
 def _row(tp: int, fp: int, fn: int) -> dict:
-    return {"f1": round(_f1(tp, fp, fn), 4), "tp": int(tp), "fp": int(fp), "fn": int(fn)}
+    f1 = ContactScore(tp, fp, fn, np.zeros(0)).f1
+    return {"f1": round(f1, 4), "tp": int(tp), "fp": int(fp), "fn": int(fn)}
+
+
+def _n_annotated(recs: list[Recording]) -> int:
+    return sum(len(r.swings_idx) for r in recs)
 
 
 def _principal_axis(rate: np.ndarray) -> tuple[np.ndarray, float]:
@@ -157,15 +158,13 @@ def learned_filter(recs: list[Recording], seed: int = 0) -> dict:
     one subject out."""
     from sklearn.ensemble import HistGradientBoostingClassifier
 
-    feats, labels, subjects, n_ann = [], [], [], []
+    feats, labels = [], []
     for rec in recs:
         det = _contacts(rec, PERMISSIVE)
         feats.append(candidate_features(rec.samples, det))
         labels.append(_matched(rec, det))
-        subjects.append(rec.subject_id)
-        n_ann.append(len(rec.swings_idx))
-    subjects_arr = np.asarray(subjects)
-    n_total = int(sum(n_ann))
+    subjects_arr = np.asarray([rec.subject_id for rec in recs])
+    n_total = _n_annotated(recs)
     tp_all = int(sum(y.sum() for y in labels))
     fp_all = int(sum((~y).sum() for y in labels))
     thresholds = (0.3, 0.4, 0.5, 0.6, 0.7)
@@ -197,14 +196,12 @@ def learned_filter(recs: list[Recording], seed: int = 0) -> dict:
 
 def knob_trades(recs: list[Recording]) -> dict:
     out = {}
-    n_total = sum(len(r.swings_idx) for r in recs)
     for name, params in KNOBS:
-        tp = fp = 0
+        total = ContactScore.zero()
         for rec in recs:
-            ok = _matched(rec, _contacts(rec, params))
-            tp += int(ok.sum())
-            fp += int((~ok).sum())
-        out[name] = _row(tp, fp, n_total - tp)
+            fs = rec.samples.sampling_rate_hz
+            total += score_contacts(_contacts(rec, params), rec.swings_idx, sampling_rate_hz=fs)
+        out[name] = _row(total.n_true_positive, total.n_false_positive, total.n_false_negative)
     return out
 
 
@@ -221,24 +218,17 @@ def plot(res: dict, n_annotated: int, path: str) -> None:
         # F1 = 2 TP / (2 TP + FP + FN) with TP = n - FN, solved for FP.
         ax.plot(fn, 2 * (n_annotated - fn) * (1 / f1 - 1) - fn, color="0.75", lw=1)
         ax.annotate(f"F1 {f1}", (2, 2 * (n_annotated - 2) * (1 / f1 - 1) - 2 + 3), fontsize=8)
+
+    def fn_fp(*rows: dict) -> tuple[list[int], list[int]]:
+        return [r["fn"] for r in rows], [r["fp"] for r in rows]
+
     knobs = res["knob_trades"]
-    ax.plot(
-        [r["fn"] for r in knobs.values()],
-        [r["fp"] for r in knobs.values()],
-        "o",
-        label="detector, one parameter changed",
-    )
-    d = knobs["default"]
-    ax.plot(d["fn"], d["fp"], "o", color="k", label="detector, default")
-    lf = res["learned_filter_leave_one_subject_out"]
-    ax.plot(
-        [r["fn"] for r in lf.values()],
-        [r["fp"] for r in lf.values()],
-        "s-",
-        label="learned filter, leave one subject out",
-    )
-    c = res["perfect_filter_ceiling"]
-    ax.plot(c["fn"], c["fp"], "*", ms=12, label="ceiling of the permissive candidates")
+    ax.plot(*fn_fp(*knobs.values()), "o", label="detector, one parameter changed")
+    ax.plot(*fn_fp(knobs["default"]), "o", color="k", label="detector, default")
+    learned = res["learned_filter_leave_one_subject_out"].values()
+    ax.plot(*fn_fp(*learned), "s-", label="learned filter, leave one subject out")
+    ceiling = res["perfect_filter_ceiling"]
+    ax.plot(*fn_fp(ceiling), "*", ms=12, label="ceiling of the permissive candidates")
     ax.set_xlim(0, 150)
     ax.set_ylim(-5, 240)
     ax.set_xlabel("missed annotated footsteps (FN)")
@@ -257,13 +247,13 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--plot", metavar="PATH", help="also draw FP against FN into this PNG")
     args = ap.parse_args(argv)
     recs = _load()
+    n = _n_annotated(recs)
     res = {"knob_trades": knob_trades(recs), **learned_filter(recs)}
     if args.plot:
-        plot(res, sum(len(r.swings_idx) for r in recs), args.plot)
+        plot(res, n, args.plot)
     if args.json:
         print(json.dumps(res, indent=2))
         return
-    n = sum(len(r.swings_idx) for r in recs)
     print(f"IPOL healthy gait, {n} annotated footsteps, accelerometer + gyroscope")
     print(f"{'':<52}{'F1':>8}{'FP':>6}{'FN':>6}")
 

@@ -602,10 +602,9 @@ def _seated_leg_swings(fs: float, seed: int) -> SampleBlock:
     # Sagittal plane (forward, up); the sensor's axes: down the shank, and forward across it.
     a_fwd = r_m * (accel_rad_s2 * np.cos(angle_rad) - rate_rad_s**2 * np.sin(angle_rad))
     a_up = r_m * (accel_rad_s2 * np.sin(angle_rad) + rate_rad_s**2 * np.cos(angle_rad))
-    f_fwd, f_up = a_fwd, a_up + GRAVITY_MS2
+    f = np.column_stack([a_fwd, a_up + GRAVITY_MS2])  # specific force
     down = np.column_stack([np.sin(angle_rad), -np.cos(angle_rad)])
     across = np.column_stack([np.cos(angle_rad), np.sin(angle_rad)])
-    f = np.column_stack([f_fwd, f_up])
     acc = np.column_stack([(f * down).sum(1), (f * across).sum(1), np.zeros_like(t)])
     gyr = np.column_stack([np.zeros_like(t), np.zeros_like(t), np.degrees(rate_rad_s)])
     rot = Rotation.random(random_state=seed).as_matrix()
