@@ -174,3 +174,35 @@ def test_step_detector_finds_simulated_forward_walking_contacts(fs):
 def test_a_bout_too_short_for_a_stride_is_an_error():
     with pytest.raises(ValueError, match="too short for one stride"):
         simulate(SessionSpec((Bout("stand", 1.0), Bout("walk", 1.0))), 0)
+
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _documented_command(readme: Path) -> list[str]:
+    """The ``gait simulate ...`` command in a data set's README, as arguments."""
+    lines = readme.read_text(encoding="utf-8").splitlines()
+    start = next(i for i, s in enumerate(lines) if s.strip().startswith("gait simulate"))
+    text = ""
+    for s in lines[start:]:
+        text += s.strip().removesuffix("\\") + " "
+        if not s.rstrip().endswith("\\"):
+            break
+    return text.split()[1:]
+
+
+@pytest.mark.parametrize("folder", ["sample", "labelled"])
+def test_bundled_data_set_is_what_its_documented_command_writes(folder, tmp_path):
+    """A change to the simulator must come with regenerated data (or the README says wrong)."""
+    committed = REPO / "datasets" / folder
+    args = _documented_command(committed / "README.md")
+    out = args.index("--out")
+    assert args[out + 1] == f"datasets/{folder}"
+    args[out + 1] = str(tmp_path)
+    r = CliRunner().invoke(app, args)
+    assert r.exit_code == 0, r.output
+    written = _digest(tmp_path)
+    assert written, "the command wrote nothing"
+    expected = {k: v for k, v in _digest(committed).items() if k in written}
+    assert written == expected
+    assert set(_digest(committed)) - set(written) == {"README.md"}
