@@ -421,9 +421,9 @@ def _declared_unit(
         return unit, f"{name}={argument!r}", True
     if header_unit and side_unit and header_unit != side_unit:
         assert sidecar is not None
-        raise SessionFormatError(
-            sidecar.path,
-            f"field 'units.{quantity}': says {side_unit!r} but the header of {path.name} says "
+        raise sidecar.error(
+            f"units.{quantity}",
+            f"says {side_unit!r} but the header of {path.name} says "
             f"{header_unit!r} ({header_src}); fix one, or pass {name}= to decide",
         )
     if side_unit:
@@ -688,9 +688,9 @@ def read_session(
     if sidecar is not None and sidecar.sampling_rate_hz is not None:
         rate = sidecar.sampling_rate_hz
         if abs(median_rate / rate - 1) > RATE_TOLERANCE:
-            raise SessionFormatError(
-                side_file,
-                f"field 'sampling_rate_hz': says {rate:g} Hz but the median interval in "
+            raise sidecar.error(
+                "sampling_rate_hz",
+                f"says {rate:g} Hz but the median interval in "
                 f"{p.name} gives {median_rate:.4g} Hz (more than {RATE_TOLERANCE:.0%} apart); "
                 "fix the sidecar or the time column's unit",
             )

@@ -47,6 +47,12 @@ class Sidecar:
     device: dict[str, Any] = field(default_factory=dict)
     units: dict[str, str] = field(default_factory=dict)  # quantity -> unit name
     notes: list[str] = field(default_factory=list)
+    text: str = field(default="", repr=False)  # the file's text, to locate fields in errors
+
+    def error(self, key: str, message: str) -> SessionFormatError:
+        """An error about field ``key`` (dotted for nested ones), located at its line."""
+        line = _line_of(self.text, key.split(".")[-1]) or _line_of(self.text, key.split(".")[0])
+        return SessionFormatError(self.path, f"field '{key}': {message}", line=line)
 
 
 def _sidecar_stem(path: Path) -> str:
@@ -96,12 +102,8 @@ def read_sidecar(path: str | Path) -> Sidecar:
     if not isinstance(data, dict):
         raise SessionFormatError(p, "expected a JSON object {...} at the top level", line=1)
 
-    def fail(key: str, message: str) -> SessionFormatError:
-        return SessionFormatError(
-            p, f"field '{key}': {message}", line=_line_of(text, key.split(".")[-1])
-        )
-
-    out = Sidecar(path=p)
+    out = Sidecar(path=p, text=text)
+    fail = out.error
     rate = data.get("sampling_rate_hz")
     if rate is not None:
         if not _is_number(rate) or rate <= 0:

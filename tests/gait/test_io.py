@@ -576,11 +576,20 @@ BAD_SIDECAR = {
     "device not object": ('{"device": "xsens"}', 1, "'device': expected an object"),
     "bad unit": ('{"units": {"gyr": "rpm"}}', 1, "'units.gyr': expected one of 'deg/s', 'rad/s'"),
     "unknown unit key": ('{"units": {"mag": "uT"}}', 1, "'units.mag': unknown key"),
-    "rate disagrees": ('{"sampling_rate_hz": 120}', None, "'sampling_rate_hz': says 120 Hz"),
+    "rate disagrees": (
+        '{\n  "placement": "left_ankle",\n  "sampling_rate_hz": 120\n}',
+        3,
+        "'sampling_rate_hz': says 120 Hz",
+    ),
     "units disagree with header": (
-        '{"units": {"acc": "m/s2"}}',
-        None,
+        '{\n  "units": {\n    "acc": "m/s2"\n  }\n}',
+        3,
         "'units.acc': says 'm/s2' but the header",
+    ),
+    "time unit under its short key": (
+        '{\n  "units": {"t": "ms"}\n}',
+        2,
+        "'units.time': says 'ms' but the header",
     ),
 }
 
