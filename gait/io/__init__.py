@@ -4,7 +4,13 @@
 - :func:`write_session` writes a whole session; :class:`SessionWriter` appends blocks live.
 """
 
-from gait.io._names import COLUMN_ALIASES, UNIT_FACTORS, UNIT_SPELLINGS
+from gait.io._names import (
+    COLUMN_ALIASES,
+    UNIT_FACTORS,
+    UNIT_SPELLINGS,
+    parse_unit,
+    unit_choices,
+)
 from gait.io._read import read_session
 from gait.io._sidecar import read_sidecar, sidecar_path, write_sidecar
 from gait.io._write import SessionWriter, write_session
@@ -14,9 +20,11 @@ __all__ = [
     "UNIT_FACTORS",
     "UNIT_SPELLINGS",
     "SessionWriter",
+    "parse_unit",
     "read_session",
     "read_sidecar",
     "sidecar_path",
+    "unit_choices",
     "write_session",
     "write_sidecar",
 ]

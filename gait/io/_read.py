@@ -11,6 +11,8 @@ import csv
 import gzip
 import io
 import lzma
+import re
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -89,6 +91,18 @@ def _open_text(path: Path) -> io.TextIOBase:
     return opener(path, "rt", encoding="utf-8-sig", newline=None)
 
 
+#: What reading a file can raise besides format problems: I/O errors and damaged archives.
+_READ_ERRORS = (OSError, EOFError, zlib.error, lzma.LZMAError)
+
+
+def _unreadable(path: Path, error: BaseException) -> SessionFormatError:
+    damaged = path.name.lower().endswith((".gz", ".bz2", ".xz")) and not isinstance(
+        error, FileNotFoundError | PermissionError
+    )
+    hint = "; the compressed data is damaged (try decompressing it)" if damaged else ""
+    return SessionFormatError(path, f"cannot read the file: {error}{hint}")
+
+
 def _iter_lines(path: Path) -> Iterator[tuple[int, str]]:
     with _open_text(path) as f:
         for number, line in enumerate(f, start=1):
@@ -148,7 +162,7 @@ def _map_header(
                 column=cell.source,
             )
         cells[cell.canonical] = cell
-    where = "the header" if line is not None else "the columns"
+    where = "the header" if line is not None else "the table"
     if T_COL not in cells:
         raise SessionFormatError(
             path,
@@ -192,8 +206,8 @@ def _load_csv(path: Path) -> _Table:
         lines.close()
     except UnicodeDecodeError:
         _raise_not_utf8(path)
-    except (OSError, EOFError) as e:
-        raise SessionFormatError(path, f"cannot read the file: {e}") from None
+    except _READ_ERRORS as e:
+        raise _unreadable(path, e) from None
     if first is None or (
         first[1].strip() == "" and all(not t.strip() for _, t in _iter_lines(path))
     ):
@@ -232,13 +246,20 @@ def _load_csv(path: Path) -> _Table:
         )
     except pd.errors.ParserError as e:
         _raise_ragged(path, sep, len(names))
+        quote = re.search(r"EOF inside string starting at row (\d+)", str(e))
+        if quote:  # pandas counts rows of the file from 0, the header included
+            raise SessionFormatError(
+                path,
+                "a quote '\"' opened on this line is never closed; expected plain numbers",
+                line=int(quote.group(1)) + 1,
+            ) from None
         raise SessionFormatError(path, f"cannot parse as CSV: {e}") from None
     except UnicodeDecodeError:
         _raise_not_utf8(path)
     except pd.errors.EmptyDataError:
         raise SessionFormatError(path, "the file has a header but no data rows", line=2) from None
-    except (OSError, EOFError) as e:
-        raise SessionFormatError(path, f"cannot read the file: {e}") from None
+    except _READ_ERRORS as e:
+        raise _unreadable(path, e) from None
     spare = df.pop(f"c{len(names)}")
     if len(df) == 0:
         raise SessionFormatError(path, "the file has a header but no data rows", line=2)
@@ -471,7 +492,8 @@ def _note_unit(
 
 def _hint(quantity: str, unit: str, sidecar_file: Path) -> str:
     return (
-        f"pass {_UNIT_ARG[quantity]}={unit!r} to read_session, or add "
+        f"pass {_UNIT_ARG[quantity]}={unit!r} to read_session (on the command line "
+        f"--{_UNIT_ARG[quantity].replace('_', '-')} {unit}), or add "
         f'"units": {{"{quantity}": "{unit}"}} to {sidecar_file.name}'
     )
 
@@ -637,6 +659,15 @@ def read_session(
     if p.is_dir():
         raise SessionFormatError(p, "is a folder; expected a session file (.csv or .parquet)")
     side_file = sidecar_path(p)
+    if (
+        side_file != p
+        and not side_file.is_file()
+        and (side_file.exists() or side_file.is_symlink())
+    ):
+        what = "a folder" if side_file.is_dir() else "a link to nothing"
+        raise SessionFormatError(
+            side_file, f"the sidecar is {what}; expected a JSON file (or no {side_file.name})"
+        )
     sidecar = read_sidecar(side_file) if side_file.is_file() and side_file != p else None
     if placement is not None and placement not in PLACEMENTS:
         raise SessionFormatError(
@@ -646,7 +677,10 @@ def read_session(
     if p.suffix.lower() in PARQUET_SUFFIXES:
         table = _load_parquet(p)
     else:
-        table = _load_csv(p)
+        try:
+            table = _load_csv(p)
+        except _READ_ERRORS as e:  # a damaged archive fails wherever it is first decompressed
+            raise _unreadable(p, e) from None
     notes: list[str] = []
     if sidecar is not None:
         notes.extend(sidecar.notes)

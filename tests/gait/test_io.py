@@ -649,3 +649,48 @@ def test_not_utf8_names_the_line(tmp_path: Path) -> None:
     with pytest.raises(SessionFormatError, match="not UTF-8") as err:
         read_session(path)
     assert err.value.line == 1
+
+
+@pytest.mark.parametrize("suffix", [".csv.gz", ".csv.bz2", ".csv.xz"])
+def test_damaged_archive_is_a_format_error(tmp_path: Path, suffix: str) -> None:
+    import bz2
+    import gzip
+    import lzma
+
+    plain = write_session(tmp_path / "plain.csv", walking_block(2000)).read_bytes()
+    pack = {".csv.gz": gzip.compress, ".csv.bz2": bz2.compress, ".csv.xz": lzma.compress}[suffix]
+    packed = bytearray(pack(plain))
+    middle = len(packed) // 2
+    packed[middle : middle + 64] = bytes(64)  # damage inside the compressed stream
+    path = tmp_path / f"damaged{suffix}"
+    path.write_bytes(bytes(packed))
+    with pytest.raises(SessionFormatError, match="damaged") as err:
+        read_session(path)
+    assert err.value.path == str(path)
+
+
+def test_unclosed_quote_names_its_line(tmp_path: Path) -> None:
+    rows = "".join(f"{i / 100},0,0,9.8\n" for i in range(1, 40))
+    path = write_text(tmp_path / "q.csv", GOOD_HEAD + rows + '0.5,"0,0,9.8\n0.51,0,0,9.8\n')
+    with pytest.raises(SessionFormatError, match="never closed") as err:
+        read_session(path)
+    assert err.value.line == 42
+
+
+@pytest.mark.parametrize("kind", ["folder", "dangling link"])
+def test_a_sidecar_that_is_not_a_file_is_an_error(tmp_path: Path, kind: str) -> None:
+    path = write_session(tmp_path / "s.csv", walking_block(50))
+    side = tmp_path / "s.json"
+    if kind == "folder":
+        side.mkdir()
+    else:
+        side.symlink_to(tmp_path / "nowhere.json")
+    with pytest.raises(SessionFormatError, match="the sidecar is a") as err:
+        read_session(path)
+    assert err.value.path == str(side)
+
+
+def test_parquet_without_a_column_names_the_table(tmp_path: Path) -> None:
+    pd.DataFrame({"t_s": [0.0, 0.01], "acc_x": 0.0, "acc_y": 0.0}).to_parquet(tmp_path / "m.pq")
+    with pytest.raises(SessionFormatError, match="the table has no accelerometer column 'acc_z'"):
+        read_session(tmp_path / "m.pq")
