@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 import sys
 from enum import Enum, StrEnum
 from pathlib import Path
@@ -21,6 +22,7 @@ from gait.cli._common import (
     warn,
 )
 from gait.consts import PLACEMENTS, STEP_FIELDS
+from gait.io import parse_unit, unit_choices
 
 if TYPE_CHECKING:
     from gait.api import Analysis
@@ -33,6 +35,8 @@ SESSION_SUFFIXES = (
     ".csv.bz2",
     ".csv.xz",
     ".tsv.gz",
+    ".tsv.bz2",
+    ".tsv.xz",
     ".parquet",
     ".pq",
 )
@@ -51,23 +55,6 @@ class OutputFormat(StrEnum):
 Placement = Enum("Placement", {p: p for p in PLACEMENTS}, type=str)  # type: ignore[misc]
 
 
-class AccUnit(StrEnum):
-    g = "g"
-    ms2 = "m/s2"
-
-
-class GyrUnit(StrEnum):
-    dps = "dps"
-    rad_s = "rad/s"
-
-
-class TimeUnit(StrEnum):
-    s = "s"
-    ms = "ms"
-    us = "us"
-    ns = "ns"
-
-
 def find_sessions(paths: list[Path]) -> list[Path]:
     """Session files named by ``paths``: files as given, folders searched recursively for
     :data:`SESSION_SUFFIXES` files (skipping ``*.labels.csv`` and ``*.steps.csv``), in sorted
@@ -77,9 +64,8 @@ def find_sessions(paths: list[Path]) -> list[Path]:
         if p.is_dir():
             inside = sorted(
                 f
-                for f in p.rglob("*")
-                if f.is_file()
-                and f.name.lower().endswith(SESSION_SUFFIXES)
+                for f in _walk_files(p)
+                if f.name.lower().endswith(SESSION_SUFFIXES)
                 and not f.name.lower().endswith(COMPANION_SUFFIXES)
             )
             if not inside:
@@ -89,6 +75,40 @@ def find_sessions(paths: list[Path]) -> list[Path]:
             found.append(p)
     unique = list(dict.fromkeys(found))
     return unique
+
+
+def _walk_files(folder: Path) -> list[Path]:
+    """Every file under ``folder``; a subfolder that cannot be listed is an error, not a skip."""
+
+    def unreadable(e: OSError) -> None:
+        fail(
+            f"{e.filename}: cannot list this folder ({e.strerror}); its sessions would be "
+            "left out. Fix its permissions, or name the files to analyse"
+        )
+
+    return [
+        Path(root) / name
+        for root, _, names in os.walk(folder, onerror=unreadable, followlinks=True)
+        for name in names
+        if (Path(root) / name).is_file()
+    ]
+
+
+def _unit_option(quantity: str, option: str) -> Any:
+    """A typer callback: any spelling the reader accepts (docs/session-files.md), or an error."""
+
+    def check(value: str | None) -> str | None:
+        if value is None:
+            return None
+        unit = parse_unit(quantity, value)
+        if unit is None:
+            raise typer.BadParameter(
+                f"{value!r} is not a known unit; expected one of {unit_choices(quantity)}",
+                param_hint=option,
+            )
+        return unit
+
+    return check
 
 
 def _check_out_names(files: list[Path]) -> None:
@@ -270,16 +290,25 @@ def analyse(
         typer.Option(help="Where the sensor was worn (overrides the sidecar)."),
     ] = None,
     acc_unit: Annotated[
-        AccUnit | None,
-        typer.Option(help="Accelerometer unit, when the file does not say."),
+        str | None,
+        typer.Option(
+            help="Accelerometer unit, when the file does not say: m/s2, g or mg.",
+            callback=_unit_option("acc", "--acc-unit"),
+        ),
     ] = None,
     gyr_unit: Annotated[
-        GyrUnit | None,
-        typer.Option(help="Gyroscope unit, when the file does not say."),
+        str | None,
+        typer.Option(
+            help="Gyroscope unit, when the file does not say: deg/s (dps) or rad/s.",
+            callback=_unit_option("gyr", "--gyr-unit"),
+        ),
     ] = None,
     time_unit: Annotated[
-        TimeUnit | None,
-        typer.Option(help="Unit of the time column, when the file does not say."),
+        str | None,
+        typer.Option(
+            help="Unit of the time column, when the file does not say: s, ms, us or ns.",
+            callback=_unit_option("time", "--time-unit"),
+        ),
     ] = None,
     mass_kg: Annotated[
         float | None,
@@ -300,13 +329,16 @@ def analyse(
         _check_out_names(files)
         if out.exists() and not out.is_dir():
             fail(f"--out {out}: exists and is not a folder")
-        out.mkdir(parents=True, exist_ok=True)
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            fail(f"--out {out}: cannot create the folder ({e.strerror}); expected a folder path")
 
     options = {
         "placement": placement.value if placement is not None else None,
-        "acc_unit": acc_unit.value if acc_unit is not None else None,
-        "gyr_unit": gyr_unit.value if gyr_unit is not None else None,
-        "time_unit": time_unit.value if time_unit is not None else None,
+        "acc_unit": acc_unit,
+        "gyr_unit": gyr_unit,
+        "time_unit": time_unit,
         "mass_kg": mass_kg,
     }
     sessions: list[dict[str, Any]] = []

@@ -133,7 +133,8 @@ def test_a_bad_file_among_good_ones_stops_with_nothing_on_stdout(
 def test_find_sessions_walks_folders_and_skips_companions(tmp_path: Path) -> None:
     from gait.cli.analyse import find_sessions
 
-    for name in ("b.csv", "a.tsv", "sub/c.csv.gz", "sub/d.parquet", "e.labels.csv", "e.steps.csv"):
+    names = ("b.csv", "a.tsv", "sub/c.csv.gz", "sub/d.parquet", "sub/f.tsv.xz", "sub/g.tsv.bz2")
+    for name in (*names, "e.labels.csv", "e.steps.csv"):
         (tmp_path / name).parent.mkdir(exist_ok=True)
         (tmp_path / name).write_bytes(b"")
     (tmp_path / "b.json").write_text("{}")
@@ -144,4 +145,54 @@ def test_find_sessions_walks_folders_and_skips_companions(tmp_path: Path) -> Non
         "b.csv",
         "sub/c.csv.gz",
         "sub/d.parquet",
+        "sub/f.tsv.xz",
+        "sub/g.tsv.bz2",
     ]
+
+
+def test_out_below_a_file_is_a_user_error(tmp_path: Path, good_csv: Path) -> None:
+    (tmp_path / "plain").write_text("")
+    result = invoke("analyse", "--out", str(tmp_path / "plain" / "sub"), str(good_csv))
+    assert_user_error(result, "--out", "cannot create the folder")
+
+
+def test_unit_options_take_every_documented_spelling(tmp_path: Path) -> None:
+    t = np.arange(300) / 100.0
+    acc_mg = np.tile([0.0, 0.0, 1000.0], (300, 1))  # 1 g, in mg under canonical column names
+    path = write_session(tmp_path / "mg.csv", SampleBlock(t, acc_mg, np.zeros((300, 3)), 100.0))
+    refused = invoke("analyse", str(path))
+    assert_user_error(refused, "--acc-unit mg")
+    for spelling in ("mg", "MG"):
+        result = invoke("analyse", "-q", "--acc-unit", spelling, "--gyr-unit", "deg/s", str(path))
+        assert result.exit_code == 0, result.output
+    bad = invoke("analyse", "--acc-unit", "furlong", str(path))
+    assert bad.exit_code == 2 and bad.stdout == ""
+    assert "--acc-unit" in bad.stderr and "'mg'" in bad.stderr
+
+
+def test_a_folder_that_cannot_be_listed_stops_the_run(tmp_path: Path, good_csv: Path) -> None:
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    locked = tmp_path / "tree" / "locked"
+    locked.mkdir(parents=True)
+    shutil.copy(good_csv, tmp_path / "tree" / "a.csv")
+    shutil.copy(good_csv, locked / "b.csv")
+    locked.chmod(0)
+    cmd = [sys.executable, "-c", "from gait.cli import main; main()", "analyse", "-q"]
+    if os.geteuid() == 0:  # root lists any folder unless it drops that capability
+        setpriv = shutil.which("setpriv")
+        if setpriv is None:
+            locked.chmod(0o755)
+            pytest.skip("running as root without setpriv: cannot make a folder unreadable")
+        cmd = [setpriv, "--bounding-set=-dac_override,-dac_read_search", *cmd]
+    try:
+        run = subprocess.run([*cmd, str(tmp_path / "tree")], capture_output=True, text=True)
+    finally:
+        locked.chmod(0o755)
+    assert run.returncode == 2, run.stderr
+    assert run.stdout == ""
+    assert f"{locked}: cannot list this folder" in run.stderr
+    assert "Traceback" not in run.stderr
