@@ -194,7 +194,9 @@ def _check_intervals(path: Path, rows: list[tuple[int, LabelInterval]], span) ->
         if not r.t_end_s > r.t_start_s:
             raise LabelFormatError(
                 path,
-                f"interval ends ({r.t_end_s}) before it starts ({r.t_start_s})",
+                f"interval ends ({r.t_end_s}) "
+                + ("where it starts" if r.t_end_s == r.t_start_s else "before it starts")
+                + f" ({r.t_start_s}); expected t_end_s after t_start_s",
                 line=line,
                 column="t_end_s",
             )

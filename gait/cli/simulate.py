@@ -9,6 +9,9 @@ import typer
 
 from gait.cli._common import fail, handle_errors, info
 
+#: Longest session ``gait simulate`` writes (one day); longer ones are not what it is for.
+MAX_DURATION_S = 86_400.0
+
 
 def simulate_command(
     out: Annotated[Path, typer.Option("--out", help="Folder to write the sessions to.")],
@@ -19,11 +22,19 @@ def simulate_command(
             "of every condition with standing, turns and a random sensor set-up)."
         ),
     ] = "mixed",
-    seed: Annotated[int, typer.Option(help="Seed; the same seed gives the same files.")] = 0,
+    seed: Annotated[
+        int, typer.Option(min=0, help="Seed (0 or more); the same seed gives the same files.")
+    ] = 0,
     n_subjects: Annotated[int, typer.Option("--n-subjects", min=1)] = 1,
     sessions_per_subject: Annotated[int, typer.Option("--sessions-per-subject", min=1)] = 1,
     duration_s: Annotated[
-        float, typer.Option("--duration-s", min=10.0, help="Length of each session.")
+        float,
+        typer.Option(
+            "--duration-s",
+            min=10.0,
+            max=MAX_DURATION_S,
+            help="Length of each session, 10 s to 24 h.",
+        ),
     ] = 120.0,
     sampling_rate_hz: Annotated[
         float | None,
@@ -43,6 +54,8 @@ def simulate_command(
     from gait.consts import MAX_SAMPLING_RATE_HZ, MIN_SAMPLING_RATE_HZ, PLACEMENTS
     from gait.simulate._dataset import PRESET_NAMES, generate_sessions
 
+    if out.exists() and not out.is_dir():
+        fail(f"--out {out}: exists and is not a folder")
     if preset not in PRESET_NAMES:
         fail(f"--preset {preset!r}: expected one of {', '.join(PRESET_NAMES)}")
     if sampling_rate_hz is not None and not (
@@ -56,18 +69,26 @@ def simulate_command(
         fail(f"--placement {placement!r}: expected one of {', '.join(PLACEMENTS)}")
     if test_subjects and test_subjects >= n_subjects:
         fail("--test-subjects must be smaller than --n-subjects")
-    paths = generate_sessions(
-        out,
-        preset=preset,
-        seed=seed,
-        n_subjects=n_subjects,
-        sessions_per_subject=sessions_per_subject,
-        duration_s=duration_s,
-        sampling_rate_hz=sampling_rate_hz,
-        placement=placement,
-        n_test_subjects=test_subjects,
-        gzip_csv=gzip_csv,
-    )
+    try:
+        paths = generate_sessions(
+            out,
+            preset=preset,
+            seed=seed,
+            n_subjects=n_subjects,
+            sessions_per_subject=sessions_per_subject,
+            duration_s=duration_s,
+            sampling_rate_hz=sampling_rate_hz,
+            placement=placement,
+            n_test_subjects=test_subjects,
+            gzip_csv=gzip_csv,
+        )
+    except MemoryError:
+        fail(
+            f"not enough memory for {duration_s:g} s sessions; "
+            "ask for a shorter --duration-s or a lower --sampling-rate-hz"
+        )
+    except OSError as e:
+        fail(f"--out {out}: cannot write {e.filename or out} ({e.strerror or e})")
     info(f"wrote {len(paths)} labelled session(s) to {out}")
 
 

@@ -52,6 +52,7 @@ def test_round_trip(tmp_path):
         ("1,2,forward,toe\n", 2, "strike", ["'toe'", "heel or midfoot or forefoot"]),
         ("1,2,Forward,heel\n", 2, "direction", ["'Forward'"]),
         ("3,2,forward,heel\n", 2, "t_end_s", ["before it starts"]),
+        ("2,2,forward,heel\n", 2, "t_end_s", ["where it starts", "expected t_end_s after"]),
         ("a,2,forward,heel\n", 2, "t_start_s", ["not a number"]),
         ("1,2,forward\n", 2, None, ["3 fields", "expected 4"]),
         ("1,nan,forward,heel\n", 2, "t_end_s", ["finite"]),

@@ -152,6 +152,29 @@ def test_gait_simulate_command(tmp_path):
     assert "moonwalk" in bad.output and "Traceback" not in bad.output
 
 
+@pytest.mark.parametrize(
+    ("args", "phrase"),
+    [
+        (["--out", "{file}"], "exists and is not a folder"),
+        (["--out", "{file}/sub"], "cannot write"),
+        (["--seed", "-1"], "--seed"),
+        (["--duration-s", "inf"], "--duration-s"),
+        (["--duration-s", "nan"], "--duration-s"),
+        (["--sampling-rate-hz", "nan"], "--sampling-rate-hz"),
+    ],
+)
+def test_gait_simulate_refuses_bad_options_cleanly(tmp_path, args, phrase):
+    plain = tmp_path / "plain"
+    plain.write_text("")
+    args = [a.format(file=plain) for a in args]
+    if "--out" not in args:
+        args += ["--out", str(tmp_path / "sim")]
+    r = CliRunner().invoke(app, ["simulate", "--preset", "walk", "--duration-s", "10", *args])
+    assert r.exit_code == 2, r.output
+    assert phrase in r.output and "Traceback" not in r.output
+    assert not (tmp_path / "sim").exists()
+
+
 @pytest.mark.parametrize("fs", [50.0, 100.0, 400.0])
 def test_step_detector_finds_simulated_forward_walking_contacts(fs):
     from gait.evaluation import score_contacts
