@@ -10,9 +10,16 @@ written before a reader has opened the port are lost (research/ecosystem.md §3)
 therefore waits, before it sends anything, until the reader writes at least one byte to the port
 (``wait="byte"``, the default). :class:`firmware_bridge.readers.SerialReader` writes one wake byte
 right after every (re)open; real sensors ignore it. ``wait="open"`` instead starts once a process
-has the slave open plus a settling delay (for readers that never write), ``wait="none"`` starts
-immediately. When the reader goes away mid-session (the pty reports hang-up) the emulator pauses
-and waits for the next reader in the same way, then resumes where it stopped.
+has the slave open plus a settling delay (for readers that never write). With these two rules,
+when the reader goes away mid-session (the pty reports hang-up) the emulator pauses and waits for
+the next reader in the same way, then resumes where it stopped.
+
+``wait="none"`` is a free-running sensor: it starts at once and keeps playing in real time
+whether or not a reader has the port open, so readers may come and go. A frame due while no
+reader has the port open (or whose reader leaves while it is written) is lost, as with a real
+sensor; such frames are counted in :attr:`EmulatorStats.n_samples_unheard` and
+:attr:`EmulatorStats.n_bytes_unheard`, never dropped silently. It needs ``speed > 0``: pacing by
+the reader (``speed=0``) means nothing without one.
 
 Pacing uses absolute deadlines: frame ``j`` goes out at ``start + (t_last_j - t_first) / speed``,
 so timing errors never accumulate; ``speed=0`` sends as fast as the reader takes the bytes (a pty
@@ -34,6 +41,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import math
 import os
 import select
 import shutil
@@ -111,9 +119,10 @@ class FaultSpec:
                     window = (float(t1), float(t2))
                 except ValueError:
                     window = (float("nan"), float("nan"))
-                if not sep2 or not (0.0 <= window[0] < window[1]):
+                if not sep2 or not (0.0 <= window[0] < window[1] < math.inf):
                     raise ValueError(
-                        f"fault '{item}': expected unplug=T1:T2 with 0 <= T1 < T2 (device seconds)"
+                        f"fault '{item}': expected unplug=T1:T2 with 0 <= T1 < T2 "
+                        "(finite device seconds)"
                     )
                 unplug.append(window)
             else:
@@ -358,6 +367,10 @@ class EmulatorStats:
     n_bytes_dropped: int = 0
     n_bytes_corrupted: int = 0
     n_unplugs: int = 0
+    #: Frames due while no reader had the port open (``wait="none"`` only): lost, as with a
+    #: free-running sensor. Not part of the ``*_sent`` counts.
+    n_samples_unheard: int = 0
+    n_bytes_unheard: int = 0
     n_connections: int = 0
     n_loops: int = 0
     last_t_s: float | None = None
@@ -390,12 +403,29 @@ class Emulator:
         wait: WaitRule = "byte",
         on_sent: SentCallback | None = None,
     ) -> None:
+        from firmware_bridge.codecs import make_encoder
+
         if samples.n_samples == 0:
             raise ValueError("the session has no samples to play")
-        if speed < 0:
-            raise ValueError("speed must be >= 0 (0 = as fast as possible)")
+        if not (math.isfinite(speed) and speed >= 0):
+            raise ValueError("speed must be a finite number >= 0 (0 = as fast as possible)")
         if samples_per_frame < 1:
             raise ValueError("samples_per_frame must be >= 1")
+        if wait not in ("byte", "open", "none"):
+            raise ValueError(f"wait must be 'byte', 'open' or 'none', got {wait!r}")
+        if wait == "none" and speed == 0:
+            raise ValueError(
+                "wait='none' needs speed > 0: with speed=0 the reader paces playback, and "
+                "without a reader every frame would be lost at once"
+            )
+        # a bad protocol, profile or frame size is an error now, before any port exists
+        make_encoder(
+            protocol,
+            sampling_rate_hz=samples.sampling_rate_hz,
+            has_gyro=samples.has_gyro,
+            profile=profile,
+            samples_per_frame=samples_per_frame,
+        )
         self.samples = samples
         self.protocol = protocol
         self.profile = profile
@@ -495,8 +525,20 @@ class Emulator:
     def _connect(self, enc: object, stop: threading.Event) -> None:
         assert self.port is not None
         self.port.wait_for_reader(self.wait, stop=stop)
+        start = enc.start()  # type: ignore[attr-defined]
+        if self.wait == "none":
+            # free-running: the greeting reaches a reader only if one is there (the gait
+            # protocol repeats its device info every second, so a later reader still decodes)
+            if self.port.reader_attached():
+                with contextlib.suppress(ReaderGone):
+                    self.port.write(start, stop=stop)
+            return
         self.stats.n_connections += 1
-        self.port.write(enc.start(), stop=stop)  # type: ignore[attr-defined]
+        self.port.write(start, stop=stop)
+
+    def _unheard(self, n_samples: int, n_bytes: int) -> None:
+        self.stats.n_samples_unheard += n_samples
+        self.stats.n_bytes_unheard += n_bytes
 
     def run(self, stop: threading.Event | None = None) -> EmulatorStats:
         """Play the session (blocking) until its end, or forever with ``loop``; return stats.
@@ -573,9 +615,17 @@ class Emulator:
                             frame.frame,
                         )
                     data = injector.apply(enc.encode(frame))
+                    if self.wait == "none" and not port.reader_attached():
+                        self._unheard(b - a, len(data))  # free-running, nobody listening
+                        a = b
+                        continue
                     try:
                         port.write(data, stop=stop)
                     except ReaderGone:
+                        if self.wait == "none":
+                            self._unheard(b - a, len(data))  # the reader left meanwhile
+                            a = b
+                            continue
                         # the reader left: wait for the next one and resume at this frame
                         self._connect(enc, stop)
                         anchor_wall = time.monotonic()

@@ -203,3 +203,35 @@ def test_emulator_rejects_bad_settings(block: SampleBlock) -> None:
         Emulator(block, speed=-1)
     with pytest.raises(ValueError, match="samples_per_frame"):
         Emulator(block, samples_per_frame=0)
+
+
+def test_free_running_emulator_plays_on_while_readers_come_and_go(block: SampleBlock) -> None:
+    """wait='none': frames due with nobody listening are lost and counted, never an error."""
+    short = block.slice(0, 800)  # 8 s of device time, 2 s at 4x
+    with running_emulator(short, speed=4, wait="none") as emu:
+        time.sleep(0.3)  # nobody listening yet: the device plays on
+        assert emu.stats.n_samples_unheard > 0 and emu.stats.n_samples_sent == 0
+        got: list[SampleBlock] = []
+        with SerialReader(emu.device_path, reconnect_timeout_s=0.3) as reader:
+            deadline = time.monotonic() + 0.5  # 2 s of device time: device info included
+            while time.monotonic() < deadline:
+                ev = reader.get(timeout=0.05)
+                if isinstance(ev, SampleBlock):
+                    got.append(ev)
+        # the reader has left; the device still plays to the end of the session, no error
+        assert emu.wait_done(5.0)
+        stats = emu.stats
+    assert stats.n_samples_sent > 0 and stats.n_samples_unheard > 0
+    assert stats.n_samples_sent + stats.n_samples_unheard == short.n_samples
+    assert stats.last_t_s is not None and stats.last_t_s < float(short.t_s[-1])
+    # what the reader got is a run of the session's own samples, from the middle of it
+    heard = SampleBlock.concatenate(got)
+    assert heard.n_samples > 0 and heard.t_s[0] > 0
+    assert np.isin(heard.t_s, short.t_s).all() and np.all(np.diff(heard.t_s) > 0)
+
+
+def test_free_running_emulator_needs_a_playback_speed(block: SampleBlock) -> None:
+    with pytest.raises(ValueError, match="speed > 0"):
+        Emulator(block, wait="none", speed=0)
+    with pytest.raises(ValueError, match="finite"):
+        Emulator(block, speed=float("nan"))
