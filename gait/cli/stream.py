@@ -13,10 +13,14 @@ The default ``--format live`` shows a live view (rich) and a summary at the end.
 The stream ends when ``--duration`` seconds have passed, when the device disconnected and did not
 come back within ``--reconnect-timeout`` seconds (at once for a ``/dev/pts/N`` pseudo-terminal,
 which never comes back), or on Ctrl-C; then the held-back steps and the
-summary are printed and the exit code is 0. A port that cannot be opened exits with code 2.
+summary are printed and the exit code is 0. Exit code 2 with one ``error: ...`` line: a bad
+option (checked before the port is opened), a port that cannot be opened, a recording that cannot
+be written, or a stream that ended without a single decoded sample (wrong ``--protocol``,
+``--profile`` or ``--baud``, or a silent device).
 
 ``--record FILE`` writes the received samples as a canonical session CSV plus sidecar (flushed at
-least once a second). ``gait analyse FILE`` reads it with ``t_s`` starting at 0, so its steps equal
+least once a second). Its folder must exist; an existing FILE or sidecar is replaced only with
+``--overwrite``. ``gait analyse FILE`` reads it with ``t_s`` starting at 0, so its steps equal
 the live ones minus the device time of the first recorded sample (0 when the device clock starts
 with the recording, as with ``gait emulate``); that time is kept in the sidecar as
 ``device.first_t_s``.
@@ -26,6 +30,8 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import math
+import os
 import sys
 import time
 from datetime import UTC, datetime
@@ -35,7 +41,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from gait.cli._common import Protocol, fail, handle_errors, to_json
+from gait.cli._common import CliInputError, Protocol, fail, handle_errors, to_json
 from gait.consts import PLACEMENTS
 
 if TYPE_CHECKING:
@@ -131,7 +137,23 @@ class _Session:
                 subject=Subject(mass_kg=self.mass_kg),
                 device=device,
             )
-            self.writer = SessionWriter(self.record, meta, has_gyro=block.has_gyro)
+            with self._recording():
+                self.writer = SessionWriter(self.record, meta, has_gyro=block.has_gyro)
+
+    @contextlib.contextmanager
+    def _recording(self) -> Any:
+        """Turn a failed write to ``--record`` (disk full, folder removed) into a user error."""
+        try:
+            yield
+        except OSError as e:
+            # stop recording (what was written stays on disk); the stream ends with this error
+            writer, self.writer = self.writer, None
+            if writer is not None:
+                with contextlib.suppress(OSError):
+                    writer.close()
+            raise CliInputError(
+                f"--record {self.record}: cannot write the recording: {e.strerror or e}"
+            ) from None
 
     def feed(self, block: SampleBlock, reader: SerialReader) -> None:
         if self.pipe is None:
@@ -145,7 +167,8 @@ class _Session:
                 "data mid-stream; restart the stream"
             )
         if self.writer is not None:
-            self.writer.write(block)
+            with self._recording():
+                self.writer.write(block)
         self.n_samples += block.n_samples
         self.emit(self.pipe.feed(block))
 
@@ -159,13 +182,15 @@ class _Session:
 
     def tick(self) -> None:
         if self.writer is not None and time.monotonic() - self.last_flush >= RECORD_FLUSH_S:
-            self.writer.flush()
+            with self._recording():
+                self.writer.flush()
             self.last_flush = time.monotonic()
 
     def finish(self) -> dict[str, Any] | None:
         """Flush held-back steps, close the recording; the summary dict (None if no samples)."""
         if self.writer is not None:
-            self.writer.close()
+            with self._recording():
+                self.writer.close()
         if self.pipe is None:
             return None
         self.emit(self.pipe.finish())
@@ -266,11 +291,18 @@ def stream(
     record: Annotated[
         Path | None,
         typer.Option(
-            help="Also record the samples as a session CSV (+ sidecar) to FILE.",
+            help="Also record the samples as a session CSV (+ sidecar) to FILE. Its folder must "
+            "exist; an existing FILE or sidecar is not replaced unless --overwrite is given.",
             metavar="FILE",
             dir_okay=False,
         ),
     ] = None,
+    overwrite: Annotated[
+        bool,
+        typer.Option(
+            "--overwrite", help="Replace an existing --record FILE and its sidecar (.json)."
+        ),
+    ] = False,
     duration: Annotated[
         float | None, typer.Option(help="Stop after this many seconds (wall clock).")
     ] = None,
@@ -284,11 +316,21 @@ def stream(
     ] = 10.0,
 ) -> None:
     """Analyse a live sensor: steps as they happen, a summary at the end."""
+    from firmware_bridge.codecs import CsvProfile, make_decoder
     from firmware_bridge.readers import DeviceGoneError, SerialReader
     from firmware_bridge.samples import Gap
-    from gait.errors import DeviceError
+    from gait.errors import DeviceError, GaitError
     from gait.types import SampleBlock
 
+    # every option is checked before the port is opened
+    for name, value in (
+        ("--sampling-rate-hz", sampling_rate_hz),
+        ("--mass-kg", mass_kg),
+        ("--duration", duration),
+        ("--reconnect-timeout", reconnect_timeout),
+    ):
+        if value is not None and not math.isfinite(value):
+            fail(f"{name} {value}: expected a finite number")
     if mass_kg is not None and not 0 < mass_kg < 500:
         fail(f"--mass-kg {mass_kg:g}: expected a body mass in kg between 0 and 500")
     if duration is not None and duration <= 0:
@@ -297,10 +339,26 @@ def stream(
         fail(f"--sampling-rate-hz {sampling_rate_hz:g}: expected a positive rate")
     if reconnect_timeout < 0:
         fail(f"--reconnect-timeout {reconnect_timeout:g}: expected >= 0 seconds")
+    if baud <= 0:
+        fail(f"--baud {baud}: expected a positive baud rate")
     if protocol is Protocol.witmotion and sampling_rate_hz is None:
         fail("--protocol witmotion needs --sampling-rate-hz: WitMotion packets carry no clock")
-    if record is not None and record.suffix.lower() != ".csv":
-        fail(f"--record {record}: expected a .csv file name")
+    if profile is not None and protocol is not Protocol.csv:
+        fail(f"--profile {profile}: applies to --protocol csv only (not {protocol.value})")
+    if protocol is Protocol.csv:
+        try:
+            prof = CsvProfile.resolve(profile)
+        except GaitError as e:
+            fail(f"--profile: {e}")
+        if prof.time_column is None and sampling_rate_hz is None:
+            fail(
+                f"--profile {prof.name} has no time column: give --sampling-rate-hz "
+                "(the sensor's sampling rate)"
+            )
+    # whatever else the decoder refuses (a GaitError naming the field)
+    make_decoder(protocol.value, profile=profile, sampling_rate_hz=sampling_rate_hz)
+    if record is not None:
+        _check_record(record, overwrite=overwrite)
     jsonl = output_format is OutputFormat.jsonl
     sess = _Session(
         port=port,
@@ -376,13 +434,15 @@ def stream(
         finally:
             # what the reader had already received is analysed (and recorded) too
             reader.close()
-            with contextlib.suppress(DeviceError, KeyboardInterrupt):
-                while (ev := reader.get(timeout=0)) is not None:
-                    if isinstance(ev, SampleBlock):
-                        sess.feed(ev, reader)
-            summary = sess.finish()
-            if live is not None:
-                live.stop()
+            try:
+                with contextlib.suppress(DeviceError, KeyboardInterrupt):
+                    while (ev := reader.get(timeout=0)) is not None:
+                        if isinstance(ev, SampleBlock):
+                            sess.feed(ev, reader)
+                summary = sess.finish()
+            finally:
+                if live is not None:
+                    live.stop()
     status(f"end: {ending}")
     st = reader.stats
     dec = st.decoder
@@ -392,13 +452,61 @@ def stream(
         f"{dec.framing_errors} framing errors, {dec.samples_lost} samples lost"
     )
     if summary is None:
-        status("no samples received")
-        return
+        fail(_no_samples_message(port, protocol, profile, st.n_bytes, ending))
     if jsonl:
         # stdout carries step objects only (DESIGN.md); the summary is a status line.
         status(f"summary {to_json(summary)}")
     else:
         _print_summary(summary)
+
+
+def _check_record(record: Path, *, overwrite: bool) -> None:
+    """``--record``: a .csv name in an existing, writable folder; no existing file replaced
+    without ``overwrite``."""
+    from gait.io import sidecar_path
+
+    if record.suffix.lower() != ".csv":
+        fail(f"--record {record}: expected a .csv file name")
+    folder = record.parent
+    if not folder.exists():
+        fail(f"--record {record}: folder {folder} does not exist")
+    if not folder.is_dir():
+        fail(f"--record {record}: {folder} is not a folder")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        fail(f"--record {record}: cannot write in {folder} (permission denied)")
+    for path in (record, sidecar_path(record)):
+        if path.is_dir():
+            fail(f"--record {record}: {path} is a folder")
+        if path.exists() and not overwrite:
+            fail(
+                f"--record {record}: {path} already exists; choose another name or pass "
+                "--overwrite to replace it"
+            )
+
+
+def _no_samples_message(
+    port: str, protocol: Protocol, profile: str | None, n_bytes: int, ending: str
+) -> str:
+    """What a stream that decoded nothing tells the user: what arrived, what was expected."""
+    if protocol is Protocol.gait:
+        expected = "COBS-framed gait protocol frames (firmware_bridge/PROTOCOL.md)"
+    elif protocol is Protocol.witmotion:
+        expected = "WitMotion 0x55 packets"
+    else:
+        from firmware_bridge.codecs import CsvProfile
+
+        prof = CsvProfile.resolve(profile)
+        expected = f"text lines of CSV profile '{prof.name}' ({prof.delimiter.join(prof.columns)})"
+    if n_bytes:
+        return (
+            f"{port}: no samples decoded from {n_bytes} bytes received with --protocol "
+            f"{protocol.value}, which expects {expected}; check --protocol, --profile and "
+            f"--baud (stream ended: {ending})"
+        )
+    return (
+        f"{port}: no data received; --protocol {protocol.value} expects {expected}; check that "
+        f"the device sends (stream ended: {ending})"
+    )
 
 
 def register(app: typer.Typer) -> None:
