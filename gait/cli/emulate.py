@@ -148,7 +148,7 @@ def emulate(
         sys.stdout.flush()
         pace = "as fast as possible" if speed == 0 else f"at {speed:g}x"
         start = (
-            "playing now (frames sent while no reader has the port open are lost)"
+            "playing now (frames due while no reader has the port open are lost)"
             if wait is WaitRule.none
             else "waiting for a reader"
         )
