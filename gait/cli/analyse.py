@@ -86,12 +86,20 @@ def _walk_files(folder: Path) -> list[Path]:
             "left out. Fix its permissions, or name the files to analyse"
         )
 
-    return [
-        Path(root) / name
-        for root, _, names in os.walk(folder, onerror=unreadable, followlinks=True)
-        for name in names
-        if (Path(root) / name).is_file()
-    ]
+    files: list[Path] = []
+    seen = {os.path.realpath(folder)}
+    for root, dirs, names in os.walk(folder, onerror=unreadable, followlinks=True):
+        # each real folder is read once: a link back up the tree would loop for ever, and a
+        # link to a folder inside the tree would analyse its sessions twice
+        kept = []
+        for d in sorted(dirs, key=lambda d: (os.path.islink(os.path.join(root, d)), d)):
+            real = os.path.realpath(os.path.join(root, d))
+            if real not in seen:
+                seen.add(real)
+                kept.append(d)
+        dirs[:] = kept
+        files += [Path(root) / n for n in names if (Path(root) / n).is_file()]
+    return files
 
 
 def _unit_option(quantity: str, option: str) -> Any:

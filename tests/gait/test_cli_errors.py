@@ -139,6 +139,8 @@ def test_find_sessions_walks_folders_and_skips_companions(tmp_path: Path) -> Non
         (tmp_path / name).write_bytes(b"")
     (tmp_path / "b.json").write_text("{}")
     (tmp_path / "notes.txt").write_text("")
+    (tmp_path / "sub" / "loop").symlink_to(tmp_path, target_is_directory=True)
+    (tmp_path / "alias").symlink_to(tmp_path / "sub", target_is_directory=True)
     found = find_sessions([tmp_path, tmp_path / "b.csv"])
     assert [p.relative_to(tmp_path).as_posix() for p in found] == [
         "a.tsv",
