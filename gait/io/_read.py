@@ -198,6 +198,7 @@ def _first_bad_row(values: np.ndarray) -> int | None:
 
 
 def _load_csv(path: Path) -> _Table:
+    """The CSV's columns; I/O errors and damaged archives are left to the caller."""
     import pandas as pd
 
     try:
@@ -206,8 +207,6 @@ def _load_csv(path: Path) -> _Table:
         lines.close()
     except UnicodeDecodeError:
         _raise_not_utf8(path)
-    except _READ_ERRORS as e:
-        raise _unreadable(path, e) from None
     if first is None or (
         first[1].strip() == "" and all(not t.strip() for _, t in _iter_lines(path))
     ):
@@ -258,8 +257,6 @@ def _load_csv(path: Path) -> _Table:
         _raise_not_utf8(path)
     except pd.errors.EmptyDataError:
         raise SessionFormatError(path, "the file has a header but no data rows", line=2) from None
-    except _READ_ERRORS as e:
-        raise _unreadable(path, e) from None
     spare = df.pop(f"c{len(names)}")
     if len(df) == 0:
         raise SessionFormatError(path, "the file has a header but no data rows", line=2)
