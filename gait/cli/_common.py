@@ -146,6 +146,30 @@ def existing_paths(paths: Sequence[Path]) -> list[Path]:
     return list(paths)
 
 
+def make_out_folder(out: Path) -> None:
+    """Create the ``--out`` folder (and its parents), or fail naming it."""
+    if out.exists() and not out.is_dir():
+        fail(f"--out {out}: exists and is not a folder")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        fail(
+            f"--out {out}: cannot create the folder ({e.strerror}), so cannot write the "
+            "results there; expected a folder path"
+        )
+
+
+def check_folder_of(option: str, path: Path) -> None:
+    """``path`` (given to ``option``) can be created: its folder exists and is writable."""
+    folder = path.parent
+    if not folder.exists():
+        fail(f"{option} {path}: folder {folder} does not exist")
+    if not folder.is_dir():
+        fail(f"{option} {path}: {folder} is not a folder")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        fail(f"{option} {path}: cannot write in {folder} (permission denied)")
+
+
 @contextlib.contextmanager
 def progress_bar(
     total: int, description: str, *, min_items: int = 3

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import os
 import sys
+from collections.abc import Callable
 from enum import Enum, StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -16,6 +17,7 @@ from gait.cli._common import (
     fail,
     handle_errors,
     info,
+    make_out_folder,
     print_json,
     progress_bar,
     to_json,
@@ -102,7 +104,7 @@ def _walk_files(folder: Path) -> list[Path]:
     return files
 
 
-def _unit_option(quantity: str, option: str) -> Any:
+def _unit_option(quantity: str, option: str) -> Callable[[str | None], str | None]:
     """A typer callback: any spelling the reader accepts (docs/session-files.md), or an error."""
 
     def check(value: str | None) -> str | None:
@@ -335,12 +337,7 @@ def analyse(
     files = find_sessions(paths)
     if out is not None:
         _check_out_names(files)
-        if out.exists() and not out.is_dir():
-            fail(f"--out {out}: exists and is not a folder")
-        try:
-            out.mkdir(parents=True, exist_ok=True)
-        except OSError as e:
-            fail(f"--out {out}: cannot create the folder ({e.strerror}); expected a folder path")
+        make_out_folder(out)
 
     options = {
         "placement": placement.value if placement is not None else None,

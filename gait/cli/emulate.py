@@ -12,7 +12,6 @@ nothing on stdout, only ``error: ...`` on stderr (exit code 2).
 from __future__ import annotations
 
 import math
-import os
 import signal
 import sys
 from enum import StrEnum
@@ -21,7 +20,7 @@ from typing import Annotated, Any
 
 import typer
 
-from gait.cli._common import Protocol, fail, handle_errors, info, warn
+from gait.cli._common import Protocol, check_folder_of, fail, handle_errors, info, warn
 
 
 class WaitRule(StrEnum):
@@ -189,13 +188,7 @@ def _check_link(link: Path) -> None:
     """``--link`` must be a free path (or an old symlink) in an existing, writable folder."""
     if link.exists() and not link.is_symlink():
         fail(f"--link {link}: exists and is not a symlink; choose a free path")
-    folder = link.parent
-    if not folder.exists():
-        fail(f"--link {link}: folder {folder} does not exist")
-    if not folder.is_dir():
-        fail(f"--link {link}: {folder} is not a folder")
-    if not os.access(folder, os.W_OK | os.X_OK):
-        fail(f"--link {link}: cannot create a symlink in {folder} (permission denied)")
+    check_folder_of("--link", link)
 
 
 def register(app: typer.Typer) -> None:

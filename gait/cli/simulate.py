@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from gait.cli._common import fail, handle_errors, info
+from gait.cli._common import fail, handle_errors, info, make_out_folder
 
 #: Longest session ``gait simulate`` writes (one day); longer ones are not what it is for.
 MAX_DURATION_S = 86_400.0
@@ -54,8 +54,6 @@ def simulate_command(
     from gait.consts import MAX_SAMPLING_RATE_HZ, MIN_SAMPLING_RATE_HZ, PLACEMENTS
     from gait.simulate._dataset import PRESET_NAMES, generate_sessions
 
-    if out.exists() and not out.is_dir():
-        fail(f"--out {out}: exists and is not a folder")
     if preset not in PRESET_NAMES:
         fail(f"--preset {preset!r}: expected one of {', '.join(PRESET_NAMES)}")
     if sampling_rate_hz is not None and not (
@@ -69,6 +67,7 @@ def simulate_command(
         fail(f"--placement {placement!r}: expected one of {', '.join(PLACEMENTS)}")
     if test_subjects and test_subjects >= n_subjects:
         fail("--test-subjects must be smaller than --n-subjects")
+    make_out_folder(out)
     try:
         paths = generate_sessions(
             out,

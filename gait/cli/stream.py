@@ -31,7 +31,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import math
-import os
 import sys
 import time
 from datetime import UTC, datetime
@@ -41,7 +40,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from gait.cli._common import CliInputError, Protocol, fail, handle_errors, to_json
+from gait.cli._common import (
+    CliInputError,
+    Protocol,
+    check_folder_of,
+    fail,
+    handle_errors,
+    to_json,
+)
 from gait.consts import PLACEMENTS
 
 if TYPE_CHECKING:
@@ -467,13 +473,7 @@ def _check_record(record: Path, *, overwrite: bool) -> None:
 
     if record.suffix.lower() != ".csv":
         fail(f"--record {record}: expected a .csv file name")
-    folder = record.parent
-    if not folder.exists():
-        fail(f"--record {record}: folder {folder} does not exist")
-    if not folder.is_dir():
-        fail(f"--record {record}: {folder} is not a folder")
-    if not os.access(folder, os.W_OK | os.X_OK):
-        fail(f"--record {record}: cannot write in {folder} (permission denied)")
+    check_folder_of("--record", record)
     for path in (record, sidecar_path(record)):
         if path.is_dir():
             fail(f"--record {record}: {path} is a folder")

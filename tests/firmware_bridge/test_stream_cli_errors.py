@@ -62,6 +62,17 @@ def _stream(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([*CLI, "stream", *args], capture_output=True, text=True, timeout=40)
 
 
+def _stream_from_emulator(
+    session: Path, *args: str
+) -> tuple[subprocess.CompletedProcess[str], str]:
+    """`gait stream --port DEV ARGS` against `gait emulate SESSION --speed 10`; (run, DEV)."""
+    emu, path = _start_emulator(str(session), "--speed", "10")
+    try:
+        return _stream("--port", path, *args), path
+    finally:
+        emu.communicate(timeout=20)
+
+
 # -- options are checked first ------------------------------------------------------------------
 
 
@@ -172,28 +183,20 @@ def test_stream_overwrites_with_the_flag_and_reports_a_failing_recording(
 ) -> None:
     rec = tmp_path / "rec.csv"
     rec.write_text("old\n")
-    emu, path = _start_emulator(str(session), "--speed", "10")
-    try:
-        done = _stream(
-            "--port", path, "--format", "jsonl", "--reconnect-timeout", "0.5",
-            "--record", str(rec), "--overwrite",
-        )  # fmt: skip
-    finally:
-        emu.communicate(timeout=20)
+    done, _ = _stream_from_emulator(
+        session, "--format", "jsonl", "--reconnect-timeout", "0.5", "--record", str(rec),
+        "--overwrite",
+    )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert read_session(rec).samples.n_samples == 400  # replaced, every sample recorded
 
     # a recording that cannot be written (the disk is full) ends the stream with one clear line
     full = tmp_path / "full.csv"
     full.symlink_to("/dev/full")
-    emu, path = _start_emulator(str(session), "--speed", "10")
-    try:
-        done = _stream(
-            "--port", path, "--format", "jsonl", "--reconnect-timeout", "0.5",
-            "--record", str(full), "--overwrite",
-        )  # fmt: skip
-    finally:
-        emu.communicate(timeout=20)
+    done, _ = _stream_from_emulator(
+        session, "--format", "jsonl", "--reconnect-timeout", "0.5", "--record", str(full),
+        "--overwrite",
+    )  # fmt: skip
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
     last = done.stderr.strip().splitlines()[-1]
@@ -201,11 +204,8 @@ def test_stream_overwrites_with_the_flag_and_reports_a_failing_recording(
 
 
 def test_stream_with_the_wrong_protocol_fails_naming_it(session: Path) -> None:
-    emu, path = _start_emulator(str(session), "--speed", "10")  # speaks the gait protocol
-    try:
-        done = _stream("--port", path, "--protocol", "csv", "--format", "jsonl")
-    finally:
-        emu.communicate(timeout=20)
+    # the emulator speaks the gait protocol
+    done, path = _stream_from_emulator(session, "--protocol", "csv", "--format", "jsonl")
     assert done.returncode == 2, done.stderr
     assert done.stdout == ""
     last = done.stderr.strip().splitlines()[-1]
