@@ -20,7 +20,7 @@ from typing import Any, NoReturn
 
 import numpy as np
 
-from gait.consts import ACC_COLS, GYR_COLS, PLACEMENTS, SESSION_COLS, T_COL
+from gait.consts import ACC_COLS, GRAVITY_MS2, GYR_COLS, PLACEMENTS, SESSION_COLS, T_COL
 from gait.errors import SessionFormatError
 from gait.io._names import (
     CANONICAL_UNITS,
@@ -39,10 +39,20 @@ from gait.types import SampleBlock, Session, SessionMeta
 GAP_FACTOR = 1.5
 #: Sidecar rate and median-interval rate may differ by at most this fraction.
 RATE_TOLERANCE = 0.05
+#: Longest gap between two samples (s): a longer jump is a corrupt time, not a gap.
+MAX_GAP_S = 7 * 86400.0
+#: Largest plausible |value| of one axis: about 1000 g (the widest IMUs reach 400 g) and
+#: 100 000 deg/s (the widest gyroscopes reach 4000 deg/s).
+MAX_ABS_ACC_MS2 = 1e4
+MAX_ABS_GYR_DPS = 1e5
 #: Median |acc| ranges that identify the accelerometer unit without doubt (gravity dominates).
 ACC_MEDIAN_RANGES = {"g": (0.7, 1.4), "mg": (700.0, 1400.0), "m/s2": (6.9, 13.7)}
 #: A 99th percentile of |gyr| above this cannot be rad/s (70 rad/s is about 4000 deg/s).
 GYR_DEG_S_MIN_P99 = 70.0
+#: A leg that moves this much (99th percentile of ||acc| - g|, m/s²) also turns: walking shanks
+#: reach 300-500 deg/s in swing, so a 99th percentile of |gyr| below GYR_RAD_S_MAX_P99 is rad/s.
+MOVING_ACC_DEV_MS2 = 4.0
+GYR_RAD_S_MAX_P99 = 15.0
 #: Median sampling intervals (in seconds, ms, us) that are plausible for an IMU (20 Hz - 5 kHz).
 _PLAUSIBLE_RATE_HZ = (20.0, 5000.0)
 #: Outside this a rate is surely a unit mistake in the time column.
@@ -101,6 +111,19 @@ def _unreadable(path: Path, error: BaseException) -> SessionFormatError:
     )
     hint = "; the compressed data is damaged (try decompressing it)" if damaged else ""
     return SessionFormatError(path, f"cannot read the file: {error}{hint}")
+
+
+def _csv_source(path: Path) -> Path | io.BytesIO:
+    """What pandas reads: the path, or for a compressed file its whole decompressed content,
+    so that damage anywhere in the archive is an error of the archive (raised here) and not a
+    short or garbled last line."""
+    if not path.name.lower().endswith((".gz", ".bz2", ".xz")):
+        return path
+    opener: Any = gzip.open if path.name.lower().endswith(".gz") else bz2.open
+    if path.name.lower().endswith(".xz"):
+        opener = lzma.open
+    with opener(path, "rb") as f:
+        return io.BytesIO(f.read())
 
 
 def _iter_lines(path: Path) -> Iterator[tuple[int, str]]:
@@ -232,7 +255,7 @@ def _load_csv(path: Path) -> _Table:
         # Positional names plus one spare column: pandas would otherwise turn a first column
         # into the index, silently shifting all columns, when every row has one field too many.
         df = pd.read_csv(
-            path,
+            _csv_source(path),
             sep=sep,
             engine="c",
             header=None,
@@ -455,6 +478,28 @@ def _declared_unit(
     return None, "", False
 
 
+def _check_range(
+    path: Path, table: _Table, cols: tuple[str, ...], factor: float, limit: float, unit: str
+) -> None:
+    """No value beyond any IMU's range (a corrupt cell such as 1e300); compared in the file's
+    own unit, so nothing overflows."""
+    first: tuple[int, str] | None = None
+    for c in cols:
+        row = _first_bad_row(np.where(np.abs(table.columns[c]) > limit / factor, np.nan, 0.0))
+        if row is not None and (first is None or row < first[0]):
+            first = (row, c)
+    if first is not None:
+        row, c = first
+        line, prefix = table.locate(row)
+        raise SessionFormatError(
+            path,
+            f"{prefix}value {float(table.columns[c][row]):.6g} is beyond any IMU's range "
+            f"(|{c}| up to {limit:g} {unit}); expected a sensor reading",
+            line=line,
+            column=table.cells[c].source,
+        )
+
+
 def _canonical_names(table: _Table, cols: tuple[str, ...]) -> bool:
     """True when the columns are written exactly as the canonical names (nothing to note)."""
     return all(table.cells[c].is_canonical_name for c in cols)
@@ -543,6 +588,7 @@ def _acc_unit(
 def _gyr_unit(
     path: Path,
     table: _Table,
+    acc_ms2: np.ndarray,
     argument: str | None,
     sidecar: Sidecar | None,
     side_file: Path,
@@ -552,6 +598,36 @@ def _gyr_unit(
     gyr = np.column_stack([table.columns[c] for c in GYR_COLS])
     p99 = float(np.percentile(np.sqrt(np.einsum("ij,ij->i", gyr, gyr)), 99))
     cols = ", ".join(table.cells[c].source for c in GYR_COLS)
+    acc_dev = float(
+        np.percentile(np.abs(np.sqrt(np.einsum("ij,ij->i", acc_ms2, acc_ms2)) - GRAVITY_MS2), 99)
+    )
+    # a leg that moves (impacts well over gravity) turns at hundreds of deg/s: a few units of
+    # angular rate can only be rad/s
+    rad_like = acc_dev >= MOVING_ACC_DEV_MS2 and p99 < GYR_RAD_S_MAX_P99
+    evidence = (
+        f"the 99th percentile of |gyr| is {p99:.3g} while the accelerometer shows movement "
+        f"(99th percentile of ||acc| - g| {acc_dev:.1f} m/s²); a moving leg turns at hundreds "
+        "of deg/s"
+    )
+    if unit is None and rad_like:
+        unit, source = "rad/s", f"detected: {evidence}"
+    elif unit == "deg/s" and rad_like and not by_argument:
+        if source.startswith("canonical column names"):
+            # the names only imply deg/s; the values leave no doubt
+            notes.append(
+                f"angular rate: columns {cols} imply deg/s but {evidence}; read as rad/s "
+                "(pass --gyr-unit deg/s to keep deg/s)"
+            )
+            unit, source = "rad/s", "detected from the values"
+        else:
+            raise SessionFormatError(
+                path,
+                f"angular rate declared in deg/s ({source}) but {evidence}; if the file really "
+                f"is in rad/s, {_hint('gyr', 'rad/s', side_file)}",
+                column=table.cells[GYR_COLS[0]].source,
+            )
+    elif unit == "deg/s" and rad_like:
+        notes.append(f"warning: angular rate in deg/s ({source}) but {evidence}; kept deg/s")
     if unit is None:
         if p99 <= GYR_DEG_S_MIN_P99:
             raise SessionFormatError(
@@ -650,6 +726,22 @@ def read_session(
     index of the first sample after each gap is in ``gap_idx``. Any problem raises
     :class:`~gait.errors.SessionFormatError` naming the file, line and column.
     """
+    # a corrupt cell (1e300) is found and named below; its overflow in the arithmetic on the
+    # way must not print numpy warnings
+    with np.errstate(over="ignore", invalid="ignore"):
+        return _read_session(
+            path, acc_unit=acc_unit, gyr_unit=gyr_unit, time_unit=time_unit, placement=placement
+        )
+
+
+def _read_session(
+    path: str | Path,
+    *,
+    acc_unit: str | None,
+    gyr_unit: str | None,
+    time_unit: str | None,
+    placement: str | None,
+) -> Session:
     p = Path(path)
     if not p.exists():
         raise SessionFormatError(p, "file not found")
@@ -729,6 +821,18 @@ def read_session(
         rate = float(f"{median_rate:.6g}")
         notes.append(f"sampling rate {rate:g} Hz from the median interval")
 
+    jump = np.flatnonzero(np.diff(t_s) > MAX_GAP_S)
+    if jump.size:
+        row = int(jump[0]) + 1
+        line, prefix = table.locate(row)
+        raise SessionFormatError(
+            p,
+            f"{prefix}time jumps from {float(t_raw[row - 1]):.10g} to {float(t_raw[row]):.10g} "
+            f"({float(t_s[row] - t_s[row - 1]):.3g} s later); a gap of more than "
+            f"{MAX_GAP_S / 86400:g} days is not a recording gap; expected the sample's time",
+            line=line,
+            column=table.cells[T_COL].source,
+        )
     gap_idx = np.flatnonzero(np.diff(t_s) > GAP_FACTOR / rate) + 1
     if gap_idx.size:
         shown = ", ".join(str(i) for i in gap_idx[:5]) + (" ..." if gap_idx.size > 5 else "")
@@ -740,10 +844,12 @@ def read_session(
         )
 
     a_unit = _acc_unit(p, table, acc_unit, sidecar, side_file, notes)
+    _check_range(p, table, ACC_COLS, UNIT_FACTORS["acc"][a_unit], MAX_ABS_ACC_MS2, "m/s²")
     acc = np.column_stack([table.columns[c] for c in ACC_COLS]) * UNIT_FACTORS["acc"][a_unit]
     gyr = None
     if GYR_COLS[0] in table.columns:
-        g_unit = _gyr_unit(p, table, gyr_unit, sidecar, side_file, notes)
+        g_unit = _gyr_unit(p, table, acc, gyr_unit, sidecar, side_file, notes)
+        _check_range(p, table, GYR_COLS, UNIT_FACTORS["gyr"][g_unit], MAX_ABS_GYR_DPS, "deg/s")
         gyr = np.column_stack([table.columns[c] for c in GYR_COLS]) * UNIT_FACTORS["gyr"][g_unit]
     else:
         notes.append("no gyroscope columns: accelerometer-only session")
