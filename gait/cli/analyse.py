@@ -328,12 +328,38 @@ def analyse(
         bool,
         typer.Option("--quiet", "-q", help="Hide the reader's notes (warnings still show)."),
     ] = False,
+    report: Annotated[
+        bool,
+        typer.Option(
+            "--report",
+            help="Also write an HTML report per session (<stem>.gait-report.html) and "
+            "cohort-report.html into --out (docs/reports.md).",
+        ),
+    ] = False,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            help="Analyse on a Dask LocalCluster of N worker processes (needs --out; a rerun "
+            "skips sessions already complete there).",
+            metavar="N",
+        ),
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            help="Analyse on an existing Dask cluster, e.g. tcp://host:8786 (needs --out).",
+            metavar="ADDRESS",
+        ),
+    ] = None,
 ) -> None:
     """Analyse recorded sessions: steps, walking bouts, cadence and a summary per session."""
     from gait.api import analyse as analyse_one
 
     if mass_kg is not None and not 0 < mass_kg < 500:
         fail(f"--mass-kg {mass_kg:g}: expected a body mass in kg between 0 and 500")
+    from gait.cli._cohort import check_cohort_options, run_cohort_command
+
+    cohort = check_cohort_options(out=out, report=report, workers=workers, scheduler=scheduler)
     files = find_sessions(paths)
     if out is not None:
         _check_out_names(files)
@@ -346,6 +372,18 @@ def analyse(
         "time_unit": time_unit,
         "mass_kg": mass_kg,
     }
+    if cohort:  # --report / --workers / --scheduler: gait.cohort (resumable, Dask)
+        assert out is not None
+        run_cohort_command(
+            files,
+            out,
+            options,
+            report=report,
+            workers=workers,
+            scheduler=scheduler,
+            output_format=output_format.value,
+        )
+        return
     sessions: list[dict[str, Any]] = []
     writer = None
     if output_format is OutputFormat.csv:
