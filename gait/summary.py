@@ -63,8 +63,19 @@ class SessionSummary:
     met_basis: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict (plain Python numbers, ``None`` for unknown)."""
-        return asdict(self)
+        """A JSON-ready dict (plain Python numbers, ``None`` for unknown); floats keep
+        :data:`FLOAT_DIGITS` significant digits, so 4.13 does not print as 4.129999999999999."""
+        return {k: tidy_float(v) if isinstance(v, float) else v for k, v in asdict(self).items()}
+
+
+#: Significant digits kept in JSON-ready floats: far beyond what any figure here means, short
+#: of the last digits where sums and differences of floats leave noise.
+FLOAT_DIGITS: int = 12
+
+
+def tidy_float(value: float) -> float:
+    """``value`` rounded to :data:`FLOAT_DIGITS` significant digits (NaN and inf unchanged)."""
+    return float(f"{value:.{FLOAT_DIGITS}g}")
 
 
 def bouts(t_s: np.ndarray) -> list[tuple[int, int]]:

@@ -28,6 +28,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from gait.errors import GaitError
+from gait.summary import tidy_float
 
 
 class Protocol(StrEnum):
@@ -75,33 +76,97 @@ def fail(message: str) -> NoReturn:
     raise CliInputError(message)
 
 
+def describe_error(exc: GaitError | OSError) -> str:
+    """The one-line message of a user error (a GaitError, or an OSError naming its file)."""
+    if isinstance(exc, GaitError):
+        return str(exc)
+    name = exc.filename if exc.filename is not None else str(exc)
+    if isinstance(exc, FileNotFoundError):
+        return f"{name}: no such file or directory"
+    if isinstance(exc, IsADirectoryError):
+        return f"{name}: is a folder, expected a file"
+    if isinstance(exc, PermissionError):
+        return f"{name}: permission denied"
+    return f"{name}: {exc.strerror or exc}"
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so that the interpreter's last flush of what could not be
+    written fails silently instead of printing 'Exception ignored ...'."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+
+
 @contextlib.contextmanager
 def user_errors() -> Iterator[None]:
     """Turn user errors raised inside the block into ``error: ...`` + exit code 2."""
     try:
         yield
     except GaitError as exc:
+        if isinstance(exc, StdoutError):
+            _silence_stdout()
         error_line(str(exc))
-        raise typer.Exit(EXIT_USER_ERROR) from None
-    except FileNotFoundError as exc:
-        name = exc.filename if exc.filename is not None else str(exc)
-        error_line(f"{name}: no such file or directory")
-        raise typer.Exit(EXIT_USER_ERROR) from None
-    except IsADirectoryError as exc:
-        error_line(f"{exc.filename}: is a folder, expected a file")
-        raise typer.Exit(EXIT_USER_ERROR) from None
-    except PermissionError as exc:
-        error_line(f"{exc.filename}: permission denied")
         raise typer.Exit(EXIT_USER_ERROR) from None
     except KeyboardInterrupt:
         error_line("interrupted")
         raise typer.Exit(EXIT_INTERRUPTED) from None
     except BrokenPipeError:
         # stdout was closed early (e.g. `gait analyse ... | head`): stop quietly.
-        with contextlib.suppress(OSError):
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
+        _silence_stdout()
         raise typer.Exit(0) from None
+    except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
+        error_line(describe_error(exc))
+        raise typer.Exit(EXIT_USER_ERROR) from None
+
+
+class StdoutError(GaitError):
+    """The results could not be written to standard output (a full disk, /dev/full)."""
+
+
+@contextlib.contextmanager
+def stdout_writes() -> Iterator[None]:
+    """Writing to stdout inside the block: an OSError (other than a closed pipe) becomes a
+    :class:`StdoutError` naming it, handled by :func:`user_errors`."""
+    try:
+        yield
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise StdoutError(
+            f"cannot write the results to standard output: {exc.strerror or exc}"
+        ) from None
+
+
+def write_file_atomic(path: Path, text: str | bytes, *, option: str = "--out") -> None:
+    """Write ``path`` whole or not at all: a temporary file in the same folder, then renamed.
+
+    A failure (full disk, removed folder) removes the temporary file and raises a user error
+    naming ``path``; an existing ``path`` is left as it was.
+    """
+    import tempfile
+
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    fd, tmp = -1, ""
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        with os.fdopen(fd, "wb") as f:
+            fd = -1
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+        tmp = ""
+    except OSError as e:
+        fail(f"{option}: cannot write {path} ({e.strerror or e}); nothing was left there")
+    finally:
+        if fd >= 0:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        if tmp:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
 
 
 def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
@@ -117,7 +182,7 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
 
 def _json_safe(value: Any) -> Any:
     if isinstance(value, float):
-        return None if math.isnan(value) or math.isinf(value) else value
+        return None if math.isnan(value) or math.isinf(value) else tidy_float(value)
     if isinstance(value, dict):
         return {k: _json_safe(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
@@ -128,14 +193,29 @@ def _json_safe(value: Any) -> Any:
 
 
 def to_json(document: Any, *, indent: int | None = None) -> str:
-    """Strict JSON text (NaN and infinities become ``null``, numpy scalars plain numbers)."""
+    """Strict JSON text (NaN and infinities become ``null``, numpy scalars plain numbers,
+    floats with :data:`~gait.summary.FLOAT_DIGITS` significant digits)."""
     return json.dumps(_json_safe(document), indent=indent, allow_nan=False)
+
+
+def sessions_json(sessions: list[dict[str, Any]]) -> str:
+    """``{"sessions": [...]}`` with one session per line: each line is written by the C JSON
+    encoder (``indent`` would fall back to the pure-Python one, seconds for a long session).
+    Step records are JSON-ready already (pipeline), so the walk of :func:`_json_safe` is only
+    done for a session that holds something else (NaN, numpy scalars)."""
+    lines = []
+    for s in sessions:
+        try:
+            lines.append(json.dumps(s, allow_nan=False))
+        except (TypeError, ValueError):
+            lines.append(to_json(s))
+    return '{"sessions": [\n' + ",\n".join(lines) + "\n]}" if lines else '{"sessions": []}'
 
 
 def print_json(document: Any, *, indent: int | None = None) -> None:
     """Write one JSON document and a newline to stdout, nothing else."""
-    sys.stdout.write(to_json(document, indent=indent) + "\n")
-    sys.stdout.flush()
+    with stdout_writes():
+        sys.stdout.write(to_json(document, indent=indent) + "\n")
 
 
 def existing_paths(paths: Sequence[Path]) -> list[Path]:
@@ -168,6 +248,30 @@ def check_folder_of(option: str, path: Path) -> None:
         fail(f"{option} {path}: {folder} is not a folder")
     if not os.access(folder, os.W_OK | os.X_OK):
         fail(f"{option} {path}: cannot write in {folder} (permission denied)")
+
+
+def first_run_note() -> None:
+    """Say on stderr that the step detector's numba kernels are being compiled, when their
+    cache is missing or older than their source (the first run after an install or upgrade:
+    about 25 s, silent otherwise). A guess from the cache files: it may miss a cache numba
+    keeps elsewhere (NUMBA_CACHE_DIR, a read-only install), and then says so once too often."""
+    kernels = Path(__file__).resolve().parents[1] / "_kernels"
+    source = kernels / "_steps.py"
+    cache_dir = (
+        Path(os.environ.get("NUMBA_CACHE_DIR", ""))
+        if os.environ.get("NUMBA_CACHE_DIR")
+        else kernels / "__pycache__"
+    )
+    try:
+        src_mtime = source.stat().st_mtime
+        cached = any(f.stat().st_mtime >= src_mtime for f in cache_dir.rglob("_steps.*.nbi"))
+    except OSError:
+        return
+    if not cached:
+        info(
+            "note: compiling the step detector for this machine (first run only, about 25 s; "
+            "later runs start at once)"
+        )
 
 
 @contextlib.contextmanager

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import os
 import sys
 from collections.abc import Callable
@@ -13,17 +14,24 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from gait.cli._common import (
+    EXIT_USER_ERROR,
+    describe_error,
+    error_line,
     existing_paths,
     fail,
+    first_run_note,
     handle_errors,
     info,
     make_out_folder,
-    print_json,
     progress_bar,
+    sessions_json,
+    stdout_writes,
     to_json,
     warn,
+    write_file_atomic,
 )
 from gait.consts import PLACEMENTS, STEP_FIELDS
+from gait.errors import GaitError
 from gait.io import parse_unit, unit_choices
 
 if TYPE_CHECKING:
@@ -42,7 +50,12 @@ SESSION_SUFFIXES = (
     ".parquet",
     ".pq",
 )
-#: Companion files of a session that are never sessions themselves.
+#: What ``--out`` writes per session: names of their own, never an input's (``<stem>.steps.csv``
+#: is a labelled session's ground truth, DESIGN.md).
+STEPS_OUT_SUFFIX = ".gait-steps.csv"
+SUMMARY_OUT_SUFFIX = ".gait-summary.json"
+#: Companion files of a session that are never sessions themselves (``.steps.csv`` also covers
+#: the ``.gait-steps.csv`` results).
 COMPANION_SUFFIXES = (".labels.csv", ".steps.csv")
 #: Steps shown at each end of the per-session listing of ``--format table``.
 TABLE_STEPS_EACH_END = 5
@@ -121,16 +134,37 @@ def _unit_option(quantity: str, option: str) -> Callable[[str | None], str | Non
     return check
 
 
-def _check_out_names(files: list[Path]) -> None:
+def out_paths(out_dir: Path, path: Path) -> tuple[Path, Path]:
+    """The steps CSV and summary JSON that ``--out out_dir`` writes for the session ``path``."""
+    stem = _stem(path)
+    return out_dir / f"{stem}{STEPS_OUT_SUFFIX}", out_dir / f"{stem}{SUMMARY_OUT_SUFFIX}"
+
+
+def _check_out_names(files: list[Path], out_dir: Path, *, overwrite: bool = True) -> None:
+    """Two sessions never write the same result, a result never replaces an input, and an
+    existing result is replaced only with ``overwrite``."""
     seen: dict[str, Path] = {}
+    inputs = {os.path.realpath(f) for f in files}
+    existing: list[Path] = []
     for f in files:
         stem = _stem(f)
         if stem in seen:
             fail(
-                f"{f} and {seen[stem]} would both write {stem}.steps.csv with --out; "
+                f"{f} and {seen[stem]} would both write {stem}{STEPS_OUT_SUFFIX} with --out; "
                 "analyse them into separate --out folders"
             )
         seen[stem] = f
+        for result in out_paths(out_dir, f):
+            if os.path.realpath(result) in inputs:
+                fail(f"--out {out_dir}: {result} is an input; results never replace an input")
+            if result.exists() or result.is_symlink():
+                existing.append(result)
+    if existing and not overwrite:
+        more = f" and {len(existing) - 1} more" if len(existing) > 1 else ""
+        fail(
+            f"--out {out_dir}: {existing[0]}{more} already exist(s); choose another folder or "
+            "pass --overwrite to replace the results"
+        )
 
 
 def _stem(path: Path) -> str:
@@ -154,12 +188,19 @@ def _report_notes(file: str, analysis: Analysis, *, quiet: bool = False) -> None
     if s.n_gaps and not any("gap" in n for n in notes):
         warn(f"{file}: {s.n_gaps} gap(s) in the recording, {s.samples_lost} samples missing")
     if s.placement is None:
-        warn(f"{file}: placement unknown (no sidecar); 'foot' is left empty, see --placement")
+        from gait.io import sidecar_path
+
+        side = sidecar_path(file)
+        why = f"{side.name} has no 'placement'" if side.is_file() else "no sidecar"
+        warn(f"{file}: placement unknown ({why}); 'foot' is left empty, see --placement")
 
 
 # --- output writers ---------------------------------------------------------------------------
 
-CSV_COLUMNS = ("file", *STEP_FIELDS, "instrumented")
+#: Columns of a step in ``--out`` files, in the order of the JSON step record; ``--format csv``
+#: adds ``file`` in front.
+STEP_OUT_COLUMNS = (*STEP_FIELDS, "instrumented")
+CSV_COLUMNS = ("file", *STEP_OUT_COLUMNS)
 
 
 def _csv_cell(value: Any) -> Any:
@@ -172,11 +213,22 @@ def _write_csv_rows(writer: Any, file: str, analysis: Analysis) -> None:
         writer.writerow([_csv_cell(row.get(c)) for c in CSV_COLUMNS])
 
 
+def steps_csv(analysis: Analysis) -> str:
+    """The ``--out`` steps CSV text: :data:`STEP_OUT_COLUMNS`, one row per step."""
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\n")
+    writer.writerow(STEP_OUT_COLUMNS)
+    for rec in analysis.records:
+        writer.writerow([_csv_cell(rec.get(c)) for c in STEP_OUT_COLUMNS])
+    return text.getvalue()
+
+
 def _write_out(out_dir: Path, path: Path, file: str, analysis: Analysis) -> None:
-    stem = _stem(path)
-    analysis.steps.to_csv(out_dir / f"{stem}.steps.csv", index=False)
+    """The session's results, each file written whole or not at all."""
+    steps_file, summary_file = out_paths(out_dir, path)
+    write_file_atomic(steps_file, steps_csv(analysis))
     summary = {"file": file, **analysis.summary.to_dict()}
-    (out_dir / f"{stem}.summary.json").write_text(to_json(summary, indent=2) + "\n")
+    write_file_atomic(summary_file, to_json(summary, indent=2) + "\n")
 
 
 def _fmt(value: Any, digits: int = 3) -> str:
@@ -232,7 +284,7 @@ def _print_table(file: str, analysis: Analysis) -> None:
         ("#", "right"),
         ("t_s", "right"),
         ("foot", "left"),
-        ("measured", "left"),
+        ("instrumented", "left"),
         ("direction", "left"),
         ("strike", "left"),
         ("speed_m_s", "right"),
@@ -290,7 +342,8 @@ def analyse(
     out: Annotated[
         Path | None,
         typer.Option(
-            help="Also write <stem>.steps.csv and <stem>.summary.json per session into DIR.",
+            help=f"Also write <stem>{STEPS_OUT_SUFFIX} and <stem>{SUMMARY_OUT_SUFFIX} per "
+            "session into DIR (existing ones only with --overwrite).",
             metavar="DIR",
             file_okay=False,
         ),
@@ -328,42 +381,23 @@ def analyse(
         bool,
         typer.Option("--quiet", "-q", help="Hide the reader's notes (warnings still show)."),
     ] = False,
-    report: Annotated[
+    overwrite: Annotated[
         bool,
-        typer.Option(
-            "--report",
-            help="Also write an HTML report per session (<stem>.gait-report.html) and "
-            "cohort-report.html into --out (docs/reports.md).",
-        ),
+        typer.Option("--overwrite", help="Replace existing results in the --out folder."),
     ] = False,
-    workers: Annotated[
-        int | None,
-        typer.Option(
-            help="Analyse on a Dask LocalCluster of N worker processes (needs --out; a rerun "
-            "skips sessions already complete there).",
-            metavar="N",
-        ),
-    ] = None,
-    scheduler: Annotated[
-        str | None,
-        typer.Option(
-            help="Analyse on an existing Dask cluster, e.g. tcp://host:8786 (needs --out).",
-            metavar="ADDRESS",
-        ),
-    ] = None,
 ) -> None:
-    """Analyse recorded sessions: steps, walking bouts, cadence and a summary per session."""
-    from gait.api import analyse as analyse_one
+    """Analyse recorded sessions: steps, walking bouts, cadence and a summary per session.
 
+    A session that cannot be analysed is named on stderr and the others are analysed; the exit
+    code is then 2.
+    """
     if mass_kg is not None and not 0 < mass_kg < 500:
         fail(f"--mass-kg {mass_kg:g}: expected a body mass in kg between 0 and 500")
-    from gait.cli._cohort import check_cohort_options, run_cohort_command
-
-    cohort = check_cohort_options(out=out, report=report, workers=workers, scheduler=scheduler)
     files = find_sessions(paths)
     if out is not None:
-        _check_out_names(files)
+        _check_out_names(files, out, overwrite=overwrite)
         make_out_folder(out)
+    first_run_note()
 
     options = {
         "placement": placement.value if placement is not None else None,
@@ -372,40 +406,69 @@ def analyse(
         "time_unit": time_unit,
         "mass_kg": mass_kg,
     }
-    if cohort:  # --report / --workers / --scheduler: gait.cohort (resumable, Dask)
-        assert out is not None
-        run_cohort_command(
-            files,
-            out,
-            options,
-            report=report,
-            workers=workers,
-            scheduler=scheduler,
-            output_format=output_format.value,
-        )
-        return
     sessions: list[dict[str, Any]] = []
+    failed: list[Path] = []
     writer = None
     if output_format is OutputFormat.csv:
         writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(CSV_COLUMNS)
+        with stdout_writes():
+            writer.writerow(CSV_COLUMNS)
     with progress_bar(len(files), "analysing") as advance:
         for path in files:
             file = str(path)
-            analysis = analyse_one(path, **options)
+            try:
+                analysis = analyse_file(path, **options)
+            except (GaitError, OSError) as e:
+                # one bad session does not stop the batch: named now, counted at the end
+                error_line(describe_error(e))
+                failed.append(path)
+                advance()
+                continue
             _report_notes(file, analysis, quiet=quiet)
             if out is not None:
                 _write_out(out, path, file, analysis)
-            if output_format is OutputFormat.json:
-                sessions.append(analysis.to_dict() | {"file": file})
-            elif output_format is OutputFormat.csv:
-                _write_csv_rows(writer, file, analysis)
-                sys.stdout.flush()
-            else:
-                _print_table(file, analysis)
+            with stdout_writes():
+                if output_format is OutputFormat.json:
+                    sessions.append(analysis.to_dict() | {"file": file})
+                elif output_format is OutputFormat.csv:
+                    _write_csv_rows(writer, file, analysis)
+                else:
+                    _print_table(file, analysis)
             advance()
-    if output_format is OutputFormat.json:
-        print_json({"sessions": sessions}, indent=2)
+    if output_format is OutputFormat.json and len(failed) < len(files):
+        with stdout_writes():
+            sys.stdout.write(sessions_json(sessions) + "\n")
+    if failed:
+        if len(files) > 1:
+            names = ", ".join(str(f) for f in failed[:3]) + (" ..." if len(failed) > 3 else "")
+            done = "none was" if len(failed) == len(files) else "the others were"
+            error_line(
+                f"{len(failed)} of {len(files)} sessions could not be analysed ({names}); {done}"
+            )
+        raise typer.Exit(EXIT_USER_ERROR)
+
+
+def analyse_file(
+    path: Path,
+    *,
+    placement: str | None = None,
+    acc_unit: str | None = None,
+    gyr_unit: str | None = None,
+    time_unit: str | None = None,
+    mass_kg: float | None = None,
+) -> Analysis:
+    """Read and analyse one session file as ``gait analyse`` does: a session outside the
+    detector's 50-1000 Hz is resampled first (:mod:`gait.resample`, noted in the session's
+    assumptions) and one below 15 Hz is refused with a :class:`~gait.errors.GaitError`."""
+    from gait.api import analyse as analyse_one
+    from gait.api import read_session
+    from gait.resample import to_detector_rate
+
+    session = read_session(
+        path, acc_unit=acc_unit, gyr_unit=gyr_unit, time_unit=time_unit, placement=placement
+    )
+    session, _ = to_detector_rate(session)
+    return analyse_one(session, mass_kg=mass_kg)
 
 
 def register(app: typer.Typer) -> None:
@@ -414,4 +477,4 @@ def register(app: typer.Typer) -> None:
     app.command("analyze", hidden=True, no_args_is_help=True)(analyse)
 
 
-__all__ = ["analyse", "find_sessions", "register"]
+__all__ = ["analyse", "analyse_file", "find_sessions", "out_paths", "register", "steps_csv"]

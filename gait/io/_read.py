@@ -620,11 +620,10 @@ def _gyr_unit(
             )
             unit, source = "rad/s", "detected from the values"
         else:
-            raise SessionFormatError(
-                path,
-                f"angular rate declared in deg/s ({source}) but {evidence}; if the file really "
-                f"is in rad/s, {_hint('gyr', 'rad/s', side_file)}",
-                column=table.cells[GYR_COLS[0]].source,
+            # declared (sidecar, header): kept, but said loudly with the way out
+            notes.append(
+                f"warning: angular rate declared in deg/s ({source}) but {evidence}; kept "
+                f"deg/s. If the file really is in rad/s, {_hint('gyr', 'rad/s', side_file)}"
             )
     elif unit == "deg/s" and rad_like:
         notes.append(f"warning: angular rate in deg/s ({source}) but {evidence}; kept deg/s")

@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 
 import gait
 from gait.cli import app
-from gait.cli.analyse import CSV_COLUMNS
+from gait.cli.analyse import CSV_COLUMNS, out_paths
 from gait.datasets import sample_dir
 from gait.pipeline import STEP_COLUMNS, STEP_FIELDS
 
@@ -131,9 +131,13 @@ def test_out_writes_steps_and_summary(walk_dir: Path, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.stderr
     doc = json.loads(result.stdout)
     for f, entry in zip(files, doc["sessions"], strict=True):
-        steps_file, summary_file = out / f"{f.stem}.steps.csv", out / f"{f.stem}.summary.json"
+        steps_file, summary_file = out_paths(out, f)
+        assert steps_file.name == f"{f.stem}.gait-steps.csv"  # never an input's name
+        assert summary_file.name == f"{f.stem}.gait-summary.json"
         rows = list(csv.DictReader(steps_file.open()))
-        assert list(rows[0]) == list(STEP_COLUMNS)
+        # the same columns, in the same order, as --format csv (without its 'file')
+        assert list(rows[0]) == list(CSV_COLUMNS[1:])
+        assert set(rows[0]) == set(STEP_COLUMNS)
         assert len(rows) == len(entry["steps"])
         assert float(rows[-1]["t_s"]) == pytest.approx(entry["steps"][-1]["t_s"])
         saved = json.loads(summary_file.read_text())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -95,7 +96,7 @@ def test_same_stem_twice_with_out(tmp_path: Path, good_csv: Path) -> None:
     twin = other / good_csv.name
     twin.write_text(good_csv.read_text())
     result = invoke("analyse", "--out", str(tmp_path / "out"), str(good_csv), str(twin))
-    assert_user_error(result, "still.steps.csv")
+    assert_user_error(result, "still.gait-steps.csv")
 
 
 def test_notes_go_to_stderr_and_quiet_hides_them(tmp_path: Path) -> None:
@@ -121,13 +122,18 @@ def test_a_still_sensor_has_no_steps(good_csv: Path) -> None:
     assert "cadence (steps/min)" in result.stdout
 
 
-def test_a_bad_file_among_good_ones_stops_with_nothing_on_stdout(
+def test_a_bad_file_among_good_ones_is_named_and_the_others_analysed(
     tmp_path: Path, good_csv: Path
 ) -> None:
     bad = tmp_path / "bad.csv"
     bad.write_text("t_s,acc_x,acc_y,acc_z\n0,0,0,9.8\n0,0,0,9.8\n")
-    result = invoke("analyse", "--format", "json", str(good_csv), str(bad))
-    assert_user_error(result, str(bad), "line 3")
+    result = invoke("analyse", "--format", "json", str(bad), str(good_csv))
+    assert result.exit_code == 2  # non-zero at the end
+    assert "Traceback" not in result.output
+    assert f"{bad}, line 3" in result.stderr
+    assert "1 of 2 sessions could not be analysed" in result.stderr
+    doc = json.loads(result.stdout)  # the good session is there, after the bad one
+    assert [s["file"] for s in doc["sessions"]] == [str(good_csv)]
 
 
 def test_find_sessions_walks_folders_and_skips_companions(tmp_path: Path) -> None:
