@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from gait.steps.base import BaseStepDetector, StepTable
     from gait.summary import SessionSummary
 
-__all__ = ["Analysis", "analyse", "analyse_many", "read_session"]
+__all__ = ["Analysis", "analyse", "analyse_many", "read_session", "session_from_frame"]
 
 
 def read_session(
@@ -68,6 +68,37 @@ class Analysis:
     def file(self) -> str | None:
         return self.session.path
 
+    @property
+    def start_time_utc(self) -> pd.Timestamp | None:
+        """When the recording started (the sidecar's ``start_time_utc``, as a UTC
+        ``pandas.Timestamp``), or ``None`` when not known."""
+        import pandas as pd
+
+        text = self.session.meta.start_time_utc
+        if text is None:
+            return None
+        stamp = pd.Timestamp(text)
+        return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+
+    def to_utc(self, t_s: Any) -> pd.DatetimeIndex:
+        """Session times (s) as absolute UTC times; ``NaT`` when the start is not known."""
+        import numpy as np
+        import pandas as pd
+
+        t = np.atleast_1d(np.asarray(t_s, dtype=np.float64))
+        start = self.start_time_utc
+        if start is None:
+            return pd.DatetimeIndex([pd.NaT] * t.size, tz="UTC")
+        return start + pd.to_timedelta(t, unit="s")
+
+    @property
+    def steps_utc(self) -> pd.DataFrame:
+        """``steps`` with a ``time_utc`` column (UTC timestamps) after ``t_s``: absolute step
+        times when the sidecar gives ``start_time_utc``, ``NaT`` otherwise."""
+        frame = self.steps.copy()
+        frame.insert(1, "time_utc", self.to_utc(frame["t_s"].to_numpy()))
+        return frame
+
     def to_dict(self) -> dict[str, Any]:
         """This session's entry of the ``gait analyse --format json`` document."""
         return {
@@ -78,8 +109,10 @@ class Analysis:
 
 
 def analyse(
-    source: str | PathLike[str] | Session,
+    source: str | PathLike[str] | Session | pd.DataFrame,
     *,
+    sampling_rate_hz: float | None = None,
+    start_time_utc: str | None = None,
     detector: BaseStepDetector | None = None,
     classifier: StepClassifierLike | None = None,
     energy: EnergyEstimatorLike | None = None,
@@ -89,14 +122,33 @@ def analyse(
     gyr_unit: str | None = None,
     time_unit: str | None = None,
 ) -> Analysis:
-    """Analyse one session given as a path or a :class:`~gait.types.Session`.
+    """Analyse one session given as a path, a :class:`~gait.types.Session` or a pandas
+    DataFrame.
 
     The detector, classifier, energy estimator and ``mass_kg`` are passed to
     :class:`~gait.pipeline.GaitPipeline`; ``placement`` overrides the session's placement;
     the unit options are passed to :func:`read_session` when ``source`` is a path.
+    A DataFrame is read by :func:`session_from_frame` with ``sampling_rate_hz``,
+    ``start_time_utc``, ``placement`` and the unit options.
     """
     from gait.pipeline import GaitPipeline
 
+    if _is_frame(source):
+        source = session_from_frame(
+            source,  # type: ignore[arg-type]
+            sampling_rate_hz=sampling_rate_hz,
+            start_time_utc=start_time_utc,
+            placement=placement,
+            acc_unit=acc_unit,
+            gyr_unit=gyr_unit,
+            time_unit=time_unit,
+        )
+        placement = None
+    elif sampling_rate_hz is not None or start_time_utc is not None:
+        raise TypeError(
+            "sampling_rate_hz and start_time_utc are for a DataFrame; a file's come from its "
+            "sidecar, a Session's from its meta"
+        )
     if isinstance(source, Session):
         session = source
         if placement is not None:
@@ -117,6 +169,116 @@ def analyse(
         records=pipe.records_,
         step_table=pipe.step_table_,
     )
+
+
+def _is_frame(source: Any) -> bool:
+    import sys
+
+    pd = sys.modules.get("pandas")  # a DataFrame means pandas is already imported
+    return pd is not None and isinstance(source, pd.DataFrame)
+
+
+#: Name given to a DataFrame in messages.
+FRAME_NAME = "DataFrame"
+
+
+def session_from_frame(
+    frame: pd.DataFrame,
+    *,
+    sampling_rate_hz: float | None = None,
+    start_time_utc: str | None = None,
+    placement: str | None = None,
+    acc_unit: str | None = None,
+    gyr_unit: str | None = None,
+    time_unit: str | None = None,
+) -> Session:
+    """A :class:`~gait.types.Session` from a DataFrame of samples, read as a session file is.
+
+    Columns are named as in a session file (``acc_x``..., ``gyr_x``..., units in the names or
+    given as ``acc_unit``/``gyr_unit``; docs/session-files.md). Time comes from a time column,
+    else from a ``DatetimeIndex`` (which also gives ``start_time_utc``), else from
+    ``sampling_rate_hz`` (one sample every ``1 / sampling_rate_hz`` s). A rate outside the
+    detector's is resampled, with a note in ``meta.assumptions``. Problems raise
+    :class:`~gait.errors.SessionFormatError` naming the column.
+    """
+    import json
+    import math
+    import tempfile
+    from pathlib import Path
+
+    import numpy as np
+    import pandas as pd
+
+    from gait.errors import SessionFormatError
+    from gait.io._names import parse_header_cell
+    from gait.resample import to_detector_rate
+
+    if not isinstance(frame, pd.DataFrame):
+        raise TypeError(f"expected a pandas DataFrame, got {type(frame).__name__}")
+    if sampling_rate_hz is not None and not (
+        isinstance(sampling_rate_hz, int | float)
+        and math.isfinite(sampling_rate_hz)
+        and sampling_rate_hz > 0
+    ):
+        raise SessionFormatError(
+            FRAME_NAME, f"sampling_rate_hz={sampling_rate_hz!r}; expected a positive number of Hz"
+        )
+    df = frame.copy()
+    df.columns = [str(c) for c in df.columns]
+    has_time = any(parse_header_cell(c).canonical == "t_s" for c in df.columns)
+    if not has_time and isinstance(df.index, pd.DatetimeIndex):
+        index = df.index
+        stamp = index[0] if len(index) else None
+        if stamp is not None and start_time_utc is None:
+            stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+            start_time_utc = stamp.isoformat().replace("+00:00", "Z")
+        df.insert(0, "t_s", index.tz_localize(None) if index.tz is not None else index)
+        has_time = True
+    if not has_time:
+        if sampling_rate_hz is None:
+            raise SessionFormatError(
+                FRAME_NAME,
+                "no time column (t_s) and no DatetimeIndex; give sampling_rate_hz= to time "
+                "the samples",
+            )
+        df.insert(0, "t_s", np.arange(len(df), dtype=np.float64) / float(sampling_rate_hz))
+    df = df.reset_index(drop=True)
+
+    sidecar: dict[str, Any] = {}
+    if sampling_rate_hz is not None:
+        sidecar["sampling_rate_hz"] = float(sampling_rate_hz)
+    if start_time_utc is not None:
+        sidecar["start_time_utc"] = str(start_time_utc)
+    with tempfile.TemporaryDirectory(prefix="gait-frame-") as folder:
+        path = Path(folder) / "dataframe.parquet"
+        try:
+            df.to_parquet(path, index=False)
+        except (TypeError, ValueError, ImportError) as e:
+            raise SessionFormatError(FRAME_NAME, f"cannot be read as samples: {e}") from None
+        if sidecar:
+            path.with_suffix(".json").write_text(json.dumps(sidecar))
+        try:
+            session = read_session(
+                path,
+                acc_unit=acc_unit,
+                gyr_unit=gyr_unit,
+                time_unit=time_unit,
+                placement=placement,
+            )
+        except SessionFormatError as e:
+            text = e.reason.replace(str(path.with_suffix(".json")), "the arguments")
+            text = text.replace(str(path), FRAME_NAME).replace("dataframe.parquet", FRAME_NAME)
+            text = text.replace("dataframe.json", "the arguments")
+            raise SessionFormatError(FRAME_NAME, text, column=e.column) from None
+    notes = tuple(
+        n.replace("dataframe.json", "the arguments").replace("dataframe.parquet", FRAME_NAME)
+        for n in session.meta.assumptions
+    )
+    session = dataclasses.replace(
+        session, path=None, meta=dataclasses.replace(session.meta, assumptions=notes)
+    )
+    session, _ = to_detector_rate(session)
+    return session
 
 
 def analyse_many(
