@@ -1,0 +1,130 @@
+"""numba kernel: horizontal displacement of the sensor over one stride (strapdown integration).
+
+Between two instants at which the sensor is nearly still (mid-stance of consecutive strides) the
+gyroscope is integrated to an orientation, the accelerometer is turned into the world frame,
+gravity is removed, and the velocity is integrated with a linear drift correction that makes it
+zero at both ends (the zero-velocity update, Mariani et al. 2010; Rampp et al. 2015). The world
+frame has ``z`` along the gravity measured at the start; its heading is arbitrary, so only the
+horizontal distance is meaningful. Reference: :func:`stride_displacement_ref`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+
+@njit(cache=True)
+def _quat_mul(a0, a1, a2, a3, b0, b1, b2, b3):  # pragma: no cover - numba
+    return (
+        a0 * b0 - a1 * b1 - a2 * b2 - a3 * b3,
+        a0 * b1 + a1 * b0 + a2 * b3 - a3 * b2,
+        a0 * b2 - a1 * b3 + a2 * b0 + a3 * b1,
+        a0 * b3 + a1 * b2 - a2 * b1 + a3 * b0,
+    )
+
+
+@njit(cache=True)
+def _level_quat(gx, gy, gz):  # pragma: no cover - numba
+    """Unit quaternion turning the vector (gx, gy, gz) onto +z (shortest arc)."""
+    n = np.sqrt(gx * gx + gy * gy + gz * gz)
+    if n <= 0.0:
+        return 1.0, 0.0, 0.0, 0.0
+    ux, uy, uz = gx / n, gy / n, gz / n
+    # axis = u x z = (uy, -ux, 0), cos = uz
+    w = 1.0 + uz
+    x, y, z = uy, -ux, 0.0
+    if w < 1e-9:  # pointing straight down: turn half a circle about x
+        return 0.0, 1.0, 0.0, 0.0
+    m = np.sqrt(w * w + x * x + y * y + z * z)
+    return w / m, x / m, y / m, z / m
+
+
+@njit(cache=True)
+def stride_displacement(acc_ms2, gyr_rad_s, dt_s, n_level):  # pragma: no cover - numba
+    """Displacement (3,) in m from the first to the last sample of ``acc_ms2``/``gyr_rad_s``,
+    and the drift-corrected velocity (n, 3) in m/s of every sample.
+
+    ``acc_ms2`` and ``gyr_rad_s`` are (n, 3) C-contiguous float64 arrays in the sensor frame,
+    ``dt_s`` the sample period and ``n_level`` how many first samples are averaged to find
+    gravity. The velocity is taken as zero at both ends.
+    """
+    n = acc_ms2.shape[0]
+    out = np.zeros(3)
+    v = np.zeros((n, 3))
+    if n < 3:
+        return out, v
+    m = min(max(n_level, 1), n)
+    gx = 0.0
+    gy = 0.0
+    gz = 0.0
+    for i in range(m):
+        gx += acc_ms2[i, 0]
+        gy += acc_ms2[i, 1]
+        gz += acc_ms2[i, 2]
+    gx /= m
+    gy /= m
+    gz /= m
+    g = np.sqrt(gx * gx + gy * gy + gz * gz)
+    q0, q1, q2, q3 = _level_quat(gx, gy, gz)
+    aw = np.empty((n, 3))
+    for i in range(n):
+        # world acceleration: q * a * q^-1, minus gravity
+        ax, ay, az = acc_ms2[i, 0], acc_ms2[i, 1], acc_ms2[i, 2]
+        t0, t1, t2, t3 = _quat_mul(q0, q1, q2, q3, 0.0, ax, ay, az)
+        _, r1, r2, r3 = _quat_mul(t0, t1, t2, t3, q0, -q1, -q2, -q3)
+        aw[i, 0] = r1
+        aw[i, 1] = r2
+        aw[i, 2] = r3 - g
+        if i + 1 < n:
+            # rotate by the mean rate over the interval (body frame): q <- q * dq
+            wx = 0.5 * (gyr_rad_s[i, 0] + gyr_rad_s[i + 1, 0])
+            wy = 0.5 * (gyr_rad_s[i, 1] + gyr_rad_s[i + 1, 1])
+            wz = 0.5 * (gyr_rad_s[i, 2] + gyr_rad_s[i + 1, 2])
+            ang = np.sqrt(wx * wx + wy * wy + wz * wz) * dt_s
+            if ang > 0.0:
+                s = np.sin(0.5 * ang) / (ang / dt_s)
+                d0, d1, d2, d3 = np.cos(0.5 * ang), wx * s, wy * s, wz * s
+                q0, q1, q2, q3 = _quat_mul(q0, q1, q2, q3, d0, d1, d2, d3)
+                qn = np.sqrt(q0 * q0 + q1 * q1 + q2 * q2 + q3 * q3)
+                q0, q1, q2, q3 = q0 / qn, q1 / qn, q2 / qn, q3 / qn
+    # velocity by the trapezoid rule, then the linear drift that makes the end velocity zero
+    for i in range(1, n):
+        for k in range(3):
+            v[i, k] = v[i - 1, k] + 0.5 * (aw[i - 1, k] + aw[i, k]) * dt_s
+    for i in range(n):
+        f = i / (n - 1)
+        for k in range(3):
+            v[i, k] -= v[n - 1, k] * f
+    for i in range(1, n):
+        for k in range(3):
+            out[k] += 0.5 * (v[i - 1, k] + v[i, k]) * dt_s
+    return out, v
+
+
+def stride_displacement_ref(
+    acc_ms2: np.ndarray, gyr_rad_s: np.ndarray, dt_s: float, n_level: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Plain NumPy/SciPy reference of :func:`stride_displacement` (for tests)."""
+    from scipy.spatial.transform import Rotation
+
+    n = acc_ms2.shape[0]
+    if n < 3:
+        return np.zeros(3), np.zeros((n, 3))
+    g_vec = acc_ms2[: max(min(n_level, n), 1)].mean(axis=0)
+    g = float(np.linalg.norm(g_vec))
+    u = g_vec / g
+    axis = np.cross(u, [0.0, 0.0, 1.0])
+    s = np.linalg.norm(axis)
+    angle = np.arctan2(s, u[2])
+    rot = Rotation.from_rotvec(axis / s * angle) if s > 0 else Rotation.identity()
+    rots = [rot]
+    w = 0.5 * (gyr_rad_s[1:] + gyr_rad_s[:-1]) * dt_s
+    for i in range(n - 1):
+        rot = rot * Rotation.from_rotvec(w[i])
+        rots.append(rot)
+    aw = np.array([r.apply(a) for r, a in zip(rots, acc_ms2, strict=True)])
+    aw[:, 2] -= g
+    v = np.vstack([np.zeros(3), np.cumsum(0.5 * (aw[1:] + aw[:-1]) * dt_s, axis=0)])
+    v -= np.outer(np.linspace(0.0, 1.0, n), v[-1])
+    return np.sum(0.5 * (v[1:] + v[:-1]) * dt_s, axis=0), v

@@ -1,0 +1,596 @@
+"""MetEnergyEstimator: speed, stride table and energy of every step, streaming.
+
+It plugs into the pipeline's energy slot (:class:`gait.pipeline.EnergyEstimatorLike`): for each
+labelled step it gives ``speed_m_s``, ``kcal`` (gross) and ``kcal_net``, and it keeps the stride
+table and what the summary needs (time, distance and energy per direction, bouts).
+
+Which stride a step gets its speed from: an instrumented contact takes the stride that ends with
+it; the first contact of a walk (no plausible stride before it) takes the stride that starts
+with it; a contact of the other foot takes the stride of the instrumented foot around it (else
+the stride before it). A step waits until that stride is known, at most
+:data:`HOLD_S` seconds of samples beyond :data:`MAX_STRIDE_TIME_S`; a step with no plausible
+stride (an isolated step) has no speed and no energy.
+
+A step's energy is the stride's gross MET (by speed, gait and the step's direction) over the
+step's time: the time since the previous step when that lies within the stride, else half the
+stride time. Without a body mass, ``kcal`` is NaN (never guessed); the speed is still given.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from sklearn.base import BaseEstimator
+
+from gait.energy._met import (
+    BACKWARD_RUN_MULTIPLIER,
+    BACKWARD_WALK_MULTIPLIER,
+    MET_VO2_ML_KG_MIN,
+    kcal_per_min,
+    met,
+    net_kcal_per_min,
+)
+from gait.speed._stride import (
+    DEFAULT_HEIGHT_M,
+    MAX_STRIDE_TIME_S,
+    MIN_STRIDE_TIME_S,
+    STILL_SMOOTH_S,
+    STILL_WINDOW_S,
+    StrideMeasure,
+    measure_stride,
+    stillness_cost,
+)
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from gait.types import SampleBlock
+
+#: Seconds of samples, beyond the longest stride, that a step waits for the next contact of the
+#: instrumented foot before it is priced without it (live streams stay responsive; offline
+#: analysis sees every contact at once).
+HOLD_S: float = 6.0
+#: A pause longer than this between consecutive steps ends a bout (the Mobilise-D rule's 3 s).
+BOUT_BREAK_S: float = 3.0
+#: Strides (instrumented contacts minus one) a bout needs at least.
+MIN_BOUT_STRIDES: int = 2
+#: Columns of the stride table, in order (gaitmap/mobgap names where they have one).
+STRIDE_COLUMNS: tuple[str, ...] = (
+    "ic_t_s",
+    "end_t_s",
+    "fc_t_s",
+    "stride_time_s",
+    "stance_time_s",
+    "swing_time_s",
+    "cadence_spm",
+    "stride_length_m",
+    "stride_length_sd_m",
+    "walking_speed_mps",
+    "walking_speed_sd_mps",
+    "gait",
+    "direction",
+    "strike",
+    "met",
+    "kcal",
+    "method",
+)
+
+_NOT_READY = object()
+
+
+@dataclass(frozen=True, eq=False)
+class _Labels:
+    steps: Any
+    direction: list[str | None]
+    direction_p: np.ndarray
+    strike: list[str | None]
+    strike_p: np.ndarray
+
+
+@dataclass(frozen=True, eq=False)
+class _Energy:
+    labels: _Labels
+    speed_m_s: np.ndarray
+    kcal: np.ndarray
+    kcal_net: np.ndarray
+
+
+@dataclass
+class _Step:
+    table: Any
+    row: int
+    idx: int
+    t_s: float
+    instrumented: bool
+    direction: str | None
+    direction_p: float
+    strike: str | None
+    strike_p: float
+    fc_t_s: float
+
+
+@dataclass
+class _Priced:
+    """What the summary needs of one released step."""
+
+    t_s: float
+    instrumented: bool
+    direction: str | None
+    strike: str | None
+    duration_s: float
+    speed_m_s: float
+    gait: str | None
+    met: float
+    met_forward: float
+    kcal: float
+    kcal_net: float
+    kcal_forward: float
+    stride_time_s: float
+
+
+def _take(table: Any, rows: list[int]) -> Any:
+    """The rows of a StepTable (every array field, so fields added later are kept)."""
+    return type(table)(**{f.name: getattr(table, f.name)[rows] for f in fields(table)})
+
+
+def _concat(parts: list[Any]) -> Any:
+    first = parts[0]
+    return type(first)(
+        **{f.name: np.concatenate([getattr(p, f.name) for p in parts]) for f in fields(first)}
+    )
+
+
+class MetEnergyStream:
+    """Running state of :class:`MetEnergyEstimator` for one stream (feed / finish)."""
+
+    def __init__(
+        self,
+        est: MetEnergyEstimator,
+        sampling_rate_hz: float,
+        *,
+        has_gyro: bool,
+        mass_kg: float | None,
+    ) -> None:
+        self._est = est
+        self._fs = float(sampling_rate_hz)
+        self._has_gyro = has_gyro
+        self.mass_kg = None if mass_kg is None or not mass_kg > 0 else float(mass_kg)
+        self._height_m = float(est.height_m) if est.height_m else DEFAULT_HEIGHT_M
+        self._acc = np.zeros((0, 3))
+        self._gyr = np.zeros((0, 3))
+        self._buf_start = 0  # stream index of self._acc[0]
+        self._n_seen = 0
+        self._t_last = -math.inf
+        self._finished = False
+        self._pending: list[_Step] = []
+        self._instr: list[_Step] = []  # instrumented contacts, in order
+        self._instr_t: list[float] = []
+        self._strides: dict[tuple[int, int], StrideMeasure | None] = {}
+        self._stride_rows: dict[tuple[int, int], dict[str, Any]] = {}
+        self._t_prev: float | None = None
+        self.priced_: list[_Priced] = []
+        self._empty_table: Any = None
+        k = max(round(STILL_SMOOTH_S * self._fs), 1)
+        self._pad = k + 2
+        self._w1 = round(STILL_WINDOW_S[1] * self._fs)
+
+    # -- stream protocol -------------------------------------------------------------------------
+
+    def feed(self, block: SampleBlock, labels: Any) -> _Energy:
+        if block.n_samples:
+            self._append(block)
+        self._add(labels)
+        return self._release()
+
+    def finish(self) -> _Energy:
+        self._finished = True
+        return self._release()
+
+    # -- samples ---------------------------------------------------------------------------------
+
+    def _append(self, block: SampleBlock) -> None:
+        self._acc = np.concatenate([self._acc, np.asarray(block.acc_ms2, dtype=np.float64)])
+        if block.gyr_dps is not None and self._has_gyro:
+            g = np.deg2rad(np.asarray(block.gyr_dps, dtype=np.float64))
+            self._gyr = np.concatenate([self._gyr, g])
+        self._n_seen += block.n_samples
+        self._t_last = float(block.t_s[-1])
+
+    def _trim(self) -> None:
+        """Drop samples no pending step can need (keep the longest stride before the first)."""
+        keep_from = self._n_seen - round((2 * MAX_STRIDE_TIME_S + HOLD_S + 2.0) * self._fs)
+        if self._pending:
+            keep_from = min(
+                keep_from, self._pending[0].idx - round(3 * MAX_STRIDE_TIME_S * self._fs)
+            )
+        drop = keep_from - self._buf_start
+        if drop > 4 * self._fs:
+            self._acc = self._acc[drop:]
+            if self._has_gyro:
+                self._gyr = self._gyr[drop:]
+            self._buf_start += drop
+
+    # -- steps -----------------------------------------------------------------------------------
+
+    def _add(self, labels: Any) -> None:
+        steps = labels.steps
+        if self._empty_table is None:
+            self._empty_table = _take(steps, [])
+        fc = getattr(steps, "fc_t_s", None)
+        for i in range(len(steps)):
+            s = _Step(
+                table=steps,
+                row=i,
+                idx=int(steps.ic_idx[i]),
+                t_s=float(steps.t_s[i]),
+                instrumented=bool(steps.instrumented[i]),
+                direction=labels.direction[i],
+                direction_p=float(labels.direction_p[i]),
+                strike=labels.strike[i],
+                strike_p=float(labels.strike_p[i]),
+                fc_t_s=math.nan if fc is None else float(fc[i]),
+            )
+            self._pending.append(s)
+            if s.instrumented:
+                self._instr.append(s)
+                self._instr_t.append(s.t_s)
+
+    def _release(self) -> _Energy:
+        out: list[tuple[_Step, float, float, float]] = []
+        while self._pending:
+            res = self._price(self._pending[0])
+            if res is _NOT_READY:
+                break
+            out.append((self._pending.pop(0), *res))  # type: ignore[misc]
+        self._trim()
+        if not out:
+            empty = self._empty_table
+            return _Energy(
+                _Labels(empty, [], np.zeros(0), [], np.zeros(0))
+                if empty is not None
+                else _Labels(_empty_steps(), [], np.zeros(0), [], np.zeros(0)),
+                np.zeros(0),
+                np.zeros(0),
+                np.zeros(0),
+            )
+        table = _concat([_take(s.table, [s.row]) for s, *_ in out])
+        labels = _Labels(
+            table,
+            [s.direction for s, *_ in out],
+            np.array([s.direction_p for s, *_ in out]),
+            [s.strike for s, *_ in out],
+            np.array([s.strike_p for s, *_ in out]),
+        )
+        return _Energy(
+            labels,
+            np.array([r[1] for r in out]),
+            np.array([r[2] for r in out]),
+            np.array([r[3] for r in out]),
+        )
+
+    def _neighbours(self, step: _Step) -> tuple[_Step | None, _Step | None, _Step | None]:
+        """(the instrumented contact before ``step``, the one before that, the one after)."""
+        i = bisect.bisect_left(self._instr_t, step.t_s)
+        j = bisect.bisect_right(self._instr_t, step.t_s)
+        p = self._instr[i - 1] if i >= 1 else None
+        pp = self._instr[i - 2] if i >= 2 else None
+        n = self._instr[j] if j < len(self._instr) else None
+        return p, pp, n
+
+    def _timed_out(self, step: _Step) -> bool:
+        return self._finished or self._t_last > step.t_s + MAX_STRIDE_TIME_S + HOLD_S
+
+    def _stride(self, a: _Step | None, b: _Step | None) -> Any:
+        """The measured stride from contact ``a`` to ``b``: a StrideMeasure, None (not
+        plausible), or _NOT_READY (samples still to come)."""
+        if a is None or b is None:
+            return None
+        key = (a.idx, b.idx)
+        if key in self._strides:
+            return self._strides[key]
+        if not MIN_STRIDE_TIME_S <= b.t_s - a.t_s <= MAX_STRIDE_TIME_S:
+            return None
+        need = b.idx + self._w1 + self._pad + 1
+        if self._n_seen < need and not self._finished:
+            return _NOT_READY
+        lo = max(a.idx - self._pad, self._buf_start)
+        hi = min(need, self._n_seen)
+        acc = self._acc[lo - self._buf_start : hi - self._buf_start]
+        gyr = self._gyr[lo - self._buf_start : hi - self._buf_start] if self._has_gyro else None
+        cost = stillness_cost(acc, gyr, self._fs) if gyr is not None else None
+        fc = b.fc_t_s - a.t_s if math.isfinite(b.fc_t_s) else None
+        m = measure_stride(
+            acc, gyr, cost, a.idx - lo, b.idx - lo, self._fs, height_m=self._height_m, fc_time_s=fc
+        )
+        self._strides[key] = m
+        if m is not None:
+            self._stride_rows[key] = self._stride_row(a, b, m)
+        return m
+
+    def _stride_row(self, a: _Step, b: _Step, m: StrideMeasure) -> dict[str, Any]:
+        backward = b.direction == "backward"
+        met_value = float(self._met(m.speed_m_s, m.gait, backward))
+        kcal = math.nan
+        if self.mass_kg is not None:
+            kcal = float(kcal_per_min(met_value, self.mass_kg)) * m.stride_time_s / 60.0
+        stance = m.stance_time_s
+        return {
+            "ic_t_s": a.t_s,
+            "end_t_s": b.t_s,
+            "fc_t_s": a.t_s + stance if math.isfinite(stance) else math.nan,
+            "stride_time_s": m.stride_time_s,
+            "stance_time_s": stance,
+            "swing_time_s": m.stride_time_s - stance,
+            "cadence_spm": 120.0 / m.stride_time_s,
+            "stride_length_m": m.stride_length_m,
+            "stride_length_sd_m": m.stride_length_sd_m,
+            "walking_speed_mps": m.speed_m_s,
+            "walking_speed_sd_mps": m.speed_sd_m_s,
+            "gait": m.gait,
+            "direction": b.direction,
+            "strike": b.strike,
+            "met": met_value,
+            "kcal": kcal,
+            "method": m.method,
+        }
+
+    def _met(self, speed: float, gait: str, backward: bool) -> float:
+        return float(
+            met(
+                speed,
+                gait=gait,
+                backward=backward,
+                backward_walk_multiplier=self._est.backward_walk_multiplier,
+                backward_run_multiplier=self._est.backward_run_multiplier,
+            )[0]
+        )
+
+    def _price(self, step: _Step) -> Any:
+        """(speed, kcal, kcal_net) of ``step``, or _NOT_READY."""
+        p, pp, n = self._neighbours(step)
+        chosen: Any = None
+        if step.instrumented:
+            chosen = self._stride(p, step)
+            if chosen is _NOT_READY:
+                return _NOT_READY
+            if chosen is None:
+                if n is None and not self._timed_out(step):
+                    return _NOT_READY
+                chosen = self._stride(step, n)
+        else:
+            if n is None and not self._timed_out(step):
+                return _NOT_READY
+            chosen = self._stride(p, n)
+            if chosen is None:
+                chosen = self._stride(pp, p)
+                if chosen is not None and chosen is not _NOT_READY:
+                    if step.t_s - p.t_s > MAX_STRIDE_TIME_S:  # type: ignore[union-attr]
+                        chosen = None
+        if chosen is _NOT_READY:
+            return _NOT_READY
+        return self._record(step, chosen)
+
+    def _record(self, step: _Step, m: StrideMeasure | None) -> tuple[float, float, float]:
+        prev = self._t_prev
+        self._t_prev = step.t_s
+        if m is None:
+            self.priced_.append(
+                _Priced(
+                    step.t_s,
+                    step.instrumented,
+                    step.direction,
+                    step.strike,
+                    0.0,
+                    math.nan,
+                    None,
+                    math.nan,
+                    math.nan,
+                    math.nan,
+                    math.nan,
+                    math.nan,
+                    math.nan,
+                )
+            )
+            return math.nan, math.nan, math.nan
+        t_stride = m.stride_time_s
+        if prev is not None and 0.0 < step.t_s - prev <= t_stride:
+            duration = step.t_s - prev
+        else:
+            duration = 0.5 * t_stride
+        backward = step.direction == "backward"
+        met_value = self._met(m.speed_m_s, m.gait, backward)
+        met_fwd = self._met(m.speed_m_s, m.gait, False)
+        kcal = kcal_net = kcal_fwd = math.nan
+        if self.mass_kg is not None:
+            minutes = duration / 60.0
+            kcal = float(kcal_per_min(met_value, self.mass_kg)) * minutes
+            kcal_fwd = float(kcal_per_min(met_fwd, self.mass_kg)) * minutes
+            kcal_net = (
+                float(
+                    net_kcal_per_min(
+                        met_value,
+                        self.mass_kg,
+                        resting_vo2_ml_kg_min=self._est.resting_vo2_ml_kg_min,
+                    )
+                )
+                * minutes
+            )
+        self.priced_.append(
+            _Priced(
+                step.t_s,
+                step.instrumented,
+                step.direction,
+                step.strike,
+                duration,
+                m.speed_m_s,
+                m.gait,
+                met_value,
+                met_fwd,
+                kcal,
+                kcal_net,
+                kcal_fwd,
+                t_stride,
+            )
+        )
+        return m.speed_m_s, kcal, kcal_net
+
+    # -- results ---------------------------------------------------------------------------------
+
+    def strides_frame(self) -> pd.DataFrame:
+        """The stride table so far: one row per measured stride, :data:`STRIDE_COLUMNS`."""
+        import pandas as pd
+
+        rows = [self._stride_rows[k] for k in sorted(self._stride_rows)]
+        return pd.DataFrame.from_records(rows, columns=list(STRIDE_COLUMNS))
+
+    def summary_fields(self) -> dict[str, Any]:
+        """Summary fields of the released steps (see :func:`energy_summary`)."""
+        return energy_summary(self.priced_, mass_kg=self.mass_kg)
+
+
+def _empty_steps() -> Any:
+    from gait.steps.base import StepTable
+
+    return StepTable.empty()
+
+
+def _bouts(priced: list[_Priced]) -> list[list[_Priced]]:
+    """Runs of priced steps in one direction with no pause over :data:`BOUT_BREAK_S`."""
+    runs: list[list[_Priced]] = []
+    cur: list[_Priced] = []
+    for p in priced:
+        if not math.isfinite(p.speed_m_s):
+            if cur:
+                runs.append(cur)
+            cur = []
+            continue
+        if cur and (p.direction != cur[-1].direction or p.t_s - cur[-1].t_s > BOUT_BREAK_S):
+            runs.append(cur)
+            cur = []
+        cur.append(p)
+    if cur:
+        runs.append(cur)
+    return [r for r in runs if sum(p.instrumented for p in r) - 1 >= MIN_BOUT_STRIDES]
+
+
+def _none_if_nan(x: float) -> float | None:
+    return None if not math.isfinite(x) else float(x)
+
+
+def energy_summary(priced: list[_Priced], *, mass_kg: float | None) -> dict[str, Any]:
+    """Time, distance and energy per direction, backward share of walking time, strike mix per
+    direction, the extra energy of the backward part and the bouts, from priced steps.
+
+    Direction ``None`` (no classifier) counts as forward. Energies are None without a mass.
+    """
+    ok = [p for p in priced if math.isfinite(p.speed_m_s)]
+    has_mass = mass_kg is not None
+    out: dict[str, Any] = {}
+    time = {"forward": 0.0, "backward": 0.0}
+    dist = {"forward": 0.0, "backward": 0.0}
+    kcal = {"forward": 0.0, "backward": 0.0}
+    strikes: dict[str, dict[str, int]] = {"forward": {}, "backward": {}}
+    extra = 0.0
+    for p in ok:
+        d = "backward" if p.direction == "backward" else "forward"
+        time[d] += p.duration_s
+        dist[d] += p.speed_m_s * p.duration_s
+        if has_mass:
+            kcal[d] += p.kcal
+            if d == "backward":
+                extra += p.kcal - p.kcal_forward
+        if p.strike is not None:
+            strikes[d][p.strike] = strikes[d].get(p.strike, 0) + 1
+    total = time["forward"] + time["backward"]
+    out["time_forward_s"] = time["forward"]
+    out["time_backward_s"] = time["backward"]
+    out["distance_forward_m"] = dist["forward"]
+    out["distance_backward_m"] = dist["backward"]
+    out["backward_time_share"] = time["backward"] / total if total > 0 else None
+    out["kcal_forward"] = kcal["forward"] if has_mass else None
+    out["kcal_backward"] = kcal["backward"] if has_mass else None
+    out["kcal_backward_extra"] = extra if has_mass else None
+    out["strike_mix_forward"] = _shares(strikes["forward"])
+    out["strike_mix_backward"] = _shares(strikes["backward"])
+    out["mass_kg"] = mass_kg
+    out["direction_bouts"] = [_bout_dict(b, has_mass) for b in _bouts(priced)]
+    return out
+
+
+def _shares(counts: dict[str, int]) -> dict[str, float] | None:
+    n = sum(counts.values())
+    return {k: counts[k] / n for k in sorted(counts)} if n else None
+
+
+def _bout_dict(steps: list[_Priced], has_mass: bool) -> dict[str, Any]:
+    t0 = steps[0].t_s
+    t1 = steps[-1].t_s
+    dur = sum(p.duration_s for p in steps)
+    dist = sum(p.speed_m_s * p.duration_s for p in steps)
+    n_strides = sum(p.instrumented for p in steps) - 1
+    span = t1 - t0
+    return {
+        "direction": steps[0].direction,
+        "start_t_s": t0,
+        "end_t_s": t1,
+        "duration_s": dur,
+        "n_steps": len(steps),
+        "distance_m": dist,
+        "mean_speed_m_s": dist / dur if dur > 0 else None,
+        "cadence_spm": 120.0 * n_strides / span if span > 0 else None,
+        "met": sum(p.met * p.duration_s for p in steps) / dur if dur > 0 else None,
+        "kcal": sum(p.kcal for p in steps) if has_mass else None,
+        "kcal_net": sum(p.kcal_net for p in steps) if has_mass else None,
+    }
+
+
+class MetEnergyEstimator(BaseEstimator):
+    """Speed from the sensor and energy from MET tables, for the pipeline's energy slot.
+
+    Parameters
+    ----------
+    backward_walk_multiplier, backward_run_multiplier
+        Same-speed backward / forward cost (defaults: Compendium 2024 6.0 / 4.8 = 1.25 for
+        walking, Wright & Weyand 2001 1.35 for running).
+    height_m
+        Body height for the leg length (walk/run rule, no-gyro stride length); default: 1.70 m.
+    resting_vo2_ml_kg_min
+        Resting oxygen uptake subtracted for the net energy: 3.5 (the MET definition) or a
+        corrected value such as Byrne et al. 2005's 2.6 (``gait.energy.BYRNE_2005_RESTING_VO2``).
+    """
+
+    def __init__(
+        self,
+        backward_walk_multiplier: float = BACKWARD_WALK_MULTIPLIER,
+        backward_run_multiplier: float = BACKWARD_RUN_MULTIPLIER,
+        height_m: float | None = None,
+        resting_vo2_ml_kg_min: float = MET_VO2_ML_KG_MIN,
+    ) -> None:
+        self.backward_walk_multiplier = backward_walk_multiplier
+        self.backward_run_multiplier = backward_run_multiplier
+        self.height_m = height_m
+        self.resting_vo2_ml_kg_min = resting_vo2_ml_kg_min
+
+    @property
+    def met_basis(self) -> str:
+        rest = (
+            ""
+            if self.resting_vo2_ml_kg_min == MET_VO2_ML_KG_MIN
+            else (f"; net uses resting VO2 {self.resting_vo2_ml_kg_min:g} mL/kg/min")
+        )
+        return (
+            "gross MET: 2024 Adult Compendium walking/running rows, ACSM equations between; "
+            f"backward x{self.backward_walk_multiplier:.2f} walking, "
+            f"x{self.backward_run_multiplier:.2f} running; kcal/min = MET x 3.5 x kg / 200; "
+            "direction unknown counted as forward" + rest
+        )
+
+    def stream(
+        self, sampling_rate_hz: float, *, has_gyro: bool, mass_kg: float | None
+    ) -> MetEnergyStream:
+        """A fresh energy stream (see :class:`gait.pipeline.EnergyStream`)."""
+        return MetEnergyStream(self, sampling_rate_hz, has_gyro=has_gyro, mass_kg=mass_kg)

@@ -1,0 +1,187 @@
+"""Speed, stride length and gait (walk/run) of one stride, from the sensor alone.
+
+Method (docs/speed.md): the stride of the instrumented foot runs from one initial contact to the
+next. Its sensor is nearly still once in each stance (a foot sensor while the foot is flat, a
+shank sensor near mid-stance, where the shank turns slowly over the planted foot). That instant
+is found after each contact as the minimum of a stillness cost, the angular speed plus
+:data:`STILL_ACC_WEIGHT` times how far the acceleration's norm is from gravity (the acceleration
+term keeps a running shank's turning point in flight from passing for stance). From one still
+instant to the next the sensor is integrated in three dimensions with the velocity taken as zero
+at both ends (``gait/_kernels/_swing.py``): the horizontal distance is the stride length, and it
+divided by the time between the still instants is the speed. Neither depends on how the sensor
+is mounted, on which leg, or on the walking direction: backward strides are measured the same
+way, and the distance is never negative.
+
+Without a gyroscope the stride length comes from the stride frequency and the leg length by
+Alexander's (1984) relation between stride length, speed and hip height, with a wider
+uncertainty.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Final
+
+import numpy as np
+
+from gait.consts import GRAVITY_MS2
+
+#: Search window for the still instant after a contact, seconds after the contact.
+STILL_WINDOW_S: Final[tuple[float, float]] = (0.02, 0.40)
+#: Weight (rad/s per m/s²) of the acceleration norm's distance from gravity in the stillness cost.
+STILL_ACC_WEIGHT: Final[float] = 0.2
+#: Moving-average length (s) of the stillness cost.
+STILL_SMOOTH_S: Final[float] = 0.05
+#: Samples (s) averaged at the first still instant to find gravity.
+LEVEL_S: Final[float] = 0.03
+#: Plausible stride times (s), as in :mod:`gait.summary`.
+MIN_STRIDE_TIME_S: Final[float] = 0.4
+MAX_STRIDE_TIME_S: Final[float] = 2.5
+#: A sample belongs to stance when the sensor's horizontal speed is below this fraction of the
+#: stride's mean speed (used for stance time, when the detector gives no toe-off).
+STANCE_SPEED_FRAC: Final[float] = 0.5
+#: Leg (hip) height as a fraction of body height (Winter 2009 segment table: 0.530).
+LEG_LENGTH_FRAC: Final[float] = 0.53
+#: Body height assumed when neither the sidecar nor ``--height-m`` gives one (m).
+DEFAULT_HEIGHT_M: Final[float] = 1.70
+
+#: Walk/run decision from the gait: running when
+#: ``RUN_BIAS + RUN_W_STRIDE_TIME * stride_time_s + RUN_W_STANCE_FRAC * stance fraction
+#: + RUN_W_LENGTH_HEIGHT * stride_length / height > 0``. A logistic regression fitted on the
+#: simulated training subjects (datasets/labelled/train, 2984 strides); 97.7 % of the held-out
+#: simulated test strides right (benchmarks/eval_speed.py). The stance fraction is the duty
+#: factor: below about 0.5 there is a flight phase.
+RUN_BIAS: Final[float] = 21.2
+RUN_W_STRIDE_TIME: Final[float] = -17.7
+RUN_W_STANCE_FRAC: Final[float] = -21.7
+RUN_W_LENGTH_HEIGHT: Final[float] = 5.2
+#: Without a gyroscope, running is a duty factor (from the detector's toe-off) below this.
+RUN_DUTY_FACTOR: Final[float] = 0.5
+
+#: Typical relative error (one standard deviation) of the stride speed and length, by method and
+#: gait, measured with benchmarks/eval_speed.py on the simulated training subjects and the
+#: tuning half of the mocap clips (docs/speed.md).
+REL_SD: Final[dict[str, float]] = {"walk": 0.12, "run": 0.15, "no_gyro": 0.25}
+
+
+@dataclass(frozen=True)
+class StrideMeasure:
+    """What one stride of the instrumented foot measured (NaN = could not be measured)."""
+
+    stride_time_s: float
+    stride_length_m: float
+    speed_m_s: float
+    stance_time_s: float
+    gait: str
+    stride_length_sd_m: float
+    speed_sd_m_s: float
+    method: str
+
+
+def stillness_cost(
+    acc_ms2: np.ndarray, gyr_rad_s: np.ndarray, sampling_rate_hz: float
+) -> np.ndarray:
+    """Per-sample stillness cost (lower = stiller), smoothed over :data:`STILL_SMOOTH_S`.
+
+    Centred moving average with edge samples repeated, so a sample's cost depends only on the
+    samples within half a window of it.
+    """
+    c = np.linalg.norm(gyr_rad_s, axis=1) + STILL_ACC_WEIGHT * np.abs(
+        np.linalg.norm(acc_ms2, axis=1) - GRAVITY_MS2
+    )
+    k = max(round(STILL_SMOOTH_S * sampling_rate_hz), 1)
+    if k == 1 or c.shape[0] == 0:
+        return c
+    pad = np.pad(c, (k // 2, k - 1 - k // 2), mode="edge")
+    return np.convolve(pad, np.ones(k) / k, mode="valid")
+
+
+def still_index(cost: np.ndarray, ic: int, sampling_rate_hz: float) -> int | None:
+    """Index of the stillest sample in the window after the contact at ``ic`` (None if the
+    window lies outside ``cost``)."""
+    a = ic + round(STILL_WINDOW_S[0] * sampling_rate_hz)
+    b = min(ic + round(STILL_WINDOW_S[1] * sampling_rate_hz), cost.shape[0] - 1)
+    if a < 0 or b <= a:
+        return None
+    return a + int(np.argmin(cost[a : b + 1]))
+
+
+def is_running(
+    stride_time_s: float, stance_frac: float, stride_length_m: float, height_m: float
+) -> bool:
+    """The walk/run rule of :data:`RUN_BIAS` and its weights."""
+    z = (
+        RUN_BIAS
+        + RUN_W_STRIDE_TIME * stride_time_s
+        + RUN_W_STANCE_FRAC * stance_frac
+        + RUN_W_LENGTH_HEIGHT * stride_length_m / height_m
+    )
+    return bool(z > 0.0)
+
+
+def alexander_stride_length_m(stride_time_s: float, height_m: float) -> float:
+    """Stride length from stride frequency and hip height, Alexander (1984):
+    L / h = 2.3 (v² / g h)^0.3 with v = L f, solved for L."""
+    h = LEG_LENGTH_FRAC * height_m
+    f = 1.0 / stride_time_s
+    return float(2.3**2.5 * h**1.75 * f**1.5 * GRAVITY_MS2**-0.75)
+
+
+def measure_stride(
+    acc_ms2: np.ndarray,
+    gyr_rad_s: np.ndarray | None,
+    cost: np.ndarray | None,
+    ic0: int,
+    ic1: int,
+    sampling_rate_hz: float,
+    *,
+    height_m: float,
+    fc_time_s: float | None = None,
+) -> StrideMeasure | None:
+    """Measure the stride from contact ``ic0`` to contact ``ic1`` (sample indices into the
+    arrays, which must reach :data:`STILL_WINDOW_S` past ``ic1``). ``fc_time_s`` is the
+    detector's toe-off as seconds after ``ic0``, if known. None when the stride time is
+    implausible."""
+    fs = sampling_rate_hz
+    t_stride = (ic1 - ic0) / fs
+    if not MIN_STRIDE_TIME_S <= t_stride <= MAX_STRIDE_TIME_S:
+        return None
+    if gyr_rad_s is None or cost is None:
+        length = alexander_stride_length_m(t_stride, height_m)
+        speed = length / t_stride
+        sd = REL_SD["no_gyro"]
+        # cadence alone: stride times under 0.8 s are taken as running (fast walking reaches
+        # about 0.9 s; running 0.6-0.8 s)
+        stance = fc_time_s if fc_time_s is not None else math.nan
+        if fc_time_s is not None:
+            gait = "run" if fc_time_s / t_stride < RUN_DUTY_FACTOR else "walk"
+        else:
+            gait = "run" if t_stride < 0.8 else "walk"
+        return StrideMeasure(
+            t_stride, length, speed, stance, gait, sd * length, sd * speed, "alexander"
+        )
+    from gait._kernels._swing import stride_displacement
+
+    s0 = still_index(cost, ic0, fs)
+    s1 = still_index(cost, ic1, fs)
+    if s0 is None or s1 is None or s1 - s0 < 3:
+        return None
+    n_level = max(round(LEVEL_S * fs), 1)
+    disp, vel = stride_displacement(
+        np.ascontiguousarray(acc_ms2[s0 : s1 + 1], dtype=np.float64),
+        np.ascontiguousarray(gyr_rad_s[s0 : s1 + 1], dtype=np.float64),
+        1.0 / fs,
+        n_level,
+    )
+    length = float(math.hypot(disp[0], disp[1]))
+    speed = length / ((s1 - s0) / fs)
+    vh = np.hypot(vel[:, 0], vel[:, 1])
+    stance_frac = float(np.mean(vh < STANCE_SPEED_FRAC * speed)) if speed > 0 else 1.0
+    gait = "run" if is_running(t_stride, stance_frac, length, height_m) else "walk"
+    if fc_time_s is not None and 0.0 < fc_time_s < t_stride:
+        stance = float(fc_time_s)
+    else:
+        stance = stance_frac * t_stride
+    sd = REL_SD[gait]
+    return StrideMeasure(t_stride, length, speed, stance, gait, sd * length, sd * speed, "zupt")
