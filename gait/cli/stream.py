@@ -45,6 +45,7 @@ from gait.cli._common import (
     Protocol,
     check_folder_of,
     fail,
+    first_run_note,
     handle_errors,
     to_json,
 )
@@ -64,6 +65,14 @@ LIVE_STEPS = 8
 LIVE_REFRESH_HZ = 4.0
 #: The recording is flushed at least this often (s).
 RECORD_FLUSH_S = 1.0
+#: Gaps reported one line each; after these, one summarising line per GAP_REPORT_S seconds.
+GAP_LINES = 5
+GAP_REPORT_S = 10.0
+#: A device time less than this after the previous one (s) is clock jitter: it is moved to
+#: TIME_BUMP_S after it, live and in the recording, so that the recording reads back (6 decimals
+#: on disk: 2 µs stay strictly increasing after rounding).
+MIN_INTERVAL_S = 1.5e-6
+TIME_BUMP_S = 2e-6
 DASH = "–"
 
 
@@ -112,14 +121,30 @@ class _Session:
         self.gaps: list[Any] = []
         self.n_samples = 0
         self.last_flush = time.monotonic()
+        self.resampler: Any = None
+        self.meta: Any = None
+        self.n_times_fixed = 0
+        self._last_t: float | None = None
+        # gap reporting: the first GAP_LINES one by one, then summarised
+        self.n_gaps_unreported = 0
+        self.n_missing_unreported = 0
+        self.last_gap_report = time.monotonic()
 
     def _start(self, block: SampleBlock, reader: SerialReader) -> None:
         from gait.pipeline import GaitPipeline
+        from gait.resample import Resampler, check_rate, needs_resampling, resample_note
 
         self.has_gyro = block.has_gyro
+        rate = block.sampling_rate_hz
+        check_rate(rate, self.port)  # below 15 Hz: one error line
+        if needs_resampling(rate):
+            # as `gait analyse` does with the recording, so both give the same steps
+            self.resampler = Resampler(rate)
+            status(f"note: {resample_note(rate)}")
+        first_run_note()
         # the same pipeline as `gait analyse` (gait.api.analyse builds it the same way)
         self.pipe = GaitPipeline(mass_kg=self.mass_kg).stream(
-            sampling_rate_hz=block.sampling_rate_hz,
+            sampling_rate_hz=self.resampler.rate_hz if self.resampler else rate,
             has_gyro=block.has_gyro,
             placement=self.placement,
             mass_kg=self.mass_kg,
@@ -143,6 +168,7 @@ class _Session:
                 subject=Subject(mass_kg=self.mass_kg),
                 device=device,
             )
+            self.meta = meta
             with self._recording():
                 self.writer = SessionWriter(self.record, meta, has_gyro=block.has_gyro)
 
@@ -161,7 +187,56 @@ class _Session:
                 f"--record {self.record}: cannot write the recording: {e.strerror or e}"
             ) from None
 
+    def _fix_times(self, block: SampleBlock) -> SampleBlock:
+        """Device times that do not increase (clock jitter: repeated or slightly earlier than
+        the previous one; a restart or wrap is re-based by the decoder) are moved
+        :data:`TIME_BUMP_S` after the previous time, so what is analysed live is what the
+        recording holds and ``gait analyse`` reads it back."""
+        import numpy as np
+
+        t = np.asarray(block.t_s, dtype=np.float64)
+        prev = self._last_t
+        joined = t if prev is None else np.concatenate(([prev], t))
+        if joined.size > 1 and np.any(np.diff(joined) < MIN_INTERVAL_S):
+            t = t.copy()
+            for i in range(t.size):
+                if prev is not None and t[i] - prev < MIN_INTERVAL_S:
+                    t[i] = prev + TIME_BUMP_S
+                    self.n_times_fixed += 1
+                prev = float(t[i])
+            block = dataclasses.replace(block, t_s=t)
+        if t.size:
+            self._last_t = float(t[-1])
+        return block
+
+    def gap(self, gap: Any) -> None:
+        """Report a gap: the first :data:`GAP_LINES` one line each, later ones summarised."""
+        self.gaps.append(gap)
+        if len(self.gaps) <= GAP_LINES:
+            status(
+                f"gap: {gap.t_s_start:.3f}–{gap.t_s_end:.3f} s device time "
+                f"({gap.n_missing} samples missing)"
+                + ("; further gaps are summarised" if len(self.gaps) == GAP_LINES else "")
+            )
+            self.last_gap_report = time.monotonic()
+            return
+        self.n_gaps_unreported += 1
+        self.n_missing_unreported += gap.n_missing
+
+    def report_gaps(self, *, now: bool = False) -> None:
+        """One line for the gaps not reported yet (at most every :data:`GAP_REPORT_S` s)."""
+        if not self.n_gaps_unreported:
+            return
+        if now or time.monotonic() - self.last_gap_report >= GAP_REPORT_S:
+            status(
+                f"gaps: {self.n_gaps_unreported} more ({self.n_missing_unreported} samples "
+                f"missing); {len(self.gaps)} so far"
+            )
+            self.n_gaps_unreported = self.n_missing_unreported = 0
+            self.last_gap_report = time.monotonic()
+
     def feed(self, block: SampleBlock, reader: SerialReader) -> None:
+        block = self._fix_times(block)
         if self.pipe is None:
             self._start(block, reader)
         assert self.pipe is not None
@@ -176,6 +251,8 @@ class _Session:
             with self._recording():
                 self.writer.write(block)
         self.n_samples += block.n_samples
+        if self.resampler is not None:
+            block = self.resampler.feed(block)
         self.emit(self.pipe.feed(block))
 
     def emit(self, records: list[dict[str, Any]]) -> None:
@@ -187,6 +264,7 @@ class _Session:
             sys.stdout.flush()
 
     def tick(self) -> None:
+        self.report_gaps()
         if self.writer is not None and time.monotonic() - self.last_flush >= RECORD_FLUSH_S:
             with self._recording():
                 self.writer.flush()
@@ -197,6 +275,23 @@ class _Session:
         if self.writer is not None:
             with self._recording():
                 self.writer.close()
+                if self.n_times_fixed and self.meta is not None and self.record is not None:
+                    from gait.io import write_sidecar
+
+                    device = dict(self.meta.device)
+                    device["t_s_adjusted"] = {
+                        "n_samples": self.n_times_fixed,
+                        "why": "device time not after the previous sample (clock jitter); "
+                        f"moved {TIME_BUMP_S * 1e6:g} µs after it",
+                    }
+                    write_sidecar(self.record, dataclasses.replace(self.meta, device=device))
+        if self.n_times_fixed:
+            status(
+                f"note: {self.n_times_fixed} device time(s) did not increase (clock jitter); "
+                f"each was moved {TIME_BUMP_S * 1e6:g} µs after the previous sample, live and in "
+                "the recording (noted in its sidecar)"
+            )
+        self.report_gaps(now=True)
         if self.pipe is None:
             return None
         self.emit(self.pipe.finish())
@@ -408,11 +503,7 @@ def stream(
                 if isinstance(ev, SampleBlock):
                     sess.feed(ev, reader)
                 elif isinstance(ev, Gap):
-                    sess.gaps.append(ev)
-                    status(
-                        f"gap: {ev.t_s_start:.3f}–{ev.t_s_end:.3f} s device time "
-                        f"({ev.n_missing} samples missing)"
-                    )
+                    sess.gap(ev)
                 elif reader.ended:
                     break
                 if not warned_silent and sess.n_samples == 0 and time.monotonic() - started > 3:
@@ -459,6 +550,11 @@ def stream(
     )
     if summary is None:
         fail(_no_samples_message(port, protocol, profile, st.n_bytes, ending))
+    # the decoder knows the lost samples (sequence numbers, dropped frames); the pipeline could
+    # only guess them from jumps in time: the summary gives the decoder's counts, as the line
+    # above does
+    summary["n_gaps"] = st.n_gaps
+    summary["samples_lost"] = dec.samples_lost
     if jsonl:
         # stdout carries step objects only (DESIGN.md); the summary is a status line.
         status(f"summary {to_json(summary)}")

@@ -772,6 +772,12 @@ def _read_session(
     notes: list[str] = []
     if sidecar is not None:
         notes.extend(sidecar.notes)
+        adjusted = sidecar.device.get("t_s_adjusted")
+        if isinstance(adjusted, dict) and adjusted.get("n_samples"):
+            notes.append(
+                f"{adjusted['n_samples']} time(s) were adjusted while recording "
+                f"({adjusted.get('why', 'device clock jitter')}; {side_file.name})"
+            )
 
     # Time: strictly increasing in the file's own unit, then converted.
     t_raw = table.columns[T_COL]
