@@ -63,6 +63,8 @@ class Analysis:
     summary: SessionSummary
     records: list[dict[str, Any]]
     step_table: StepTable
+    #: One row per stride of the instrumented foot (gait.energy.STRIDE_COLUMNS), or None.
+    strides: pd.DataFrame | None = None
 
     @property
     def file(self) -> str | None:
@@ -121,6 +123,7 @@ def analyse(
     acc_unit: str | None = None,
     gyr_unit: str | None = None,
     time_unit: str | None = None,
+    height_m: float | None = None,
 ) -> Analysis:
     """Analyse one session given as a path, a :class:`~gait.types.Session` or a pandas
     DataFrame.
@@ -130,6 +133,9 @@ def analyse(
     the unit options are passed to :func:`read_session` when ``source`` is a path.
     A DataFrame is read by :func:`session_from_frame` with ``sampling_rate_hz``,
     ``start_time_utc``, ``placement`` and the unit options.
+    Without ``energy``, :class:`gait.energy.MetEnergyEstimator` prices the steps (speed from
+    the sensor; ``height_m`` or the sidecar's ``subject.height_m`` for the leg length); kcal
+    stay empty without a body mass.
     """
     from gait.pipeline import GaitPipeline
 
@@ -159,6 +165,10 @@ def analyse(
         session = read_session(
             source, acc_unit=acc_unit, gyr_unit=gyr_unit, time_unit=time_unit, placement=placement
         )
+    if energy is None:
+        from gait.energy import MetEnergyEstimator
+
+        energy = MetEnergyEstimator(height_m=height_m or session.meta.subject.height_m)
     pipe = GaitPipeline(
         detector=detector, classifier=classifier, energy=energy, mass_kg=mass_kg
     ).run(session)
@@ -168,6 +178,7 @@ def analyse(
         summary=pipe.summary_,
         records=pipe.records_,
         step_table=pipe.step_table_,
+        strides=pipe.strides_,
     )
 
 

@@ -227,6 +227,11 @@ class PipelineStream:
         """The emitted steps as a DataFrame with :data:`STEP_COLUMNS`."""
         return steps_to_frame(self._records)
 
+    def strides_frame(self) -> pd.DataFrame | None:
+        """The energy stage's stride table so far (None when the stage keeps none)."""
+        frame = getattr(self._energy, "strides_frame", None)
+        return frame() if frame is not None else None
+
     def summary(self) -> SessionSummary:
         """The session summary over the samples and steps seen so far."""
         duration = 0.0
@@ -235,7 +240,7 @@ class PipelineStream:
         recs = self._records
         have_labels = self._classifier is not None
         have_energy = self._energy is not None
-        return summarise(
+        summary = summarise(
             self.step_table,
             n_samples=self._n_samples,
             sampling_rate_hz=self.sampling_rate_hz,
@@ -249,6 +254,11 @@ class PipelineStream:
             kcal_net=np.array(self._kcal_net, dtype=np.float64) if have_energy else None,
             met_basis=self._met_basis if have_energy else None,
         )
+        # per-direction time, distance, energy and bouts, when the energy stage provides them
+        fields_of = getattr(self._energy, "summary_fields", None)
+        if fields_of is not None:
+            summary = dataclasses.replace(summary, **fields_of())
+        return summary
 
     # -- internals ------------------------------------------------------------------------------
 
@@ -342,8 +352,9 @@ class GaitPipeline(BaseEstimator):
         Body mass for the energy stage; default: the session's ``subject.mass_kg``.
 
     Results of :meth:`run`: ``step_table_`` (:class:`StepTable`), ``steps_`` (DataFrame with
-    :data:`STEP_COLUMNS`, one row per step), ``records_`` (JSON-ready step dicts) and
-    ``summary_`` (:class:`SessionSummary`).
+    :data:`STEP_COLUMNS`, one row per step), ``records_`` (JSON-ready step dicts),
+    ``strides_`` (the energy stage's stride table, a DataFrame, or None) and ``summary_``
+    (:class:`SessionSummary`).
     """
 
     _action_methods = ("run",)
@@ -411,6 +422,7 @@ class GaitPipeline(BaseEstimator):
         self.step_table_ = stream.step_table
         self.records_ = stream.records
         self.steps_ = stream.steps_frame()
+        self.strides_ = stream.strides_frame()
         summary = stream.summary()
         gap_idx = np.asarray(session.gap_idx)
         if summary.n_gaps == 0 and gap_idx.size:

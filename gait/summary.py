@@ -61,6 +61,25 @@ class SessionSummary:
     kcal_gross: float | None = None
     kcal_net: float | None = None
     met_basis: str | None = None
+    # Per direction, from the energy stage (gait.energy.energy_summary; docs/energy.md). Time is
+    # the steps' time, distance the speed times it; kcal are gross; direction unknown = forward.
+    time_forward_s: float | None = None
+    time_backward_s: float | None = None
+    distance_forward_m: float | None = None
+    distance_backward_m: float | None = None
+    #: Backward share of walking time (``backward_share`` counts steps).
+    backward_time_share: float | None = None
+    kcal_forward: float | None = None
+    kcal_backward: float | None = None
+    #: What the backward part cost beyond walking/running forward at the same speeds (gross kcal).
+    kcal_backward_extra: float | None = None
+    #: Share of each strike among the steps of each direction.
+    strike_mix_forward: dict[str, float] | None = None
+    strike_mix_backward: dict[str, float] | None = None
+    mass_kg: float | None = None
+    #: Bouts of continuous walking in one direction (gait.energy: pauses over 3 s end a bout,
+    #: at least 2 strides): direction, start/end, duration, distance, speed, cadence, MET, kcal.
+    direction_bouts: list[dict[str, Any]] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (plain Python numbers, ``None`` for unknown); floats keep

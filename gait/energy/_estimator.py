@@ -511,6 +511,9 @@ def energy_summary(priced: list[_Priced], *, mass_kg: float | None) -> dict[str,
     out["distance_forward_m"] = dist["forward"]
     out["distance_backward_m"] = dist["backward"]
     out["backward_time_share"] = time["backward"] / total if total > 0 else None
+    if ok:
+        out["distance_m"] = dist["forward"] + dist["backward"]
+        out["mean_speed_m_s"] = out["distance_m"] / total if total > 0 else None
     out["kcal_forward"] = kcal["forward"] if has_mass else None
     out["kcal_backward"] = kcal["backward"] if has_mass else None
     out["kcal_backward_extra"] = extra if has_mass else None
@@ -521,9 +524,16 @@ def energy_summary(priced: list[_Priced], *, mass_kg: float | None) -> dict[str,
     return out
 
 
+def _tidy(d: dict[str, Any]) -> dict[str, Any]:
+    """Floats of a nested summary dict with the summary's own rounding (gait.summary)."""
+    from gait.summary import tidy_float
+
+    return {k: tidy_float(v) if isinstance(v, float) else v for k, v in d.items()}
+
+
 def _shares(counts: dict[str, int]) -> dict[str, float] | None:
     n = sum(counts.values())
-    return {k: counts[k] / n for k in sorted(counts)} if n else None
+    return _tidy({k: counts[k] / n for k in sorted(counts)}) if n else None
 
 
 def _bout_dict(steps: list[_Priced], has_mass: bool) -> dict[str, Any]:
@@ -533,19 +543,21 @@ def _bout_dict(steps: list[_Priced], has_mass: bool) -> dict[str, Any]:
     dist = sum(p.speed_m_s * p.duration_s for p in steps)
     n_strides = sum(p.instrumented for p in steps) - 1
     span = t1 - t0
-    return {
-        "direction": steps[0].direction,
-        "start_t_s": t0,
-        "end_t_s": t1,
-        "duration_s": dur,
-        "n_steps": len(steps),
-        "distance_m": dist,
-        "mean_speed_m_s": dist / dur if dur > 0 else None,
-        "cadence_spm": 120.0 * n_strides / span if span > 0 else None,
-        "met": sum(p.met * p.duration_s for p in steps) / dur if dur > 0 else None,
-        "kcal": sum(p.kcal for p in steps) if has_mass else None,
-        "kcal_net": sum(p.kcal_net for p in steps) if has_mass else None,
-    }
+    return _tidy(
+        {
+            "direction": steps[0].direction,
+            "start_t_s": t0,
+            "end_t_s": t1,
+            "duration_s": dur,
+            "n_steps": len(steps),
+            "distance_m": dist,
+            "mean_speed_m_s": dist / dur if dur > 0 else None,
+            "cadence_spm": 120.0 * n_strides / span if span > 0 else None,
+            "met": sum(p.met * p.duration_s for p in steps) / dur if dur > 0 else None,
+            "kcal": sum(p.kcal for p in steps) if has_mass else None,
+            "kcal_net": sum(p.kcal_net for p in steps) if has_mass else None,
+        }
+    )
 
 
 class MetEnergyEstimator(BaseEstimator):

@@ -25,5 +25,18 @@ SUMMARY_KEYS = frozenset(
         "kcal_gross",
         "kcal_net",
         "met_basis",
+        # per direction and bouts, from the energy stage (issue 21)
+        "time_forward_s",
+        "time_backward_s",
+        "distance_forward_m",
+        "distance_backward_m",
+        "backward_time_share",
+        "kcal_forward",
+        "kcal_backward",
+        "kcal_backward_extra",
+        "strike_mix_forward",
+        "strike_mix_backward",
+        "mass_kg",
+        "direction_bouts",
     }
 )
