@@ -56,7 +56,27 @@ _SESSION_SUFFIXES = (
 #: SessionSummary fields, in order (an error row has the same columns, empty).
 SUMMARY_FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(SessionSummary))
 #: The summary fields that hold text (the others are numbers).
-_TEXT_FIELDS = tuple(f.name for f in dataclasses.fields(SessionSummary) if "str" in str(f.type))
+_NUMBER_TYPES = ("int", "float", "float | None", "int | None", "bool")
+_TEXT_FIELDS = tuple(
+    f.name for f in dataclasses.fields(SessionSummary) if str(f.type) in ("str", "str | None")
+)
+#: Summary fields that are neither numbers nor text (dicts, lists): kept as JSON text.
+_JSON_FIELDS = tuple(
+    f.name
+    for f in dataclasses.fields(SessionSummary)
+    if str(f.type) not in _NUMBER_TYPES and f.name not in _TEXT_FIELDS
+)
+
+
+def _flat_summary(summary: dict[str, Any]) -> dict[str, Any]:
+    """Summary fields as table cells: nested values (dicts, lists) as compact JSON text."""
+    out = dict(summary)
+    for name in _JSON_FIELDS:
+        if out.get(name) is not None and not isinstance(out[name], str):
+            out[name] = json.dumps(out[name], separators=(",", ":"), default=str)
+    return out
+
+
 #: Columns of ``<stem>.gait-steps.csv``: the JSON step record's fields, in order (as
 #: ``gait analyse --out`` writes them).
 STEP_OUT_COLUMNS: tuple[str, ...] = (*STEP_FIELDS, "instrumented")
@@ -137,7 +157,7 @@ def summary_row(job: SessionJob, analysis: Analysis) -> dict[str, Any]:
         "error": None,
         "subject_id": meta.subject.id,
         "start_time_utc": meta.start_time_utc,
-        **analysis.summary.to_dict(),
+        **_flat_summary(analysis.summary.to_dict()),
     }
     row.update({k: p.name for k, p in job.outputs().items()})
     return row
@@ -208,6 +228,7 @@ def row_from_outputs(job: SessionJob) -> dict[str, Any]:
         raise GaitError(f"{path}: cannot read this summary ({e}); delete it to redo") from None
     row = dict.fromkeys(SUMMARY_COLUMNS)
     row.update({k: document.get(k) for k in (*SUMMARY_FIELDS, "subject_id", "start_time_utc")})
+    row.update(_flat_summary({k: row[k] for k in SUMMARY_FIELDS}))
     row.update(file=job.path, stem=job.stem, status="ok", error=None)
     row.update({k: p.name for k, p in job.outputs().items()})
     return row
@@ -349,11 +370,11 @@ def cohort_table(rows: Sequence[dict[str, Any]]) -> pd.DataFrame:
 
     table = pd.DataFrame.from_records(list(rows), columns=list(SUMMARY_COLUMNS))
     text = ("file", "stem", "status", "error", "subject_id", "start_time_utc", *_TEXT_FIELDS,
-            "steps_csv", "summary_json", "report")  # fmt: skip
+            *_JSON_FIELDS, "steps_csv", "summary_json", "report")  # fmt: skip
     for col in text:
         table[col] = table[col].astype(object).where(table[col].notna(), None)
     for f in dataclasses.fields(SessionSummary):
-        if f.name not in _TEXT_FIELDS:
+        if f.name not in _TEXT_FIELDS and f.name not in _JSON_FIELDS:
             number = pd.to_numeric(table[f.name], errors="coerce").astype("float64")
             table[f.name] = number.astype("Int64") if str(f.type) == "int" else number
     return table

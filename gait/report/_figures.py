@@ -208,16 +208,22 @@ def timeline_figure(
         if not any(v is not None for v in values):
             not_available(ax, title)
             continue
+        # each step is a band reaching to the next step (at most a stride), so that runs of
+        # one label read as coloured stretches
+        width = np.diff(step_t_s, append=step_t_s[-1] + 0.5) if step_t_s.size else step_t_s
+        width = np.clip(width, 0.05, 2.5)
         for cat in dict.fromkeys(values):
             sel = np.array([v == cat for v in values], dtype=bool)
-            ax.vlines(
+            ax.bar(
                 step_t_s[sel],
-                0,
-                1,
+                1.0,
+                width=width[sel],
+                align="edge",
+                linewidth=0,
                 color=CATEGORY_COLOURS.get(cat, "#000000"),
-                lw=1.2,
                 label="unknown" if cat is None else cat,
             )
+        ax.set_ylim(0, 1.35)
         ax.set_yticks([])
         ax.legend(loc="upper right", fontsize=8, ncols=4)
     strike_ax.set_xlim(*xlim)

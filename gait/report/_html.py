@@ -44,6 +44,10 @@ SUMMARY_ROWS: tuple[tuple[str, str, int], ...] = (
     ("mean_speed_m_s", "mean speed (m/s)", 2),
     ("kcal_gross", "energy, gross (kcal)", 1),
     ("kcal_net", "energy, net (kcal)", 1),
+    ("backward_time_share", "time walking backward (share)", 2),
+    ("strike_mix_forward", "foot strike, forward", 2),
+    ("strike_mix_backward", "foot strike, backward", 2),
+    ("mass_kg", "body mass (kg)", 1),
     ("n_gaps", "gaps", 0),
     ("samples_lost", "samples lost in gaps", 0),
 )
@@ -95,6 +99,10 @@ def _fmt(value: Any, digits: int = 3, *, short: bool = False) -> str:
         if short:
             return f'<span class="na" title="{NOT_AVAILABLE}">–</span>'
         return f'<span class="na">{NOT_AVAILABLE}</span>'
+    if isinstance(value, dict):
+        return html.escape(
+            ", ".join(f"{k} {100 * float(v):.0f}%" for k, v in value.items() if v is not None)
+        )
     if isinstance(value, bool | np.bool_):
         return "yes" if value else "no"
     if isinstance(value, float | np.floating):
@@ -200,7 +208,10 @@ def session_report(analysis: Analysis, *, title: str | None = None) -> str:
 
     parts.append("<h2>Summary</h2>")
     parts.append(
-        _table(("quantity", "value"), ((lab, _fmt(summary[k], d)) for k, lab, d in SUMMARY_ROWS))
+        _table(
+            ("quantity", "value"),
+            ((lab, _fmt(summary.get(k), d)) for k, lab, d in SUMMARY_ROWS if k in summary),
+        )
     )
 
     parts.append("<h2>Signal and contacts</h2>")
