@@ -1,0 +1,106 @@
+"""Speed and stride length from the sensor (issue 21): the integration kernel against its NumPy
+reference, a synthetic stride of known length (forward and backward, any mounting), and the
+accuracy targets on held-out simulated subjects and on the real mocap set."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.spatial.transform import Rotation
+
+from gait._kernels._swing import stride_displacement, stride_displacement_ref
+from gait.consts import GRAVITY_MS2
+from gait.speed import alexander_stride_length_m, measure_stride, stillness_cost
+
+ROOT = Path(__file__).resolve().parents[2]
+MOCAP = ROOT.parent / "shared" / "datasets" / "mocap_snu"
+FS = 100.0
+
+
+@settings(max_examples=20, deadline=None)
+@given(seed=st.integers(0, 10_000), n=st.integers(3, 150))
+def test_kernel_matches_the_numpy_reference(seed: int, n: int) -> None:
+    rng = np.random.default_rng(seed)
+    acc = rng.normal(0, 3, (n, 3)) + np.array([0.0, 0.0, 9.8])
+    gyr = rng.normal(0, 3, (n, 3))
+    d1, v1 = stride_displacement(acc, gyr, 0.01, 3)
+    d2, v2 = stride_displacement_ref(acc, gyr, 0.01, 3)
+    assert np.allclose(d1, d2, atol=1e-9)
+    assert np.allclose(v1, v2, atol=1e-9)
+
+
+def synthetic_stride(length_m: float, heading_rad: float, mounting: np.ndarray, swing_deg: float):
+    """A sensor still, then moved ``length_m`` horizontally along ``heading_rad`` over 0.5 s
+    while it swings ``swing_deg`` about a horizontal axis and back, then still again."""
+    t = np.arange(int(1.2 * FS)) / FS
+    u = np.clip((t - 0.3) / 0.5, 0, 1)
+    s = u**3 * (10 - 15 * u + 6 * u**2)  # smootherstep: zero velocity and acceleration at ends
+    s_dd = np.gradient(np.gradient(s, t), t)
+    heading = np.array([np.cos(heading_rad), np.sin(heading_rad), 0.0])
+    acc_world = np.outer(s_dd * length_m, heading) + np.array([0.0, 0.0, GRAVITY_MS2])
+    angle = np.deg2rad(swing_deg) * np.sin(np.pi * s)
+    axis = np.array([-heading[1], heading[0], 0.0])
+    rates = np.gradient(angle, t)
+    rot_world = Rotation.from_rotvec(np.outer(angle, axis))
+    sensor = rot_world * Rotation.from_matrix(mounting)  # sensor-to-world
+    acc = sensor.inv().apply(acc_world)
+    gyr_body = Rotation.from_matrix(mounting).inv().apply(np.outer(rates, axis))
+    return acc, gyr_body
+
+
+@pytest.mark.parametrize("heading", [0.0, np.pi, 2.0])  # forward, backward, any direction
+@pytest.mark.parametrize("seed", [0, 1])
+def test_synthetic_stride_length_is_recovered(heading: float, seed: int) -> None:
+    mounting = Rotation.random(random_state=seed).as_matrix()
+    acc, gyr = synthetic_stride(1.3, heading, mounting, swing_deg=40.0)
+    disp, _ = stride_displacement(acc, gyr, 1 / FS, 3)
+    assert np.hypot(disp[0], disp[1]) == pytest.approx(1.3, rel=0.01)
+
+
+def test_measure_stride_on_a_synthetic_stride() -> None:
+    mounting = Rotation.random(random_state=5).as_matrix()
+    acc, gyr = synthetic_stride(1.3, np.pi, mounting, swing_deg=30.0)
+    cost = stillness_cost(acc, gyr, FS)
+    # contacts at 0.1 s and 1.0 s: the still windows (0.02-0.40 s after) hold the rests
+    m = measure_stride(acc, gyr, cost, 10, 100, FS, height_m=1.75)
+    assert m is not None and m.method == "zupt"
+    assert m.stride_time_s == pytest.approx(0.9)
+    assert m.stride_length_m == pytest.approx(1.3, rel=0.02)
+    assert m.speed_m_s > 0 and m.speed_sd_m_s > 0
+    assert measure_stride(acc, gyr, cost, 10, 30, FS, height_m=1.75) is None  # 0.2 s: no stride
+
+
+def test_without_gyro_alexander_relation() -> None:
+    # hip height 0.53 x 1.75 m; at 1.0 s strides Alexander's relation gives about 1.4 m
+    length = alexander_stride_length_m(1.0, 1.75)
+    h = 0.53 * 1.75
+    v = length / 1.0
+    assert length / h == pytest.approx(2.3 * (v**2 / (GRAVITY_MS2 * h)) ** 0.3, rel=1e-9)
+    assert 1.2 < length < 1.6
+
+
+def _median_abs_error(rows) -> dict[str, float]:
+
+    df = rows.assign(err=(rows.est / rows.ref - 1).abs())
+    return df.groupby("direction").err.median().to_dict()
+
+
+def test_speed_targets_on_held_out_simulated_subjects() -> None:
+    from benchmarks.eval_speed import sim_rows
+
+    rows = sim_rows(str(ROOT / "datasets" / "labelled" / "test"), "detected")
+    err = _median_abs_error(rows)
+    assert err["forward"] <= 0.10 and err["backward"] <= 0.15
+
+
+@pytest.mark.skipif(not MOCAP.is_dir(), reason=f"mocap set not found at {MOCAP}")
+def test_speed_targets_on_real_mocap() -> None:
+    from benchmarks.eval_speed import mocap_rows
+
+    rows = mocap_rows(MOCAP, "truth")
+    err = _median_abs_error(rows)
+    assert err["forward"] <= 0.10 and err["backward"] <= 0.15
