@@ -17,16 +17,23 @@ class StepTable:
 
     ``ic_idx`` is the sample index from the start of the stream, ``t_s`` the contact time on the
     stream's clock, ``instrumented`` is True for a contact of the foot that wears the sensor (a
-    stride boundary) and False for an estimated contact of the other foot.
+    stride boundary) and False for an estimated contact of the other foot. ``fc_t_s`` is the
+    final contact (toe-off) of the instrumented foot that began the swing ending at that contact
+    (NaN where unknown, and for the other foot's estimated contacts).
     """
 
     ic_idx: np.ndarray
     t_s: np.ndarray
     instrumented: np.ndarray
+    fc_t_s: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        if self.fc_t_s is None:
+            object.__setattr__(self, "fc_t_s", np.full(len(self.ic_idx), np.nan))
 
     @classmethod
     def empty(cls) -> StepTable:
-        return cls(np.zeros(0, np.int64), np.zeros(0), np.zeros(0, bool))
+        return cls(np.zeros(0, np.int64), np.zeros(0), np.zeros(0, bool), np.zeros(0))
 
     @classmethod
     def concatenate(cls, tables: list[StepTable]) -> StepTable:
@@ -36,6 +43,7 @@ class StepTable:
             np.concatenate([t.ic_idx for t in tables]).astype(np.int64),
             np.concatenate([t.t_s for t in tables]).astype(np.float64),
             np.concatenate([t.instrumented for t in tables]).astype(bool),
+            np.concatenate([t.fc_t_s for t in tables]).astype(np.float64),
         )
 
     def __len__(self) -> int:
