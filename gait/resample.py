@@ -90,8 +90,8 @@ def resample_note(rate_hz: float) -> str:
     if rate_hz < MIN_SAMPLING_RATE_HZ:
         return (
             f"sampling rate {rate_hz:g} Hz is below {built}; resampled to {new:g} Hz by linear "
-            f"interpolation (step times stay as precise as the {1000 / rate_hz:.0f} ms between "
-            "recorded samples)"
+            f"interpolation (step times are less precise than in a recording at {new:g} Hz: one "
+            f"recorded sample every {1000 / rate_hz:.0f} ms)"
         )
     q = _decimation(rate_hz)
     return (

@@ -49,6 +49,9 @@ def simulate_command(
     gzip_csv: Annotated[
         bool, typer.Option("--gzip", help="Write the samples as <stem>.csv.gz.")
     ] = False,
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="Replace sessions of the same name in --out.")
+    ] = False,
 ) -> None:
     """Write labelled synthetic sessions: <stem>.csv, .json, .labels.csv and .steps.csv."""
     from gait.consts import MAX_SAMPLING_RATE_HZ, MIN_SAMPLING_RATE_HZ, PLACEMENTS
@@ -67,6 +70,20 @@ def simulate_command(
         fail(f"--placement {placement!r}: expected one of {', '.join(PLACEMENTS)}")
     if test_subjects and test_subjects >= n_subjects:
         fail("--test-subjects must be smaller than --n-subjects")
+    if not overwrite:
+        existing = [
+            f
+            for f in planned_files(
+                out, preset, seed, n_subjects, sessions_per_subject, test_subjects
+            )
+            if f.exists()
+        ]
+        if existing:
+            more = f" and {len(existing) - 1} more" if len(existing) > 1 else ""
+            fail(
+                f"--out {out}: {existing[0]}{more} already exist(s); choose another folder or "
+                "seed, or pass --overwrite to replace them"
+            )
     make_out_folder(out)
     try:
         paths = generate_sessions(
@@ -89,6 +106,26 @@ def simulate_command(
     except OSError as e:
         fail(f"--out {out}: cannot write {e.filename or out} ({e.strerror or e})")
     info(f"wrote {len(paths)} labelled session(s) to {out}")
+
+
+#: What one simulated session writes, besides nothing else (gait.simulate.write_labelled_session).
+SESSION_FILE_SUFFIXES = (".csv", ".csv.gz", ".json", ".labels.csv", ".steps.csv")
+
+
+def planned_files(
+    out: Path, preset: str, seed: int, n_subjects: int, sessions_per_subject: int, n_test: int
+) -> list[Path]:
+    """Every file name a run could write (the names gait.simulate.generate_sessions gives)."""
+    files = []
+    for i in range(n_subjects):
+        sid = f"sim-{seed:04d}-{i + 1:03d}" if preset != "demo" else "demo-01"
+        folder = out
+        if n_test:
+            folder = out / ("test" if i >= n_subjects - n_test else "train")
+        for j in range(sessions_per_subject):
+            stem = f"{sid}_{preset}_{j + 1:02d}" if preset != "demo" else "demo"
+            files += [folder / f"{stem}{suffix}" for suffix in SESSION_FILE_SUFFIXES]
+    return files
 
 
 def register(app: typer.Typer) -> None:

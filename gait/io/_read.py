@@ -626,7 +626,10 @@ def _gyr_unit(
                 f"deg/s. If the file really is in rad/s, {_hint('gyr', 'rad/s', side_file)}"
             )
     elif unit == "deg/s" and rad_like:
-        notes.append(f"warning: angular rate in deg/s ({source}) but {evidence}; kept deg/s")
+        notes.append(
+            f"warning: angular rate in deg/s ({source}) but {evidence}; kept deg/s as asked "
+            "(the values fit rad/s)"
+        )
     if unit is None:
         if p99 <= GYR_DEG_S_MIN_P99:
             raise SessionFormatError(
