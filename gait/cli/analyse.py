@@ -54,6 +54,9 @@ SESSION_SUFFIXES = (
 #: is a labelled session's ground truth, DESIGN.md).
 STEPS_OUT_SUFFIX = ".gait-steps.csv"
 SUMMARY_OUT_SUFFIX = ".gait-summary.json"
+#: The stride table (gait.energy.STRIDE_COLUMNS) that ``--out`` writes, and with ``--parquet``.
+STRIDES_OUT_SUFFIX = ".gait-strides.csv"
+STRIDES_PARQUET_SUFFIX = ".gait-strides.parquet"
 #: Companion files of a session that are never sessions themselves (labels, truth, results).
 COMPANION_SUFFIXES = (".labels.csv", ".steps.csv", STEPS_OUT_SUFFIX)
 #: Steps shown at each end of the per-session listing of ``--format table``.
@@ -222,12 +225,23 @@ def steps_csv(analysis: Analysis) -> str:
     return text.getvalue()
 
 
-def _write_out(out_dir: Path, path: Path, file: str, analysis: Analysis) -> None:
+def _write_out(
+    out_dir: Path, path: Path, file: str, analysis: Analysis, *, parquet: bool = False
+) -> None:
     """The session's results, each file written whole or not at all."""
     steps_file, summary_file = out_paths(out_dir, path)
     write_file_atomic(steps_file, steps_csv(analysis))
     summary = {"file": file, **analysis.summary.to_dict()}
     write_file_atomic(summary_file, to_json(summary, indent=2) + "\n")
+    if analysis.strides is not None:
+        stem = _stem(path)
+        write_file_atomic(
+            out_dir / f"{stem}{STRIDES_OUT_SUFFIX}", analysis.strides.to_csv(index=False)
+        )
+        if parquet:
+            buffer = io.BytesIO()
+            analysis.strides.to_parquet(buffer, index=False)
+            write_file_atomic(out_dir / f"{stem}{STRIDES_PARQUET_SUFFIX}", buffer.getvalue())
 
 
 def _fmt(value: Any, digits: int = 3) -> str:
@@ -257,6 +271,11 @@ _SUMMARY_ROWS = (
     ("mean_speed_m_s", "mean speed (m/s)", 2),
     ("kcal_gross", "energy, gross (kcal)", 1),
     ("kcal_net", "energy, net (kcal)", 1),
+    ("backward_time_share", "backward share of walking time", 2),
+    ("time_backward_s", "time backward (s)", 1),
+    ("distance_backward_m", "distance backward (m)", 1),
+    ("kcal_backward", "energy backward, gross (kcal)", 1),
+    ("kcal_backward_extra", "extra for going backward (kcal)", 1),
 )
 
 
@@ -376,6 +395,17 @@ def analyse(
         float | None,
         typer.Option(help="Body mass in kg for energy (default: the sidecar's subject.mass_kg)."),
     ] = None,
+    height_m: Annotated[
+        float | None,
+        typer.Option(
+            help="Body height in m for the leg length (default: the sidecar's subject.height_m, "
+            "else 1.70 m)."
+        ),
+    ] = None,
+    parquet: Annotated[
+        bool,
+        typer.Option("--parquet", help="With --out, also write <stem>.gait-strides.parquet."),
+    ] = False,
     quiet: Annotated[
         bool,
         typer.Option("--quiet", "-q", help="Hide the reader's notes (warnings still show)."),
@@ -392,6 +422,8 @@ def analyse(
     """
     if mass_kg is not None and not 0 < mass_kg < 500:
         fail(f"--mass-kg {mass_kg:g}: expected a body mass in kg between 0 and 500")
+    if height_m is not None and not 0.5 < height_m < 2.6:
+        fail(f"--height-m {height_m:g}: expected a body height in m between 0.5 and 2.6")
     files = find_sessions(paths)
     if out is not None:
         _check_out_names(files, out, overwrite=overwrite)
@@ -407,6 +439,7 @@ def analyse(
     }
     sessions: list[dict[str, Any]] = []
     failed: list[Path] = []
+    mass_said = False
     writer = None
     if output_format is OutputFormat.csv:
         writer = csv.writer(sys.stdout, lineterminator="\n")
@@ -416,7 +449,7 @@ def analyse(
         for path in files:
             file = str(path)
             try:
-                analysis = analyse_file(path, **options)
+                analysis = analyse_file(path, **options, height_m=height_m)
             except (GaitError, OSError) as e:
                 # one bad session does not stop the batch: named now, counted at the end
                 error_line(describe_error(e))
@@ -424,8 +457,14 @@ def analyse(
                 advance()
                 continue
             _report_notes(file, analysis, quiet=quiet)
+            if analysis.summary.mass_kg is None and not mass_said:
+                mass_said = True  # said once per run
+                warn(
+                    f"{file}: no body mass (sidecar subject.mass_kg or --mass-kg); kcal are left "
+                    "empty, not guessed"
+                )
             if out is not None:
-                _write_out(out, path, file, analysis)
+                _write_out(out, path, file, analysis, parquet=parquet)
             with stdout_writes():
                 if output_format is OutputFormat.json:
                     sessions.append(analysis.to_dict() | {"file": file})
@@ -455,6 +494,7 @@ def analyse_file(
     gyr_unit: str | None = None,
     time_unit: str | None = None,
     mass_kg: float | None = None,
+    height_m: float | None = None,
 ) -> Analysis:
     """Read and analyse one session file as ``gait analyse`` does: a session outside the
     detector's 50-1000 Hz is resampled first (:mod:`gait.resample`, noted in the session's
@@ -467,7 +507,7 @@ def analyse_file(
         path, acc_unit=acc_unit, gyr_unit=gyr_unit, time_unit=time_unit, placement=placement
     )
     session, _ = to_detector_rate(session)
-    return analyse_one(session, mass_kg=mass_kg)
+    return analyse_one(session, mass_kg=mass_kg, height_m=height_m)
 
 
 def register(app: typer.Typer) -> None:
