@@ -52,6 +52,9 @@ from gait.cli import emulate, stream  # noqa: E402
 
 emulate.register(app)
 stream.register(app)
+from gait.cli import progress  # noqa: E402
+
+progress.register(app)
 from gait.cli import evaluate  # noqa: E402
 
 evaluate.register(app)
