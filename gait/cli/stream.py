@@ -107,11 +107,13 @@ class _Session:
         mass_kg: float | None,
         record: Path | None,
         jsonl: bool,
+        height_m: float | None = None,
     ) -> None:
         self.port = port
         self.protocol = protocol
         self.placement = placement
         self.mass_kg = mass_kg
+        self.height_m = height_m
         self.record = record
         self.jsonl = jsonl
         self.pipe: PipelineStream | None = None
@@ -143,7 +145,10 @@ class _Session:
             status(f"note: {resample_note(rate)}")
         first_run_note()
         # the same pipeline as `gait analyse` (gait.api.analyse builds it the same way)
-        self.pipe = GaitPipeline(mass_kg=self.mass_kg).stream(
+        from gait.energy import MetEnergyEstimator
+
+        energy = MetEnergyEstimator(height_m=self.height_m)
+        self.pipe = GaitPipeline(mass_kg=self.mass_kg, energy=energy).stream(
             sampling_rate_hz=self.resampler.rate_hz if self.resampler else rate,
             has_gyro=block.has_gyro,
             placement=self.placement,
@@ -165,7 +170,7 @@ class _Session:
                 sampling_rate_hz=block.sampling_rate_hz,
                 start_time_utc=datetime.now(UTC).isoformat(timespec="seconds"),
                 placement=self.placement,
-                subject=Subject(mass_kg=self.mass_kg),
+                subject=Subject(mass_kg=self.mass_kg, height_m=self.height_m),
                 device=device,
             )
             self.meta = meta
@@ -298,6 +303,12 @@ class _Session:
         return self.pipe.summary().to_dict()
 
 
+def _backward(summ: Any) -> float | None:
+    """Backward share of walking time (of steps while the energy stage has none yet)."""
+    share = getattr(summ, "backward_time_share", None)
+    return summ.backward_share if share is None else share
+
+
 def _live_view(sess: _Session, reader: SerialReader, started: float) -> Any:
     from rich.console import Group
     from rich.table import Table
@@ -323,7 +334,14 @@ def _live_view(sess: _Session, reader: SerialReader, started: float) -> Any:
         "cadence (spm)",
         _fmt(summ.cadence_spm if summ else None, ".1f"),
         "backward",
-        _fmt(None if summ is None or summ.backward_share is None else summ.backward_share, ".0%"),
+        _fmt(None if summ is None else _backward(summ), ".0%"),
+    )
+    speeds = [r["speed_m_s"] for r in sess.records if r.get("speed_m_s") is not None]
+    figures.add_row(
+        "speed (m/s)",
+        _fmt(speeds[-1] if speeds else None),
+        "distance (m)",
+        _fmt(summ.distance_m if summ else None, ".1f"),
     )
     figures.add_row(
         "kcal",
@@ -389,6 +407,9 @@ def stream(
         Placement | None, typer.Option(help="Where the sensor is worn (sets the 'foot' field).")
     ] = None,
     mass_kg: Annotated[float | None, typer.Option(help="Body mass in kg for energy.")] = None,
+    height_m: Annotated[
+        float | None, typer.Option(help="Body height in m for the leg length (default 1.70 m).")
+    ] = None,
     record: Annotated[
         Path | None,
         typer.Option(
@@ -427,6 +448,7 @@ def stream(
     for name, value in (
         ("--sampling-rate-hz", sampling_rate_hz),
         ("--mass-kg", mass_kg),
+        ("--height-m", height_m),
         ("--duration", duration),
         ("--reconnect-timeout", reconnect_timeout),
     ):
@@ -434,6 +456,8 @@ def stream(
             fail(f"{name} {value}: expected a finite number")
     if mass_kg is not None and not 0 < mass_kg < 500:
         fail(f"--mass-kg {mass_kg:g}: expected a body mass in kg between 0 and 500")
+    if height_m is not None and not 0.5 < height_m < 2.6:
+        fail(f"--height-m {height_m:g}: expected a body height in m between 0.5 and 2.6")
     if duration is not None and duration <= 0:
         fail(f"--duration {duration:g}: expected a positive number of seconds")
     if sampling_rate_hz is not None and sampling_rate_hz <= 0:
@@ -468,6 +492,7 @@ def stream(
         mass_kg=mass_kg,
         record=record,
         jsonl=jsonl,
+        height_m=height_m,
     )
     reader = SerialReader(
         port,
