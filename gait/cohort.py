@@ -234,13 +234,17 @@ def row_from_outputs(job: SessionJob) -> dict[str, Any]:
     return row
 
 
-def analyse_file(path: str, *, mass_kg: float | None = None, **read: Any) -> Analysis:
+def analyse_file(
+    path: str, *, mass_kg: float | None = None, height_m: float | None = None, **read: Any
+) -> Analysis:
     """Read and analyse one session file as ``gait analyse`` does: a session outside the
     detector's rates is resampled first (:mod:`gait.resample`, noted in its assumptions)."""
     from gait.api import analyse, read_session
     from gait.resample import to_detector_rate
 
     session, _ = to_detector_rate(read_session(path, **read))
+    if height_m is not None:
+        return analyse(session, mass_kg=mass_kg, height_m=height_m)
     return analyse(session, mass_kg=mass_kg)
 
 

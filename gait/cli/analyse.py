@@ -410,6 +410,29 @@ def analyse(
         bool,
         typer.Option("--quiet", "-q", help="Hide the reader's notes (warnings still show)."),
     ] = False,
+    report: Annotated[
+        bool,
+        typer.Option(
+            "--report",
+            help="Also write an HTML report per session (<stem>.gait-report.html) and "
+            "cohort-report.html into --out (docs/reports.md).",
+        ),
+    ] = False,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            help="Analyse on a Dask LocalCluster of N worker processes (needs --out; a rerun "
+            "skips sessions already complete there).",
+            metavar="N",
+        ),
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            help="Analyse on an existing Dask cluster, e.g. tcp://host:8786 (needs --out).",
+            metavar="ADDRESS",
+        ),
+    ] = None,
     overwrite: Annotated[
         bool,
         typer.Option("--overwrite", help="Replace existing results in the --out folder."),
@@ -424,9 +447,12 @@ def analyse(
         fail(f"--mass-kg {mass_kg:g}: expected a body mass in kg between 0 and 500")
     if height_m is not None and not 0.5 < height_m < 2.6:
         fail(f"--height-m {height_m:g}: expected a body height in m between 0.5 and 2.6")
+    from gait.cli._cohort import check_cohort_options, run_cohort_command
+
+    cohort = check_cohort_options(out=out, report=report, workers=workers, scheduler=scheduler)
     files = find_sessions(paths)
     if out is not None:
-        _check_out_names(files, out, overwrite=overwrite)
+        _check_out_names(files, out, overwrite=overwrite or cohort)
         make_out_folder(out)
     first_run_note()
 
@@ -437,6 +463,19 @@ def analyse(
         "time_unit": time_unit,
         "mass_kg": mass_kg,
     }
+    if cohort:  # --report / --workers / --scheduler: gait.cohort (resumable, Dask)
+        assert out is not None
+        run_cohort_command(
+            files,
+            out,
+            {**options, "height_m": height_m},
+            report=report,
+            workers=workers,
+            scheduler=scheduler,
+            output_format=output_format.value,
+            overwrite=overwrite,
+        )
+        return
     sessions: list[dict[str, Any]] = []
     failed: list[Path] = []
     mass_said = False
