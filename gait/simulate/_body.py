@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy import special
 
 from gait.simulate._curves import segment_angle_deg
 from gait.simulate._plan import Plan, Stance, Stride
@@ -94,10 +95,30 @@ def swing_foot_pitch(u: np.ndarray, off: list[float], on: list[float], t_sw: flo
     return out
 
 
+#: Horizontal ankle speed at contact as a fraction of the walking speed. Forward walking: the
+#: heel arrives at about 0.87 m/s at 1.3 m/s [Winter 1992]; running and backward gait: our
+#: assumption (backward the toe is placed, so it arrives slower).
+ARRIVAL_SPEED_FRAC = {
+    ("walk", "forward"): 0.65,
+    ("run", "forward"): 0.5,
+    ("walk", "backward"): 0.35,
+    ("run", "backward"): 0.4,
+}
+#: Sum of the exponents of the swing's speed bump u^p (1-u)^q: 2.3 gives a peak speed about 1.55
+#: times the bump's mean (a sine would give 1.57, the quintic minimum-jerk profile 1.88).
+TRAVEL_BUMP_ORDER = 2.3
+#: Where in the swing the ankle is fastest: mid-swing forward (the IPOL feet are fastest near
+#: mid-swing, docs/realism/README.md); earlier backward, where the knee flexes at once after
+#: toe-off and the shank's rotation peaks in the first third of the swing (our assumption,
+#: consistent with the mocap walker's rate profile).
+SWING_PEAK = {"forward": 0.5, "backward": 0.45}
+
+
 class LegModel:
     """Evaluates the leg state of a plan at any times."""
 
     def __init__(self, plan: Plan) -> None:
+        self._v_off: dict[int, float] = {}
         self.plan = plan
         self.person = plan.person
         self.theta_stand = plan.standing_theta_deg
@@ -106,7 +127,7 @@ class LegModel:
     def _theta_curve(self, stride: Stride, t: np.ndarray, t_ic: float, stance_s: float):
         phase = stride.duty * (t - t_ic) / stance_s
         return segment_angle_deg(
-            stride.mode, stride.direction, "shank", phase, stride.duty, stride.scale
+            stride.mode, stride.direction, "shank", phase, stride.duty, stride.scale, stride.shape
         )
 
     def _stance_regular(self, st: Stance) -> bool:
@@ -168,6 +189,33 @@ class LegModel:
         return out
 
     # ---- swing --------------------------------------------------------------------------
+    def _travel(self, st: Stance, sr: Stride, u: np.ndarray, t_sw: float, d: float, e, s: float):
+        """Horizontal travel of the ankle along ``e`` over the swing (m from foot-off).
+
+        The speed blends from the pinned foot's speed at foot-off to the arrival speed and
+        carries one broad bump, ``u^p (1 - u)^q`` with p + q = ``TRAVEL_BUMP_ORDER`` and its top
+        at the stride's ``SWING_PEAK`` fraction, sized so that the ankle covers the distance
+        ``d`` to the next footprint. The broad bump keeps the peak speed near 1.5 times the
+        swing's mean, where the thigh-shank chain gave more (docs/simulator.md).
+        """
+        key = id(st)
+        v0 = self._v_off.get(key)
+        if v0 is None:
+            _, d1, _ = _fd_backward(lambda x: self.stance_state(st, x)[:, :2], st.t_to)
+            v0 = self._v_off[key] = float(d1 @ e)
+        k_arr = ARRIVAL_SPEED_FRAC[(sr.mode, sr.direction)]
+        v1 = s * k_arr * sr.speed_m_s
+        u = np.clip(u, 0.0, 1.0)
+        s_int = u**6 - 3 * u**5 + 2.5 * u**4  # integral of smootherstep
+        base = v0 * (u - s_int) + v1 * s_int
+        base_end = 0.5 * (v0 + v1)
+        n = TRAVEL_BUMP_ORDER
+        # p, q >= 1: the bump's speed rises with a finite slope from foot-off
+        u_pk = SWING_PEAK[sr.direction] + 0.5 * sr.shape.swing_shift
+        u_pk = float(np.clip(u_pk, 1.0 / n, 1.0 - 1.0 / n))
+        bump = special.betainc(n * u_pk + 1.0, n * (1.0 - u_pk) + 1.0, u)
+        return t_sw * base + (d - t_sw * base_end) * bump
+
     def _swing_model(self, st: Stance, nx: Stance, t: np.ndarray) -> np.ndarray:
         p = self.person
         sr = st.next
@@ -178,27 +226,24 @@ class LegModel:
 
         def chain(uu):
             phase = sr.duty + (1 - sr.duty) * uu
-            th_t = np.radians(
-                segment_angle_deg(sr.mode, sr.direction, "thigh", phase, sr.duty, sr.scale)
-            )
-            th_s_deg = segment_angle_deg(sr.mode, sr.direction, "shank", phase, sr.duty, sr.scale)
+            args = (phase, sr.duty, sr.scale, sr.shape)
+            th_t = np.radians(segment_angle_deg(sr.mode, sr.direction, "thigh", *args))
+            th_s_deg = segment_angle_deg(sr.mode, sr.direction, "shank", *args)
             th_s = np.radians(th_s_deg)
-            rx = p.thigh_m * np.sin(th_t) + p.shank_m * np.sin(th_s)
             rz = -p.thigh_m * np.cos(th_t) - p.shank_m * np.cos(th_s)
-            return rx, rz, th_s_deg
+            return rz, th_s_deg
 
-        rx, rz, th = chain(u)
-        rx_e, rz_e, th_e = chain(ends)
+        # the chain gives the ankle's height and the shank angle; its forward travel is
+        # ``_travel``'s
+        rz, th = chain(u)
+        rz_e, th_e = chain(ends)
         a_to = self.stance_state(st, np.array([st.t_to]))[0]
         a_ic = self.stance_state(nx, np.array([nx.t_ic]))[0]
         ybar = 0.5 * (st.yaw_rad + nx.yaw_rad)
         e = np.array([math.cos(ybar), math.sin(ybar)])
         s = 1.0 if sr.direction == "forward" else -1.0
         d_target = float((a_ic[:2] - a_to[:2]) @ e)
-        d_model = s * sr.speed_m_s * t_sw + (rx_e[1] - rx_e[0])
-        kappa = d_target / d_model if d_target * d_model > 0 and abs(d_model) > 0.05 else 1.0
-        kappa = min(max(kappa, 0.5), 2.0)
-        fwd = kappa * (s * sr.speed_m_s * t_sw * u + rx - rx_e[0])
+        fwd = self._travel(st, sr, u, t_sw, d_target, e, s)
         out = np.empty((u.shape[0], N_CH))
         out[:, 0] = a_to[0] + fwd * e[0]
         out[:, 1] = a_to[1] + fwd * e[1]
@@ -296,6 +341,8 @@ class LegTrajectory:
     yaw_rad: np.ndarray
     roll_deg: np.ndarray
     in_stance: np.ndarray
+    #: Rotation of the segment about its own long axis (deg; sign as for the right leg).
+    axial_deg: np.ndarray | None = None
     #: (t_ic, velocity (3,), acceleration (3,)) of the ankle at each contact relative to the
     #: pinned stance, world axes (see ``LegModel.arrival``): removed after contact by the impact.
     arrivals: list[tuple[float, np.ndarray, np.ndarray]] = field(default_factory=list)
@@ -308,6 +355,8 @@ def leg_trajectory(plan: Plan, t: np.ndarray, rng: np.random.Generator) -> LegTr
     state = np.zeros((n, N_CH))
     yaw = np.zeros(n)
     roll = np.zeros(n)
+    axial = np.zeros(n)
+    person = plan.person
     stance = np.zeros(n, dtype=bool)
     arrivals = []
     sts = plan.stances
@@ -318,6 +367,10 @@ def leg_trajectory(plan: Plan, t: np.ndarray, rng: np.random.Generator) -> LegTr
             state[lo:hi] = model.stance_state(st, t[lo:hi])
             yaw[lo:hi] = st.yaw_rad
             stance[lo:hi] = True
+            if st.real_ic and st.real_to and st.stride is not None:
+                # tibial internal rotation over the loading of stance, back by foot-off
+                w = (t[lo:hi] - st.t_ic) / (st.t_to - st.t_ic)
+                axial[lo:hi] = -person.axial_stance_deg * st.stride.amplitude * _bump(w, 0.3)
         if j + 1 < len(sts) and st.real_to:
             nx = sts[j + 1]
             lo2 = hi
@@ -330,7 +383,14 @@ def leg_trajectory(plan: Plan, t: np.ndarray, rng: np.random.Generator) -> LegTr
                 if nx.real_ic:
                     arrivals.append((nx.t_ic, *model.arrival(st, nx)))
                 amp = st.next.amplitude if st.next is not None else 1.0
-                roll[lo2:hi2] = plan.person.roll_deg * amp * 64.0 * (u * (1 - u)) ** 3
+                # side tilt and rotation about the long axis in swing: tens of deg/s
+                # (Lafortune et al. 1992), peaking where the person's traits put them
+                roll[lo2:hi2] = person.roll_deg * amp * _bump(u, person.roll_peak_frac)
+                axial[lo2:hi2] = (
+                    person.axial_swing_deg
+                    * amp
+                    * (_bump(u, 0.45) + 0.4 * np.sin(2 * np.pi * u) * _bump(u, 0.5))
+                )
     # Quiet-standing sway of the shank (a fraction of a degree, 0.1-0.6 Hz).
     sway = np.zeros(n)
     for _ in range(3):
@@ -338,5 +398,23 @@ def leg_trajectory(plan: Plan, t: np.ndarray, rng: np.random.Generator) -> LegTr
             2 * np.pi * rng.uniform(0.1, 0.6) * t + rng.uniform(0, 2 * np.pi)
         )
     return LegTrajectory(
-        t, state[:, :3].copy(), state[:, 3].copy(), state[:, 4] + sway, yaw, roll, stance, arrivals
+        t,
+        state[:, :3].copy(),
+        state[:, 3].copy(),
+        state[:, 4] + sway,
+        yaw,
+        roll,
+        stance,
+        axial_deg=axial,
+        arrivals=arrivals,
     )
+
+
+def _bump(u: np.ndarray, peak: float) -> np.ndarray:
+    """Smooth bump on [0, 1], zero with zero rate and acceleration at both ends, highest (1) at
+    ``peak``: ``u^p (1-u)^q`` with p + q = 6, normalised."""
+    u = np.clip(u, 0.0, 1.0)
+    p = 6.0 * float(np.clip(peak, 0.25, 0.75))
+    q = 6.0 - p
+    top = (p / 6.0) ** p * (q / 6.0) ** q
+    return u**p * (1.0 - u) ** q / top

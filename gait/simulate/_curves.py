@@ -11,10 +11,24 @@ at natural cadence) for walking and of Novacheck (1998, "The biomechanics of run
 Posture 7:77-95, figures of hip and knee flexion at jogging/running speed) for running. They are
 approximate (read from published figures, rounded to a few degrees) and smoothed by a 6-harmonic
 Fourier fit; see docs/simulator.md.
+
+Backward gait has curves of its own (``_BACK_*``), not the forward ones played backwards: segment
+angles of backward walking are only roughly a time reversal of forward walking (Grasso et al.
+1998; Winter et al. 1989), and where they differ matters to a shank sensor. The backward stance
+rotation of the shank is slow and nearly uniform (the body passes back over a flat foot, no
+push-off), the knee flexes at once after toe-off so the swing rotation starts at toe-off and peaks
+in the first third of the swing, and the knee then extends to reach back, so the shank turns the
+other way in late swing and the toe is placed rather than dropped. These key points are our
+construction from those descriptions; the timing and size of the swing peak and the stance rate
+were checked against the SNU motion-capture walker (docs/realism/README.md).
+
+Every person's curves differ a little (``CurveShape``): gains on the thigh excursion and on the
+knee flexion, a shift of the swing's timing, and a few degrees of extra low harmonics.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
@@ -40,9 +54,25 @@ _RUN_KNEE = [
     (0.00, 18.0), (0.12, 38.0), (0.25, 25.0), (0.40, 18.0), (0.55, 60.0), (0.70, 95.0),
     (0.80, 70.0), (0.90, 30.0),
 ]  # fmt: skip
+# Backward gait, phase 0 = the backward contact (toe first), toe-off at REFERENCE_DUTY.
+# (phase, thigh, shank) segment angles in degrees, same sign convention as forward (distal end
+# ahead of proximal end in the facing direction). Stance: the thigh and shank turn forward at a
+# nearly even rate as the body moves back over the foot; swing: the knee flexes at once (shank
+# turns back fast, thigh still forward), then thigh and knee extend to reach back.
+_BACK_WALK = [
+    (0.00, -12.0, -20.0), (0.10, -8.0, -14.5), (0.20, -3.5, -9.0), (0.32, 2.5, -2.0),
+    (0.45, 8.5, 4.5), (0.55, 13.0, 9.5), (0.64, 17.0, 14.0), (0.70, 19.5, 3.0),
+    (0.76, 19.0, -16.0), (0.83, 13.0, -30.0), (0.90, 2.0, -29.0), (0.96, -8.0, -24.0),
+]  # fmt: skip
+_BACK_RUN = [
+    (0.00, -15.0, -22.0), (0.10, -8.0, -14.0), (0.20, 0.0, -4.0), (0.30, 8.0, 6.0),
+    (0.40, 16.0, 14.0), (0.47, 24.0, -5.0), (0.55, 27.0, -40.0), (0.65, 20.0, -58.0),
+    (0.75, 6.0, -52.0), (0.85, -8.0, -38.0), (0.93, -14.0, -27.0),
+]  # fmt: skip
 
 #: Stance fraction (duty factor) at which the key points above place toe-off.
 REFERENCE_DUTY = {"walk": 0.60, "run": 0.40}
+REFERENCE_DUTY_BACK = {"walk": 0.64, "run": 0.40}
 #: Speed at which the key-point curves apply (m/s); other speeds scale the excursion.
 REFERENCE_SPEED_M_S = {"walk": 1.3, "run": 3.2}
 
@@ -62,13 +92,59 @@ def _fit(points: list[tuple[float, float]]) -> np.ndarray:
 
 
 @cache
-def fourier_coefficients(mode: str, segment: str) -> np.ndarray:
-    """Fourier coefficients of the forward ``mode`` curve ("walk"/"run") of ``segment``."""
-    thigh, knee = (_WALK_THIGH, _WALK_KNEE) if mode == "walk" else (_RUN_THIGH, _RUN_KNEE)
-    c_thigh = _fit(thigh)
-    if segment == "thigh":
-        return c_thigh
-    return c_thigh - _fit(knee)
+def fourier_coefficients(mode: str, segment: str, direction: str = "forward") -> np.ndarray:
+    """Fourier coefficients of the ``mode`` curve ("walk"/"run") of ``segment`` ("thigh",
+    "shank" or "knee" = thigh - shank) for ``direction``."""
+    if direction == "backward":
+        pts = _BACK_WALK if mode == "walk" else _BACK_RUN
+        c_thigh = _fit([(p, th) for p, th, _ in pts])
+        c_shank = _fit([(p, sh) for p, _, sh in pts])
+    else:
+        thigh, knee = (_WALK_THIGH, _WALK_KNEE) if mode == "walk" else (_RUN_THIGH, _RUN_KNEE)
+        c_thigh = _fit(thigh)
+        c_shank = c_thigh - _fit(knee)
+    return {"thigh": c_thigh, "shank": c_shank, "knee": c_thigh - c_shank}[segment]
+
+
+@dataclass(frozen=True)
+class CurveShape:
+    """How one person's (or one style's) segment curves differ from the reference.
+
+    ``thigh_gain`` scales the thigh excursion, ``knee_gain`` the knee flexion (a high-knee march
+    above 1, a shuffle below); ``swing_shift`` moves the swing's features later (> 0) or earlier
+    (< 0) within the swing, as a fraction of it; ``stance_shift`` the same within stance;
+    ``extra`` adds harmonics 2-4 (degrees, cos and sin terms, thigh then knee).
+    """
+
+    thigh_gain: float = 1.0
+    knee_gain: float = 1.0
+    swing_shift: float = 0.0
+    stance_shift: float = 0.0
+    extra: tuple[float, ...] = (0.0,) * 12
+
+
+def draw_shape(rng: np.random.Generator) -> CurveShape:
+    """A random person's curve shape (ranges in docs/simulator.md)."""
+    k = np.repeat([2.0, 3.0, 4.0], 2)
+    extra = np.concatenate([rng.normal(0.0, 1.5, 6) / k * 2.0, rng.normal(0.0, 2.0, 6) / k * 2.0])
+    return CurveShape(
+        thigh_gain=float(rng.uniform(0.85, 1.15)),
+        knee_gain=float(rng.uniform(0.8, 1.2)),
+        swing_shift=float(rng.uniform(-0.08, 0.08)),
+        stance_shift=float(rng.uniform(-0.06, 0.06)),
+        extra=tuple(float(x) for x in extra),
+    )
+
+
+def _warp(p: np.ndarray, duty: float, shape: CurveShape) -> np.ndarray:
+    """Shift features within stance and swing, keeping contact and toe-off where they are."""
+    out = p.copy()
+    st = p < duty
+    u = p[st] / duty
+    out[st] = duty * (u - shape.stance_shift * np.sin(np.pi * u))
+    u = (p[~st] - duty) / (1.0 - duty)
+    out[~st] = duty + (1.0 - duty) * (u - shape.swing_shift * np.sin(np.pi * u))
+    return out
 
 
 def evaluate(coef: np.ndarray, phase: np.ndarray) -> np.ndarray:
@@ -81,36 +157,50 @@ def evaluate(coef: np.ndarray, phase: np.ndarray) -> np.ndarray:
     return out
 
 
-def forward_phase(mode: str, direction: str, phase: np.ndarray, duty: float) -> np.ndarray:
-    """Map a cycle phase (0 = contact, ``duty`` = foot off) onto the forward reference curve.
-
-    Forward: stance [0, duty) maps linearly onto the reference stance [0, d_ref), swing onto
-    [d_ref, 1). Backward gait is modelled as a near time reversal of forward joint angles
-    (Thorstensson 1986; Winter et al. 1989; Grasso et al. 1998): backward contact corresponds to
-    forward toe-off, and time runs backwards through the reference cycle.
-    """
-    d_ref = REFERENCE_DUTY[mode]
+def reference_phase(mode: str, direction: str, phase: np.ndarray, duty: float) -> np.ndarray:
+    """Map a cycle phase (0 = contact, ``duty`` = foot off) onto the reference curve of that
+    direction: stance [0, duty) linearly onto the reference stance [0, d_ref), swing onto
+    [d_ref, 1)."""
+    d_ref = (REFERENCE_DUTY_BACK if direction == "backward" else REFERENCE_DUTY)[mode]
     p = np.mod(phase, 1.0)
     st = p < duty
     out = np.empty_like(p)
-    if direction == "forward":
-        out[st] = p[st] / duty * d_ref
-        out[~st] = d_ref + (p[~st] - duty) / (1.0 - duty) * (1.0 - d_ref)
-    else:
-        out[st] = d_ref * (1.0 - p[st] / duty)
-        out[~st] = 1.0 - (p[~st] - duty) / (1.0 - duty) * (1.0 - d_ref)
+    out[st] = p[st] / duty * d_ref
+    out[~st] = d_ref + (p[~st] - duty) / (1.0 - duty) * (1.0 - d_ref)
+    return out
+
+
+def _harmonics(phase: np.ndarray, c: tuple[float, ...]) -> np.ndarray:
+    out = np.zeros_like(phase)
+    for i, k in enumerate((2, 3, 4)):
+        w = 2 * np.pi * k * phase
+        out += c[2 * i] * np.cos(w) + c[2 * i + 1] * np.sin(w)
     return out
 
 
 def segment_angle_deg(
-    mode: str, direction: str, segment: str, phase: np.ndarray, duty: float, scale: float
+    mode: str,
+    direction: str,
+    segment: str,
+    phase: np.ndarray,
+    duty: float,
+    scale: float,
+    shape: CurveShape | None = None,
 ) -> np.ndarray:
     """Segment angle (deg) of the thigh or shank at ``phase`` of a stride.
 
-    ``scale`` multiplies the excursion about the cycle mean (speed and person effects). For
-    backward gait the sign convention stays "distal end ahead of proximal end, in the facing
-    direction", so the time-reversed curve is used as it is.
+    ``scale`` multiplies the excursion about the cycle mean (speed and person effects);
+    ``shape`` is the person's or style's deviation from the reference (``CurveShape``).
     """
-    coef = fourier_coefficients(mode, segment)
-    val = evaluate(coef, forward_phase(mode, direction, phase, duty))
-    return coef[0] + scale * (val - coef[0])
+    shape = shape or CurveShape()
+    p = np.mod(np.asarray(phase, dtype=np.float64), 1.0)
+    ref = reference_phase(mode, direction, _warp(p, duty, shape), duty)
+    ct = fourier_coefficients(mode, "thigh", direction)
+    thigh = ct[0] + scale * shape.thigh_gain * (evaluate(ct, ref) - ct[0])
+    thigh += scale * _harmonics(ref, shape.extra[:6])
+    if segment == "thigh":
+        return thigh
+    ck = fourier_coefficients(mode, "knee", direction)
+    knee = ck[0] + scale * shape.knee_gain * (evaluate(ck, ref) - ck[0])
+    knee += scale * _harmonics(ref, shape.extra[6:])
+    return thigh - knee

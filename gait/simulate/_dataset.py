@@ -8,7 +8,7 @@ import numpy as np
 
 from gait.simulate._simulate import simulate, write_labelled_session
 from gait.simulate._spec import SessionSpec, SubjectSpec
-from gait.simulate.presets import demo_spec, mixed_spec, single_spec
+from gait.simulate.presets import demo_spec, draw_speed, draw_strike, mixed_spec, single_spec
 
 PRESET_NAMES = ("demo", "mixed", "walk", "run", "backward-walk", "backward-run")
 
@@ -38,16 +38,14 @@ def _spec_for(
         return mixed_spec(rng, duration_s, subject, sampling_rate_hz, placement)
     kind = "run" if preset.endswith("run") else "walk"
     direction = "backward" if preset.startswith("backward") else "forward"
-    if kind == "walk":
-        speed = rng.uniform(0.5, 2.0) if direction == "forward" else rng.uniform(0.3, 1.5)
-    else:
-        speed = rng.uniform(2.0, 4.0) if direction == "forward" else rng.uniform(1.6, 2.6)
+    speed = draw_speed(rng, kind, direction)
+    strike = draw_strike(rng, kind)
     from dataclasses import replace
 
     spec = single_spec(
         kind,
         direction,
-        None,
+        strike,
         float(speed),
         duration_s,
         sampling_rate_hz=sampling_rate_hz or 100.0,
@@ -96,6 +94,7 @@ def generate_sessions(
                 stride_factor=float(subject_rng.uniform(0.95, 1.2)),
                 asymmetry=float(subject_rng.normal(0.0, 0.01)),
                 stride_cv=float(subject_rng.uniform(0.01, 0.03)),
+                traits_seed=int(subject_rng.integers(2**31)),
             )
             spec = _spec_for(preset, rng, subject, duration_s, sampling_rate_hz, placement)
             session_seed = int(ss.generate_state(1)[0])

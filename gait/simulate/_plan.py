@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from gait.consts import GRAVITY_MS2
-from gait.simulate._curves import REFERENCE_SPEED_M_S
+from gait.simulate._curves import REFERENCE_SPEED_M_S, CurveShape, draw_shape
 from gait.simulate._spec import Bout, SessionSpec, SubjectSpec
 
 DEFAULT_STRIKE = {
@@ -43,6 +43,19 @@ class Person:
     excursion: float
     roll_deg: float
     duty_offset: float
+    #: The person's segment-curve shape (``_curves.CurveShape``).
+    shape: CurveShape = field(default_factory=CurveShape)
+    #: Backward stride length over forward stride length at the same speed (Laufer 2005:
+    #: shorter backward strides).
+    back_stride_factor: float = 0.85
+    #: Extra stance fraction of backward walking (Laufer 2005: longer double support).
+    back_duty_extra: float = 0.04
+    #: Amplitude (deg) of the shank's rotation about its long axis in swing, and of its axial
+    #: rotation in stance (Lafortune et al. 1992: tibial internal-external rotation).
+    axial_swing_deg: float = 6.0
+    axial_stance_deg: float = 3.0
+    #: Where in the swing the side tilt peaks (fraction of the swing).
+    roll_peak_frac: float = 0.5
 
     @property
     def hip_height_m(self) -> float:
@@ -73,9 +86,24 @@ def draw_person(spec: SubjectSpec, rng: np.random.Generator) -> Person:
         stride_cv=spec.stride_cv if spec.stride_cv is not None else float(rng.uniform(0.01, 0.03)),
         step_width_m=float(rng.uniform(0.06, 0.14)),
         excursion=float(rng.uniform(0.9, 1.1)),
-        roll_deg=float(rng.uniform(1.0, 4.0)),
+        roll_deg=float(rng.uniform(2.0, 6.0)),
         duty_offset=float(rng.normal(0.0, 0.01)),
+        **_draw_traits(
+            rng if spec.traits_seed is None else np.random.default_rng(spec.traits_seed)
+        ),
     )
+
+
+def _draw_traits(rng: np.random.Generator) -> dict:
+    """Curve shape, backward gait and out-of-plane traits of a person (docs/simulator.md)."""
+    return {
+        "shape": draw_shape(rng),
+        "back_stride_factor": float(rng.uniform(0.8, 0.95)),
+        "back_duty_extra": float(rng.uniform(0.0, 0.03)),
+        "axial_swing_deg": float(rng.uniform(3.0, 9.0)) * float(rng.choice([-1.0, 1.0])),
+        "axial_stance_deg": float(rng.uniform(1.0, 5.0)),
+        "roll_peak_frac": float(rng.uniform(0.3, 0.7)),
+    }
 
 
 def stride_length_m(person: Person, speed_m_s: float) -> float:
@@ -97,6 +125,7 @@ class Stride:
     duty: float
     scale: float
     amplitude: float
+    shape: CurveShape = field(default_factory=CurveShape)
 
 
 @dataclass
@@ -134,8 +163,9 @@ class Plan:
     duration_s: float
     #: (t_start_s, t_end_s, direction, strike) of each bout of gait.
     intervals: list[tuple[float, float, str, str]]
-    #: (t_s, foot side "ipsi"/"contra", direction, strike, speed_m_s, mode)
-    contacts: list[tuple[float, str, str, str, float, str]]
+    #: (t_s, foot side "ipsi"/"contra", direction, strike, speed_m_s, mode, t_toe_off_s): the
+    #: toe-off is that of the swing ending at the contact (NaN for the other foot)
+    contacts: list[tuple[float, str, str, str, float, str, float]]
     standing_theta_deg: float = 2.0
 
 
@@ -161,7 +191,7 @@ def _strike_angles(stride: Stride, rng: np.random.Generator) -> tuple[float, flo
         rise = (0.32 if stride.mode == "walk" else 0.45) * st
     else:
         alpha_off = rng.uniform(12, 28)
-        rise = 0.3 * st
+        rise = 0.22 * st
     return alpha_ic * a, alpha_off * a, load, rise
 
 
@@ -179,10 +209,10 @@ def _impact(stride: Stride, rng: np.random.Generator) -> tuple[float, float]:
 
 def _duty(mode: str, direction: str, speed: float, person: Person) -> float:
     if mode == "walk":
-        d = 0.62 - 0.05 * (speed - 1.3)
+        d = 0.61 - 0.05 * (speed - 1.3)
         d = min(max(d, 0.57), 0.70)
         if direction == "backward":
-            d += 0.02
+            d += person.back_duty_extra
     else:
         d = 0.40 - 0.04 * (speed - 3.0)
         d = min(max(d, 0.30), 0.46)
@@ -207,7 +237,7 @@ def build_plan(spec: SessionSpec, person: Person, rng: np.random.Generator) -> P
 
     stances = [Stance(-10.0, math.inf, False, False, footprint(body, yaw), yaw, None)]
     intervals: list[tuple[float, float, str, str]] = []
-    contacts: list[tuple[float, str, str, str, float, str]] = []
+    contacts: list[tuple[float, str, str, str, float, str, float]] = []
     for bout in spec.bouts:
         t_end = t + bout.duration_s
         if bout.kind != "stand":
@@ -218,6 +248,17 @@ def build_plan(spec: SessionSpec, person: Person, rng: np.random.Generator) -> P
     return Plan(person, stances, t, intervals, contacts)
 
 
+def _bout_style(shape: CurveShape, rng: np.random.Generator) -> CurveShape:
+    """The person's shape varied for one bout (a style: more or less knee lift, timing)."""
+    return CurveShape(
+        thigh_gain=shape.thigh_gain * float(rng.uniform(0.92, 1.08)),
+        knee_gain=shape.knee_gain * float(rng.uniform(0.85, 1.15)),
+        swing_shift=float(np.clip(shape.swing_shift + rng.normal(0.0, 0.03), -0.12, 0.12)),
+        stance_shift=shape.stance_shift,
+        extra=shape.extra,
+    )
+
+
 def _add_bout(bout: Bout, t0, t_end, person, rng, stances, intervals, contacts, e, footprint):
     mode, direction = bout.kind, bout.direction
     strike = bout.strike or DEFAULT_STRIKE[(mode, direction)]
@@ -225,8 +266,9 @@ def _add_bout(bout: Bout, t0, t_end, person, rng, stances, intervals, contacts, 
     v = float(bout.speed_m_s)
     length = stride_length_m(person, v)
     if direction == "backward":
-        length *= 0.8
+        length *= person.back_stride_factor
     stride_s = length / v
+    shape = _bout_style(person.shape, rng)
     duty = _duty(mode, direction, v, person)
     scale = person.excursion * (v / REFERENCE_SPEED_M_S[mode]) ** 0.4
     scale = min(max(scale, 0.45), 1.35)
@@ -257,7 +299,9 @@ def _add_bout(bout: Bout, t0, t_end, person, rng, stances, intervals, contacts, 
     for k in range(n_strides):
         a = float(amps[k])
         T = stride_s * (1.0 + 0.12 * (1.0 - a)) * (1.0 + person.stride_cv * rng.standard_normal())
-        stride = Stride(mode, direction, strike, v * a, T, duty, scale * (0.35 + 0.65 * a), a)
+        stride = Stride(
+            mode, direction, strike, v * a, T, duty, scale * (0.35 + 0.65 * a), a, shape
+        )
         stances[-1].next = stride
         if first_stride is None:
             first_stride = stride
@@ -290,8 +334,8 @@ def _add_bout(bout: Bout, t0, t_end, person, rng, stances, intervals, contacts, 
         t_contra = t_ic + (0.5 + person.asymmetry) * T
         st.contralateral_t_s.append(t_contra)
         stances.append(st)
-        contacts.append((t_ic, "ipsi", direction, strike, stride.speed_m_s, mode))
-        contacts.append((t_contra, "contra", direction, strike, stride.speed_m_s, mode))
+        contacts.append((t_ic, "ipsi", direction, strike, stride.speed_m_s, mode, t_to))
+        contacts.append((t_contra, "contra", direction, strike, stride.speed_m_s, mode, math.nan))
         yaw = new_yaw
         t_to = t_next_to
     intervals.append(

@@ -26,6 +26,24 @@ class Sampled:
     calibration: dict
 
 
+def causal_lowpass(x: np.ndarray, fs_hz: float, fc_hz: float) -> np.ndarray:
+    """2nd-order Butterworth low-pass, causal (it delays, as a sensor's filter does), started
+    in steady state at the first sample."""
+    fc = min(float(fc_hz), 0.45 * fs_hz)
+    sos = signal.butter(2, fc, fs=fs_hz, output="sos")
+    zi = signal.sosfilt_zi(sos)[:, :, None] * x[0][None, None, :]
+    y, _ = signal.sosfilt(sos, x, axis=0, zi=zi)
+    return y
+
+
+def causal_moving_average(x: np.ndarray, n: int) -> np.ndarray:
+    """Mean of each sample and the ``n - 1`` before it (the first sample repeated before)."""
+    if n <= 1:
+        return x
+    c = np.cumsum(np.concatenate([np.repeat(x[:1], n, axis=0), x]), axis=0)
+    return (c[n:] - c[:-n]) / n
+
+
 def _calibration_matrix(rng: np.random.Generator, scale_error: float) -> np.ndarray:
     m = np.eye(3) + np.diag(rng.normal(0.0, scale_error, 3))
     cross = rng.normal(0.0, 0.3 * scale_error, (3, 3))
@@ -44,6 +62,13 @@ def sample_sensor(
     """Turn continuous (finely sampled) specific force and angular rate into recorded samples."""
     fs = float(sensor.sampling_rate_hz)
     fs_int = 1.0 / (t_int[1] - t_int[0])
+    # on-board filtering runs in the sensor's own (fast) clock, before its output data rate
+    if sensor.acc_lowpass_hz:
+        f_int = causal_lowpass(f_int, fs_int, sensor.acc_lowpass_hz)
+    if sensor.gyr_lowpass_hz:
+        w_int_dps = causal_lowpass(w_int_dps, fs_int, sensor.gyr_lowpass_hz)
+    if sensor.acc_average_s:
+        f_int = causal_moving_average(f_int, max(round(sensor.acc_average_s * fs_int), 1))
     if fs_int >= 2 * fs:
         sos = signal.butter(2, 0.45 * fs, fs=fs_int, output="sos")
         f_int = signal.sosfiltfilt(sos, f_int, axis=0)

@@ -26,7 +26,7 @@ from gait.simulate._sensor import sample_sensor
 from gait.simulate._spec import SessionSpec, rotation_matrix
 from gait.types import SampleBlock, Session, SessionMeta, Subject
 
-SIMULATOR_VERSION = "3"
+SIMULATOR_VERSION = "4"
 
 
 @dataclass
@@ -110,7 +110,11 @@ def simulate(spec: SessionSpec, seed: int = 0, *, internal_rate_hz: float | None
         # the segment pitch is -(theta or alpha): a toe-down slap is a positive pitch increment
         pitch[sl] += np.radians(-sign * d_deg)
         roll[sl] += np.radians(float(rng.normal(0.0, 0.3)) * d_deg)
-    r_seg = zyx_matrices(leg.yaw_rad, pitch, roll)
+    # rotation about the segment's own long axis, last in the chain: R = Rz Ry Rx Rz(axial)
+    axial = np.radians(side * leg.axial_deg) if leg.axial_deg is not None else np.zeros_like(t)
+    r_seg = zyx_matrices(leg.yaw_rad, pitch, roll) @ zyx_matrices(
+        axial, np.zeros_like(t), np.zeros_like(t)
+    )
     pos = leg.ankle_m + np.einsum("nij,j->ni", r_seg, offset)
     # The ground stops the velocity the limb arrives with, from the contact on (impact).
     arrivals = {round(tc, 9): (dv, da) for tc, dv, da in leg.arrivals}
@@ -135,21 +139,26 @@ def simulate(spec: SessionSpec, seed: int = 0, *, internal_rate_hz: float | None
             acc[sl] += a_imp
         for tc in st.contralateral_t_s:
             sl, a_imp = contact_transient(
-                t, tc, 0.1 * st.impact_peak_ms2, 0.012, np.array([0.0, 0.0, -1.0])
+                t,
+                tc,
+                sensor.contralateral_gain * st.impact_peak_ms2,
+                0.012,
+                np.array([0.0, 0.0, -1.0]),
             )
             acc[sl] += a_imp
     if segment == "ankle":
         f_n = sensor.soft_tissue_hz or float(rng.uniform(14.0, 26.0))
-        zeta = float(rng.uniform(0.2, 0.4))
     else:
         f_n = sensor.soft_tissue_hz or float(rng.uniform(30.0, 50.0))
-        zeta = float(rng.uniform(0.2, 0.4))
+    zeta = float(rng.uniform(0.2, 0.4))
+    if sensor.soft_tissue_damping is not None:
+        zeta = float(sensor.soft_tissue_damping)
     acc = soft_tissue(acc, fs_int, f_n, zeta)
 
     mount = rotation_matrix(sensor.mounting, rng)
     rot = r_seg @ mount
     f_sensor = specific_force(acc, rot)
-    w_body = zyx_body_rates(leg.yaw_rad, pitch, roll, dt)
+    w_body = _with_axial(zyx_body_rates(leg.yaw_rad, pitch, roll, dt), axial, dt)
     w_sensor_dps = np.degrees(w_body @ mount)
 
     sampled = sample_sensor(t, f_sensor, w_sensor_dps, duration, sensor, rng)
@@ -165,6 +174,11 @@ def simulate(spec: SessionSpec, seed: int = 0, *, internal_rate_hz: float | None
         "height_above_ankle_m": sensor.height_above_ankle_m if segment == "ankle" else None,
         "mounting_matrix": mount.round(6).tolist(),
         "soft_tissue_hz": round(f_n, 2),
+        "soft_tissue_damping": round(zeta, 3),
+        "contralateral_gain": round(sensor.contralateral_gain, 3),
+        "acc_lowpass_hz": sensor.acc_lowpass_hz,
+        "gyr_lowpass_hz": sensor.gyr_lowpass_hz,
+        "acc_average_s": sensor.acc_average_s,
         "samples_lost": sampled.n_lost,
         "calibration": sampled.calibration,
     }
@@ -190,13 +204,27 @@ def simulate(spec: SessionSpec, seed: int = 0, *, internal_rate_hz: float | None
             foot_ipsi if who == "ipsi" else foot_contra,
             d,
             s,
-            (("speed_m_s", f"{v:.3f}"), ("gait", mode)),
+            (
+                ("speed_m_s", f"{v:.3f}"),
+                ("gait", mode),
+                ("fc_t_s", f"{t_fc:.4f}" if math.isfinite(t_fc) else ""),
+            ),
         )
-        for tc, who, d, s, v, mode in sorted(plan.contacts)
+        for tc, who, d, s, v, mode, t_fc in sorted(plan.contacts)
         if 0.0 <= tc < duration
     ]
     truth = SimulationTruth(t, pos, rot, acc, f_sensor, w_sensor_dps, leg, plan, mount, segment)
     return SimulationResult(session, intervals, steps, truth)
+
+
+def _with_axial(w_zyx: np.ndarray, axial: np.ndarray, dt: float) -> np.ndarray:
+    """Body rates of R · Rz(axial) from those of R: Rz(axial)ᵀ w + (0, 0, d axial/dt)."""
+    c, s = np.cos(axial), np.sin(axial)
+    out = np.empty_like(w_zyx)
+    out[:, 0] = c * w_zyx[:, 0] + s * w_zyx[:, 1]
+    out[:, 1] = -s * w_zyx[:, 0] + c * w_zyx[:, 1]
+    out[:, 2] = w_zyx[:, 2] + np.gradient(axial, dt)
+    return out
 
 
 def simulate_session(spec: SessionSpec, seed: int = 0):

@@ -42,6 +42,9 @@ class SubjectSpec:
     asymmetry: float | None = None
     #: Coefficient of variation of stride time (step-to-step variability).
     stride_cv: float | None = None
+    #: Seed of the person's curve shape and out-of-plane traits, so that several sessions of
+    #: one subject show the same person; ``None`` draws them from the session's seed.
+    traits_seed: int | None = None
 
 
 @dataclass(frozen=True)
@@ -69,7 +72,21 @@ class SensorSpec:
     scale_error: float = 0.01
     jitter_s: float = 0.0002
     drop_probability: float = 0.0
+    #: Natural frequency (Hz) and damping ratio of the skin and strap between bone and sensor
+    #: (a mass on a damped spring); ``None`` draws them (docs/simulator.md §1.9). A low
+    #: frequency (8-20 Hz) with little damping rings after an impact: a second peak one period
+    #: (50-125 ms) after the first.
     soft_tissue_hz: float | None = None
+    soft_tissue_damping: float | None = None
+    #: Share of the other foot's impact peak that reaches this sensor through the body.
+    contralateral_gain: float = 0.1
+    #: On-board low-pass filters (Hz; ``None`` = off): a causal 2nd-order Butterworth on the
+    #: accelerometer / the gyroscope, as the digital low-pass of consumer IMUs (e.g. InvenSense
+    #: MPU-6050 DLPF, 5-260 Hz), and a causal moving average of the accelerometer over
+    #: ``acc_average_s`` seconds, as some commercial sensors apply on board.
+    acc_lowpass_hz: float | None = None
+    gyr_lowpass_hz: float | None = None
+    acc_average_s: float | None = None
     has_gyro: bool = True
     #: False gives an ideal sensor: no noise, bias, scale error, jitter, loss or quantisation.
     errors: bool = True

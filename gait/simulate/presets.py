@@ -33,22 +33,40 @@ def demo_spec() -> SessionSpec:
     )
 
 
+#: Strike shares, the same for both directions (drawn independently of direction, so that a
+#: classifier cannot read direction off strike): walking and running (our assumption; forward
+#: walkers mostly land on the heel, most recreational runners too [Larson et al. 2011], backward
+#: walkers mostly on the forefoot, and each gait is found landing every way).
+STRIKE_SHARES = {"walk": (0.45, 0.2, 0.35), "run": (0.45, 0.25, 0.3)}
+STRIKES = ("heel", "midfoot", "forefoot")
+
+
+def draw_strike(rng: np.random.Generator, kind: str) -> str:
+    """A strike drawn from ``STRIKE_SHARES``, whatever the direction."""
+    return str(rng.choice(STRIKES, p=STRIKE_SHARES[kind]))
+
+
+def draw_speed(rng: np.random.Generator, kind: str, direction: str) -> float:
+    """A walking or running speed (m/s). Backward walking is centred on self-selected backward
+    speeds, slower than forward [Laufer 2005]: 0.75 m/s, sd 0.2, within 0.3-1.4 m/s; backward
+    running 1.6-2.6 m/s (above the backward walk-run transition, 1.63 m/s [Hreljac et al.
+    2005])."""
+    if direction == "forward":
+        return float(rng.uniform(2.0, 4.0) if kind == "run" else rng.uniform(0.5, 2.0))
+    if kind == "run":
+        return float(rng.uniform(1.6, 2.6))
+    return float(np.clip(rng.normal(0.75, 0.2), 0.3, 1.4))
+
+
 def _gait_bout(rng: np.random.Generator, duration_s: float) -> Bout:
     """A random bout of gait over the conditions people actually use."""
     direction = "forward" if rng.random() < 0.6 else "backward"
     run = rng.random() < 0.3
-    if direction == "forward":
-        speed = rng.uniform(2.0, 4.0) if run else rng.uniform(0.5, 2.0)
-        strike = rng.choice(
-            ["heel", "midfoot", "forefoot"], p=[0.6, 0.2, 0.2] if run else [0.7, 0.15, 0.15]
-        )
-    else:
-        speed = rng.uniform(1.6, 2.6) if run else rng.uniform(0.3, 1.5)
-        strike = rng.choice(["forefoot", "midfoot", "heel"], p=[0.7, 0.2, 0.1])
+    kind = "run" if run else "walk"
+    speed = draw_speed(rng, kind, direction)
+    strike = draw_strike(rng, kind)
     turn = float(rng.choice([0.0, 0.0, 0.0, 45.0, -45.0, 90.0, -90.0, 180.0]))
-    return Bout(
-        "run" if run else "walk", duration_s, direction, str(strike), float(speed), turn_deg=turn
-    )
+    return Bout(kind, duration_s, direction, strike, speed, turn_deg=turn)  # type: ignore[arg-type]
 
 
 def mixed_spec(
@@ -69,6 +87,7 @@ def mixed_spec(
         t += d + pause
     fs = sampling_rate_hz or float(rng.choice([50.0, 100.0, 100.0, 104.0, 200.0, 400.0]))
     sensor = SensorSpec(
+        **shank_sensor_effects(rng, fs),
         sampling_rate_hz=fs,
         placement=placement or str(rng.choice(["left_ankle", "right_ankle"])),
         side=str(rng.choice(["lateral", "medial"])),  # type: ignore[arg-type]
@@ -79,6 +98,27 @@ def mixed_spec(
         drop_probability=float(rng.choice([0.0, 0.0, 0.001, 0.003])),
     )
     return SessionSpec(tuple(bouts), subject, sensor)
+
+
+def shank_sensor_effects(rng: np.random.Generator, fs: float) -> dict:
+    """What a real shank sensor feels, at realistic levels (docs/simulator.md §1.9-1.10):
+    skin and strap ringing after impacts (8-20 Hz, damping ratio 0.1-0.3: a second peak
+    50-125 ms after the first), the other foot's landing (5-20 % of its impact peak) and, in
+    half the sessions, an on-board low-pass of 21, 44 or 94 Hz (below 0.45 x the rate), in 15 %
+    an on-board moving average of the accelerometer over 20-100 ms."""
+    lp = None
+    if rng.random() < 0.5:
+        lp = float(rng.choice([21.0, 44.0, 94.0]))
+        lp = lp if lp < 0.45 * fs else 21.0
+    avg = float(rng.uniform(0.02, 0.1)) if rng.random() < 0.15 else None
+    return {
+        "soft_tissue_hz": float(rng.uniform(8.0, 20.0)),
+        "soft_tissue_damping": float(rng.uniform(0.1, 0.3)),
+        "contralateral_gain": float(rng.uniform(0.05, 0.2)),
+        "acc_lowpass_hz": lp,
+        "gyr_lowpass_hz": lp,
+        "acc_average_s": avg,
+    }
 
 
 def single_spec(

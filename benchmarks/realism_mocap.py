@@ -1,0 +1,397 @@
+"""Simulated vs real shank motion, forward and backward: the SNU mocap set (virtual shank IMU).
+
+Run from the repository root (about a minute):
+
+    .venv/bin/python -m benchmarks.realism_mocap [--mocap DIR] [--seed 0]
+
+prints the per-contact aggregates of issue 20 for the real mocap walker (``mocap_snu``, Apache-2.0,
+read from ../shared) and for simulated sessions at the same speeds. ``benchmarks.realism_report``
+puts the same table, and the rate and acceleration profiles around contact, into
+docs/realism/README.md.
+
+Two kinds of measure, each computed the same way on both sides:
+
+- From the IMU alone, mount-invariant: the sagittal (swing) axis is the principal axis of the
+  angular rate over the recording's swings, signed so that the swing rotation is positive; the
+  shank's long axis is the mean specific force direction; "out of plane" is the rate
+  perpendicular to the sagittal axis, split into the part about the long axis (axial rotation)
+  and the rest (side tilt).
+- From the positions (mocap: forward kinematics of the BVH, low-passed at 12 Hz as the virtual
+  IMU is; simulator: the truth's sensor and foot points, low-passed the same way): peak speed
+  of a point on the shank 5-7 cm above the ankle in swing over walking speed (called "ankle"
+  below), its peak acceleration in swing, the vertical velocity
+  and acceleration of the first contact point (heel forward, metatarsal heads backward) just
+  before contact.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import importlib.util
+import math
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from scipy import signal
+from scipy.interpolate import CubicSpline
+
+from gait.consts import GRAVITY_MS2
+from gait.simulate import Bout, SensorSpec, SessionSpec, SubjectSpec, simulate
+
+REPO = Path(__file__).resolve().parents[1]
+FS = 100.0
+#: Profiles around contact: -0.8 .. +0.6 s in 10 ms.
+PROFILE_T = np.round(np.arange(-0.8, 0.6001, 0.01), 3)
+#: Walking speeds (m/s) compared "at the same speed": the mocap walker's slow range, where both
+#: its backward clips and its slow forward clips lie.
+SAME_SPEED = (0.45, 0.8)
+
+
+def mocap_dir(arg: str | None) -> Path | None:
+    if arg:
+        return Path(arg)
+    env = os.environ.get("GAIT_SHARED_DIR")
+    base = Path(env) if env else REPO.parent / "shared"
+    p = base / "datasets" / "mocap_snu"
+    return p if p.is_dir() else None
+
+
+@dataclass
+class Contact:
+    """Measures of one contact of the instrumented foot and of the swing that ended there."""
+
+    source: str
+    direction: str
+    strike: str
+    speed_m_s: float
+    swing_s: float
+    peak_swing_dps: float
+    peak_before_contact_s: float
+    stance_median_dps: float
+    burst_after_contact_dps: float
+    axial_peak_dps: float
+    tilt_peak_dps: float
+    rate_profile: np.ndarray
+    acc_profile: np.ndarray
+    ankle_peak_speed_ratio: float = math.nan
+    ankle_peak_acc_ms2: float = math.nan
+    point_vz_m_s: float = math.nan
+    point_az_ms2: float = math.nan
+
+
+def _lowpass(x: np.ndarray, fs: float, fc: float = 12.0) -> np.ndarray:
+    b, a = signal.butter(2, fc / (fs / 2))
+    return signal.filtfilt(b, a, x, axis=0)
+
+
+def imu_measures(
+    t: np.ndarray,
+    acc: np.ndarray,
+    gyr_dps: np.ndarray,
+    swings: list[tuple[float, float, float | None]],
+) -> list[dict | None]:
+    """IMU measures of each ``(t_lift, t_contact, t_next_lift)`` swing (mount-invariant);
+    ``None`` where the recording does not cover the swing and its surroundings."""
+    m = np.zeros(t.shape[0], bool)
+    for t0, t1, _ in swings:
+        m |= (t >= t0) & (t < t1)
+    if m.sum() < 20:
+        return [None] * len(swings)
+    _, vec = np.linalg.eigh(gyr_dps[m].T @ gyr_dps[m])
+    ax = vec[:, -1]
+    r = gyr_dps @ ax
+    if r[m].mean() < 0:
+        r, ax = -r, -ax
+    long_ax = acc.mean(axis=0)
+    long_ax -= (long_ax @ ax) * ax
+    long_ax /= np.linalg.norm(long_ax)
+    tilt_ax = np.cross(ax, long_ax)
+    axial = gyr_dps @ long_ax
+    tilt = gyr_dps @ tilt_ax
+    an = np.linalg.norm(acc, axis=1)
+    out = []
+    for t0, t1, t2 in swings:
+        sw = (t >= t0) & (t <= t1)
+        if t1 + PROFILE_T[-1] > t[-1] or t1 + PROFILE_T[0] < t[0] or sw.sum() < 5:
+            out.append(None)
+            continue
+        k = int(np.argmax(np.where(sw, r, -np.inf)))
+        st_end = (t2 if t2 is not None else t1 + 0.4) - 0.05
+        st = (t >= t1 + 0.05) & (t <= st_end)
+        burst = (t >= t1) & (t <= t1 + 0.15)
+        out.append(
+            {
+                "swing_s": t1 - t0,
+                "peak_swing_dps": float(r[k]),
+                "peak_before_contact_s": float(t1 - t[k]),
+                "stance_median_dps": float(np.median(np.abs(r[st]))) if st.any() else math.nan,
+                "burst_after_contact_dps": float(np.abs(r[burst]).max()),
+                "axial_peak_dps": float(np.abs(axial[sw]).max()),
+                "tilt_peak_dps": float(np.abs(tilt[sw]).max()),
+                "rate_profile": np.interp(t1 + PROFILE_T, t, r),
+                "acc_profile": np.interp(t1 + PROFILE_T, t, an),
+            }
+        )
+    return out
+
+
+def _point_measures(
+    tt: np.ndarray, ankle: np.ndarray, point_z: np.ndarray, t0: float, t1: float, speed: float
+) -> tuple[float, float, float, float]:
+    """(peak horizontal ankle speed / speed, peak |ankle acceleration|, vertical velocity of the
+    contact point 20 ms before contact, its largest downward acceleration in the last 150 ms)."""
+    dt = tt[1] - tt[0]
+    v = np.gradient(ankle, dt, axis=0)
+    a = np.gradient(v, dt, axis=0)
+    vz = np.gradient(point_z, dt)
+    az = np.gradient(vz, dt)
+    sw = (tt >= t0) & (tt <= t1)
+    late = (tt >= t1 - 0.15) & (tt <= t1)
+    i20 = int(np.searchsorted(tt, t1 - 0.02))
+    return (
+        float(np.linalg.norm(v[sw, :2], axis=1).max() / max(speed, 0.1)),
+        float(np.linalg.norm(a[sw], axis=1).max()),
+        float(vz[i20]),
+        float(az[late].min()),
+    )
+
+
+def _load_virtual_imu():
+    path = REPO.parent / "shared" / "tools" / "virtual_imu.py"
+    if not path.exists():
+        return None
+    spec = importlib.util.spec_from_file_location("virtual_imu", path)
+    mod = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    spec.loader.exec_module(mod)  # type: ignore[union-attr]
+    return mod
+
+
+def mocap_contacts(root: Path, *, kinematics: bool = True) -> list[Contact]:
+    """Every contact of the mocap set with a swing before it (both legs of every clip)."""
+    detail = list(csv.DictReader(open(root / "events_detail.csv")))
+    vimu = _load_virtual_imu() if kinematics else None
+    out = []
+    for clip in sorted({d["trial"] for d in detail}):
+        trial = None
+        if vimu is not None:
+            bvh = root / "bvh" / (clip.replace("snu_", "") + ".bvh")
+            if bvh.exists():
+                trial = vimu.Trial(str(bvh), vimu.build_parser().parse_args([str(bvh)]))
+                trial.fs = 1.0 / trial.dt
+        for side in ("R", "L"):
+            ev = [d for d in detail if d["trial"] == clip and d["foot"] == side]
+            data = np.loadtxt(root / f"{clip}_{side}.csv", delimiter=",", skiprows=1)
+            t, acc, gyr = data[:, 0], data[:, 1:4], np.degrees(data[:, 4:7])
+            swings = []
+            for i, e in enumerate(ev):
+                nxt = float(ev[i + 1]["t_lift"]) if i + 1 < len(ev) else None
+                swings.append((float(e["t_lift"]), float(e["t_contact"]), nxt))
+            keys = [round(s[1], 3) for s in swings]
+            imu = dict(zip(keys, imu_measures(t, acc, gyr, swings), strict=True))
+            kin = None
+            if trial is not None:
+                heel, ball = trial.foot_markers(side)
+                ank = trial.P[trial.legs[side]["foot"].name]
+                knee = trial.P[trial.legs[side]["shank"].name]
+                ax_s = (knee - ank) / np.linalg.norm(knee - ank, axis=1, keepdims=True)
+                ank = ank + 0.05 * ax_s  # the sensor point, 5 cm up the shank
+                up = np.array([0.0, 1.0, 0.0])
+                # world axes with z up, as the simulator's
+                conv = np.array([[1.0, 0, 0], [0, 0, -1.0], [0, 1.0, 0]])
+                tt = np.arange(trial.t_src[0], trial.t_src[-1], 0.002)
+
+                kin = (
+                    tt,
+                    *(
+                        CubicSpline(trial.t_src, _lowpass(x, trial.fs), axis=0)(tt)
+                        for x in (ank @ conv.T, heel @ up, ball @ up)
+                    ),
+                )
+            for e, (t0, t1, _) in zip(ev, swings, strict=True):
+                if e["direction"] not in ("forward", "backward"):
+                    continue
+                x = imu.get(round(t1, 3))
+                if x is None or t1 - t0 > 1.5:
+                    continue
+                c = Contact("mocap", e["direction"], e["strike"], float(e["speed_mps"]), **x)  # type: ignore[arg-type]
+                if kin is not None and t0 > kin[0][0] + 0.2 and t1 < kin[0][-1] - 0.2:
+                    pz = kin[2] if e["first_point"] == "heel" else kin[3]
+                    if e["first_point"] == "both":
+                        pz = np.minimum(kin[2], kin[3])
+                    (
+                        c.ankle_peak_speed_ratio,
+                        c.ankle_peak_acc_ms2,
+                        c.point_vz_m_s,
+                        c.point_az_ms2,
+                    ) = _point_measures(kin[0], kin[1], pz, t0, t1, c.speed_m_s)
+                out.append(c)
+    return out
+
+
+def _sim_spec(direction: str, strike: str | None, speed: float, i: int) -> SessionSpec:
+    return SessionSpec(
+        bouts=(
+            Bout("stand", 3.0),
+            Bout("walk", 16.0, direction, strike, speed),
+            Bout("stand", 3.0),
+        ),
+        subject=SubjectSpec(id=f"cmp-{i}"),
+        sensor=SensorSpec(sampling_rate_hz=FS, placement="right_ankle" if i % 2 else "left_ankle"),
+    )
+
+
+#: Simulated conditions compared with the mocap walker: (direction, strike, speeds).
+SIM_CONDITIONS = (
+    ("forward", "heel", (0.6, 0.85, 1.25)),
+    ("backward", "forefoot", (0.5, 0.6, 0.7)),
+)
+
+
+def sim_contacts(seed: int = 0, n_per_speed: int = 2) -> list[Contact]:
+    """Contacts of simulated walking at the mocap walker's speeds (both directions)."""
+    out = []
+    i = 0
+    for direction, strike, speeds in SIM_CONDITIONS:
+        for v in speeds:
+            for _ in range(n_per_speed):
+                res = simulate(_sim_spec(direction, strike, v, i), seed + i)
+                i += 1
+                out += contacts_of_simulation(res)
+    return out
+
+
+def contacts_of_simulation(res) -> list[Contact]:
+    """The same measures on a simulated session (truth events and kinematics)."""
+    s = res.session.samples
+    plan = res.truth.plan
+    person = plan.person
+    swings, info = [], []
+    sts = plan.stances
+    for j in range(1, len(sts)):
+        a, b = sts[j - 1], sts[j]
+        if not (a.real_to and b.real_ic) or b.stride is None:
+            continue
+        nxt = b.t_to if b.real_to else None
+        swings.append((a.t_to, b.t_ic, nxt))
+        info.append(b)
+    keys = [round(sw[1], 4) for sw in swings]
+    by_t = dict(zip(keys, imu_measures(s.t_s, s.acc_ms2, s.gyr_dps, swings), strict=True))
+    leg = res.truth.leg
+    t_int = leg.t_s
+    step = max(round(0.002 / (t_int[1] - t_int[0])), 1)
+    tt = t_int[::step]
+    fs_k = 1.0 / (tt[1] - tt[0])
+    # the sensor point (on the shank, impact arrest included), as on the mocap side
+    ank = _lowpass(res.truth.sensor_pos_m[::step], fs_k)
+    a = np.radians(leg.alpha_deg[::step])
+    z = leg.ankle_m[::step, 2]
+    drop = person.ankle_height_m * np.cos(a)
+    heel_z = _lowpass(z - person.heel_to_ankle_m * np.sin(a) - drop, fs_k)
+    mtp_z = _lowpass(
+        leg.ankle_m[::step, 2]
+        + (person.heel_to_mtp_m - person.heel_to_ankle_m) * np.sin(a)
+        - person.ankle_height_m * np.cos(a),
+        fs_k,
+    )
+    out = []
+    for (t0, t1, _), b in zip(swings, info, strict=True):
+        x = by_t.get(round(t1, 4))
+        if x is None:
+            continue
+        sr = b.stride
+        c = Contact("sim", sr.direction, sr.strike, sr.speed_m_s, **x)  # type: ignore[arg-type]
+        pz = heel_z if b.alpha_ic_deg > 0 else mtp_z
+        (
+            c.ankle_peak_speed_ratio,
+            c.ankle_peak_acc_ms2,
+            c.point_vz_m_s,
+            c.point_az_ms2,
+        ) = _point_measures(tt, ank, pz, t0, t1, sr.speed_m_s)
+        out.append(c)
+    return out
+
+
+ROWS = (
+    ("swing duration (s)", "swing_s"),
+    ("peak swing rotation rate (deg/s)", "peak_swing_dps"),
+    ("time of that peak before contact (s)", "peak_before_contact_s"),
+    ("median stance rotation rate (deg/s)", "stance_median_dps"),
+    ("peak rate 0-150 ms after contact (deg/s)", "burst_after_contact_dps"),
+    ("peak rate about the shank long axis in swing (deg/s)", "axial_peak_dps"),
+    ("peak side-tilt rate in swing (deg/s)", "tilt_peak_dps"),
+    ("peak ankle speed in swing / walking speed", "ankle_peak_speed_ratio"),
+    ("peak ankle acceleration in swing (g)", "ankle_peak_acc_ms2"),
+    ("contact point vertical velocity 20 ms before contact (m/s)", "point_vz_m_s"),
+    ("largest downward acceleration of the contact point, last 150 ms (m/s²)", "point_az_ms2"),
+)
+
+
+def groups(contacts: list[Contact]) -> dict[str, list[Contact]]:
+    """Forward / backward at the same (slow) speeds, and forward at any speed."""
+    lo, hi = SAME_SPEED
+    same = [c for c in contacts if lo <= c.speed_m_s <= hi]
+    return {
+        "forward": [c for c in same if c.direction == "forward"],
+        "backward": [c for c in same if c.direction == "backward"],
+        "forward, all speeds": [c for c in contacts if c.direction == "forward"],
+    }
+
+
+def _med(cs: list[Contact], attr: str) -> float:
+    x = np.array([getattr(c, attr) for c in cs], dtype=float)
+    x = x[np.isfinite(x)]
+    if attr == "ankle_peak_acc_ms2":
+        x = x / GRAVITY_MS2
+    return float(np.median(x)) if x.size else math.nan
+
+
+def summary_table(real: list[Contact], sim: list[Contact]) -> list[str]:
+    """Markdown table: medians per group, mocap and simulated, and the backward/forward ratios."""
+    gr, gs = groups(real), groups(sim)
+    names = ["forward", "backward"]
+    lines = [
+        "| quantity (median) | mocap fwd | mocap bwd | sim. fwd | sim. bwd | mocap bwd/fwd "
+        "| sim. bwd/fwd |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for label, attr in ROWS:
+        vals = [_med(g[n], attr) for g in (gr, gs) for n in names]
+        rr = vals[1] / vals[0] if vals[0] else math.nan
+        rs = vals[3] / vals[2] if vals[2] else math.nan
+        lines.append(
+            f"| {label} | " + " | ".join(f"{v:.3g}" for v in vals) + f" | {rr:.2f} | {rs:.2f} |"
+        )
+    lines.append(
+        f"| contacts | {len(gr['forward'])} | {len(gr['backward'])} | {len(gs['forward'])} | "
+        f"{len(gs['backward'])} | | |"
+    )
+    sp = [np.median([c.speed_m_s for c in g[n]]) for g in (gr, gs) for n in names]
+    lines.append("| walking speed (m/s) | " + " | ".join(f"{v:.2f}" for v in sp) + " | | |")
+    return lines
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--mocap", default=None)
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args()
+    root = mocap_dir(args.mocap)
+    if root is None:
+        raise SystemExit("mocap_snu not found: give --mocap DIR or set GAIT_SHARED_DIR")
+    real = mocap_contacts(root)
+    sim = sim_contacts(args.seed)
+    print(f"mocap: {len(real)} contacts; simulated: {len(sim)}; same speed = {SAME_SPEED} m/s")
+    print("\n".join(summary_table(real, sim)))
+    fa = groups(real)["forward, all speeds"]
+    print(
+        "mocap forward, all speeds: peak ankle speed ratio "
+        f"{_med(fa, 'ankle_peak_speed_ratio'):.2f}, peak ankle acc "
+        f"{_med(fa, 'ankle_peak_acc_ms2'):.2f} g, axial {_med(fa, 'axial_peak_dps'):.0f} deg/s"
+    )
+
+
+if __name__ == "__main__":
+    main()
