@@ -34,11 +34,14 @@ I_SENSE = 13  # the swing sense (+1 / -1; 0 not known)
 I_BOUT_START = 14  # bout of motion (norm above the absolute threshold): first sample (or NO_IDX)
 I_BOUT_LAST = 15  # its last sample above the threshold
 I_BOUT_COUNT = 16  # its samples above the threshold
+I_LOBE_OPEN = 17  # 1 while a lobe is under way (its rotation has not ended yet)
+I_W_SIGN = 18  # sign of the rate about the axis at the last sample
+I_LAST_CROSS = 19  # last sample where that sign changed
 # accelerometer-only path
 I_ON = 10  # 1 while the motion signal is above its on-threshold
 I_GROUP_START = 11  # first sample of the current burst group (or NO_IDX)
 I_GROUP_END = 12  # last sample above the off-threshold in that group (or NO_IDX)
-N_ISTATE = 17
+N_ISTATE = 20
 
 # --- float state -----------------------------------------------------------------------------
 F_LEVEL = 0  # running level of the peaks of accepted swings (deg/s, or m/s² acc-only)
@@ -103,18 +106,23 @@ Q_REV_RISE = 5  # reversal found when the rate rose this fraction of its extreme
 Q_ONSET_FRAC = 6  # landing: the acceleration norm reaches this fraction between low and high
 Q_ACC_OFF = 7  # acc-only: off-threshold as a fraction of the on-threshold
 Q_BOUT_AXIS = 8  # an isolated step turns the segment this fast about the swing axis at least
-Q_B = 9  # two biquads (b0, b1, b2, a1, a2) from here
+Q_END_FRAC = 9  # a lobe's rotation has ended when its rate falls below this x its peak
+Q_IMPACT_RATIO = 10  # an impact: acceleration change this x its mean over the swing (0: off)
+Q_B = 11  # two biquads (b0, b1, b2, a1, a2) from here
 N_FPARAM = Q_B + 10
 
 #: The reversal is confirmed once the rate has risen this much (deg/s) above its extreme at least
 #: (a floor under Q_REV_RISE for shallow reversals; ten times a consumer gyro's noise at rest).
 REV_RISE_MIN_DPS = 5.0
+#: A new lobe begins once the rate the other way exceeds this (deg/s; above a gyro's noise).
+OPEN_DPS = 5.0
 
 
 def new_state(level0: float, ring_size: int) -> tuple[np.ndarray, ...]:
     """Fresh state arrays: (istate, fstate, ring, rec_i, rec_f)."""
     istate = np.zeros(N_ISTATE, np.int64)
-    istate[I_LOBE_SIGN] = 1
+    istate[I_LOBE_SIGN] = 0
+    istate[I_W_SIGN] = 1
     istate[I_LOBE_FC] = NO_IDX
     istate[I_LAST_MOTION] = NO_IDX
     istate[I_LAST_IC] = NO_IDX
@@ -127,7 +135,7 @@ def new_state(level0: float, ring_size: int) -> tuple[np.ndarray, ...]:
     fstate[F_AXIS : F_AXIS + 3] = 1.0 / np.sqrt(3.0)
     fstate[F_Q] = Q_UNKNOWN
     fstate[F_Q + 1] = Q_UNKNOWN
-    ring = np.zeros((ring_size, 5), np.float64)
+    ring = np.zeros((ring_size, 6), np.float64)
     rec_i = np.zeros((CAP, N_RI), np.int64)
     rec_f = np.zeros((CAP, N_RF), np.float64)
     return istate, fstate, ring, rec_i, rec_f
@@ -219,6 +227,58 @@ def _update_sense(istate: np.ndarray, fstate: np.ndarray) -> None:
 
 
 @njit(cache=True, inline="always")
+def _store_jerk(ring: np.ndarray, g: int, mask: int, a: np.ndarray, lag: int) -> None:
+    """Keep the raw acceleration (columns 2-4) and the norm of its change over ``lag`` samples
+    (column 5; rotation-invariant)."""
+    j = g & mask
+    ring[j, 2] = a[0]
+    ring[j, 3] = a[1]
+    ring[j, 4] = a[2]
+    ring[j, 5] = 0.0
+    if g >= lag:
+        p = (g - lag) & mask
+        dx = a[0] - ring[p, 2]
+        dy = a[1] - ring[p, 3]
+        dz = a[2] - ring[p, 4]
+        ring[j, 5] = np.sqrt(dx * dx + dy * dy + dz * dz)
+
+
+@njit(cache=True)
+def _close_lobe(
+    g: int,
+    w: float,
+    istate: np.ndarray,
+    fstate: np.ndarray,
+    rec_i: np.ndarray,
+    rec_f: np.ndarray,
+    ip: np.ndarray,
+    fp: np.ndarray,
+) -> None:
+    """The current lobe ended at sample ``g``: keep it as a swing candidate if it is one."""
+    dur = g - istate[I_LOBE_START]
+    peak = fstate[F_LOBE_PEAK]
+    need = max(fp[Q_ABS_ON], fp[Q_REL_ON] * fstate[F_LEVEL])
+    if peak < need or not ip[P_MIN_SWING] <= dur <= ip[P_MAX_SWING] or istate[I_NREC] >= CAP:
+        return
+    row = (istate[I_HEAD] + istate[I_NREC]) % CAP
+    r = rec_i[row]
+    r[R_SIGN] = istate[I_LOBE_SIGN]
+    r[R_START] = istate[I_LOBE_START]
+    r[R_PEAK_IDX] = istate[I_LOBE_PEAK]
+    r[R_Z] = g
+    r[R_REV] = NO_IDX
+    r[R_RMIN_IDX] = g
+    r[R_STATE] = 0
+    r[R_POST_DONE] = 0
+    r[R_FC] = istate[I_LOBE_FC]
+    rec_f[row, RF_PEAK] = peak
+    rec_f[row, RF_RMIN] = istate[I_LOBE_SIGN] * w
+    rec_f[row, RF_POST] = 0.0
+    rec_f[row, RF_EXC] = fstate[F_LOBE_EXC]
+    istate[I_NREC] += 1
+
+
+@njit(cache=True, inline="always")
 def _after_contact(r: np.ndarray, istate: np.ndarray, ip: np.ndarray) -> bool:
     """Did the lobe start within ``P_MIN_STANCE`` after the last contact (the rotation of the
     landing itself, such as a foot flattening after a heel strike)?"""
@@ -251,9 +311,24 @@ def _landing(r: np.ndarray, ring: np.ndarray, mask: int, ip: np.ndarray, fp: np.
         if ring[k & mask, 1] >= level:
             t_x = k
             break
-    if t_x <= z + ip[P_HEEL]:
-        return z
-    return rev
+    if t_x > z + ip[P_HEEL]:
+        return rev
+    # Heel first. A sharp impact (the acceleration changing ``Q_IMPACT_RATIO`` times faster than
+    # it did on average over the swing) before the crossing marks the contact itself: a slow step
+    # whose foot lands while still turning, and flattens slowly after.
+    j_sw = 0.0
+    start = max(r[R_START], z - mask + 1)
+    for k in range(start, r[R_PEAK_IDX] + 1):
+        j_sw += ring[k & mask, 5]
+    j_sw /= max(1, r[R_PEAK_IDX] + 1 - start)
+    j_max = 0.0
+    for k in range(r[R_PEAK_IDX], z + 1):
+        j_max = max(j_max, ring[k & mask, 5])
+    if fp[Q_IMPACT_RATIO] > 0.0 and j_max >= fp[Q_IMPACT_RATIO] * j_sw and j_max > 0.0:
+        for k in range(r[R_PEAK_IDX], z + 1):
+            if ring[k & mask, 5] >= fp[Q_ONSET_FRAC] * j_max:
+                return k
+    return z
 
 
 @njit(cache=True)
@@ -309,49 +384,42 @@ def detect_block(
             fstate[F_BOUT_AXIS] = abs(w)
         ring[g & mask, 0] = w
         ring[g & mask, 1] = np.sqrt(a[0] * a[0] + a[1] * a[1] + a[2] * a[2])
+        _store_jerk(ring, g, mask, a, ip[P_JERK_LAG])
 
         # -- lobes of the rate about the axis ------------------------------------------------
         s = 1 if w >= 0.0 else -1
-        if s != istate[I_LOBE_SIGN]:
-            dur = g - istate[I_LOBE_START]
-            peak = fstate[F_LOBE_PEAK]
-            need = max(fp[Q_ABS_ON], fp[Q_REL_ON] * fstate[F_LEVEL])
-            if peak >= need and ip[P_MIN_SWING] <= dur <= ip[P_MAX_SWING] and istate[I_NREC] < CAP:
-                row = (istate[I_HEAD] + istate[I_NREC]) % CAP
-                r = rec_i[row]
-                r[R_SIGN] = istate[I_LOBE_SIGN]
-                r[R_START] = istate[I_LOBE_START]
-                r[R_PEAK_IDX] = istate[I_LOBE_PEAK]
-                r[R_Z] = g
-                r[R_REV] = NO_IDX
-                r[R_RMIN_IDX] = g
-                r[R_STATE] = 0
-                r[R_POST_DONE] = 0
-                r[R_FC] = istate[I_LOBE_FC]
-                rec_f[row, RF_PEAK] = peak
-                rec_f[row, RF_RMIN] = istate[I_LOBE_SIGN] * w
-                rec_f[row, RF_POST] = 0.0
-                rec_f[row, RF_EXC] = fstate[F_LOBE_EXC]
-                istate[I_NREC] += 1
-            # a new lobe: its toe-off candidate is the other sense's extreme just before it
-            fc = g
+        if s != istate[I_W_SIGN]:
+            istate[I_W_SIGN] = s
+            istate[I_LAST_CROSS] = g
+        if istate[I_LOBE_OPEN] == 1:
+            v = istate[I_LOBE_SIGN] * w
+            if v > fstate[F_LOBE_PEAK]:
+                fstate[F_LOBE_PEAK] = v
+                istate[I_LOBE_PEAK] = g
+            if v > 0.0:
+                fstate[F_LOBE_EXC] += v
+            if v < fp[Q_END_FRAC] * fstate[F_LOBE_PEAK]:
+                # the lobe's rotation has ended (at the latest where it crosses zero)
+                istate[I_LOBE_OPEN] = 0
+                _close_lobe(g, w, istate, fstate, rec_i, rec_f, ip, fp)
+        if istate[I_LOBE_OPEN] == 0 and s != istate[I_LOBE_SIGN] and abs(w) > OPEN_DPS:
+            # a new lobe, from the zero crossing; its toe-off candidate is the other sense's
+            # extreme just before it
+            start = istate[I_LAST_CROSS]
+            fc = start
             best = 0.0
-            for k in range(max(0, g - ip[P_FC_BACK]), g + 1):
+            for k in range(max(0, start - ip[P_FC_BACK]), start + 1):
                 v = -s * ring[k & mask, 0]
                 if v > best:
                     best = v
                     fc = k
+            istate[I_LOBE_OPEN] = 1
             istate[I_LOBE_SIGN] = s
-            istate[I_LOBE_START] = g
+            istate[I_LOBE_START] = start
             istate[I_LOBE_PEAK] = g
             istate[I_LOBE_FC] = fc
             fstate[F_LOBE_PEAK] = abs(w)
             fstate[F_LOBE_EXC] = abs(w)
-        else:
-            fstate[F_LOBE_EXC] += abs(w)
-            if abs(w) > fstate[F_LOBE_PEAK]:
-                fstate[F_LOBE_PEAK] = abs(w)
-                istate[I_LOBE_PEAK] = g
 
         # -- records: reversal, after-window, sense ------------------------------------------
         head = istate[I_HEAD]
@@ -512,18 +580,8 @@ def detect_block_acc(
         ay = _biquad(_biquad(acc[i, 1], fp, Q_B, z, 2), fp, Q_B + 5, z, 8)
         az = _biquad(_biquad(acc[i, 2], fp, Q_B, z, 4), fp, Q_B + 5, z, 10)
         v = np.sqrt(ax * ax + ay * ay + az * az)
-        # acceleration change over the lag: norm of the difference of the raw vectors
-        ring[g & mask, 2] = acc[i, 0]
-        ring[g & mask, 3] = acc[i, 1]
-        ring[g & mask, 4] = acc[i, 2]
-        jerk = 0.0
-        if g >= lag:
-            p = (g - lag) & mask
-            dx = acc[i, 0] - ring[p, 2]
-            dy = acc[i, 1] - ring[p, 3]
-            dz = acc[i, 2] - ring[p, 4]
-            jerk = np.sqrt(dx * dx + dy * dy + dz * dz)
-        ring[g & mask, 0] = jerk
+        _store_jerk(ring, g, mask, acc[i], lag)
+        ring[g & mask, 0] = ring[g & mask, 5]
         on = max(fp[Q_ABS_ON], fp[Q_REL_ON] * fstate[F_LEVEL])
         off = fp[Q_ACC_OFF] * on
         if v > on:

@@ -111,6 +111,8 @@ class AnkleStepDetector(BaseStepDetector):
         isolated_min_s: float = 0.15,
         settle_s: float = 0.1,
         isolated_axis_dps: float = 80.0,
+        end_frac: float = 0.1,
+        impact_ratio: float = 10.0,
         acc_band_hz: tuple[float, float] = (2.0, 6.0),
         abs_on_acc_ms2: float = 3.0,
         acc_rel_on: float = 0.25,
@@ -143,6 +145,8 @@ class AnkleStepDetector(BaseStepDetector):
         self.isolated_min_s = isolated_min_s
         self.settle_s = settle_s
         self.isolated_axis_dps = isolated_axis_dps
+        self.end_frac = end_frac
+        self.impact_ratio = impact_ratio
         self.acc_band_hz = acc_band_hz
         self.abs_on_acc_ms2 = abs_on_acc_ms2
         self.acc_rel_on = acc_rel_on
@@ -213,6 +217,8 @@ class AnkleStepStream:
         fp[k.Q_ONSET_FRAC] = d.onset_frac
         fp[k.Q_ACC_OFF] = d.acc_off_ratio
         fp[k.Q_BOUT_AXIS] = d.isolated_axis_dps
+        fp[k.Q_END_FRAC] = d.end_frac
+        fp[k.Q_IMPACT_RATIO] = d.impact_ratio
         if has_gyro:
             fp[k.Q_B : k.Q_B + 5] = _biquad_coefficients("lowpass", d.lowpass_hz, fs)
         else:
