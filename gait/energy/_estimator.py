@@ -4,12 +4,14 @@ It plugs into the pipeline's energy slot (:class:`gait.pipeline.EnergyEstimatorL
 labelled step it gives ``speed_m_s``, ``kcal`` (gross) and ``kcal_net``, and it keeps the stride
 table and what the summary needs (time, distance and energy per direction, bouts).
 
-Which stride a step gets its speed from: an instrumented contact takes the stride that ends with
-it; the first contact of a walk (no plausible stride before it) takes the stride that starts
-with it; a contact of the other foot takes the stride of the instrumented foot around it (else
-the stride before it). A step waits until that stride is known, at most
-:data:`HOLD_S` seconds of samples beyond :data:`MAX_STRIDE_TIME_S`; a step with no plausible
-stride (an isolated step) has no speed and no energy.
+Which stride a step gets its speed from: the latest stride of the instrumented foot that ended
+(with its still window, :data:`gait.speed._stride.STILL_WINDOW_S`) before the step, if it ended
+less than :data:`MAX_STRIDE_TIME_S` before it; that stride is known when the step is, so a live
+step is priced without waiting. At the start of a walk there is no such stride: the step waits
+for the first plausible stride from the contact at or before it (or the next one), at most
+:data:`HOLD_S` seconds of samples beyond :data:`MAX_STRIDE_TIME_S`. A step with no plausible
+stride near it (an isolated step) has no speed and no energy. The stride table lists every
+stride between consecutive contacts of the instrumented foot, measured as its samples come in.
 
 A step's energy is the stride's gross MET (by speed, gait and the step's direction) over the
 step's time: the time since the previous step when that lies within the stride, else half the
@@ -19,6 +21,7 @@ stride time. Without a body mass, ``kcal`` is NaN (never guessed); the speed is 
 from __future__ import annotations
 
 import bisect
+import itertools
 import math
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any
@@ -169,6 +172,7 @@ class MetEnergyStream:
         self._pending: list[_Step] = []
         self._instr: list[_Step] = []  # instrumented contacts, in order
         self._instr_t: list[float] = []
+        self._next_stride = 1  # next instrumented contact whose stride is to be measured
         self._strides: dict[tuple[int, int], StrideMeasure | None] = {}
         self._stride_rows: dict[tuple[int, int], dict[str, Any]] = {}
         self._t_prev: float | None = None
@@ -177,6 +181,8 @@ class MetEnergyStream:
         k = max(round(STILL_SMOOTH_S * self._fs), 1)
         self._pad = k + 2
         self._w1 = round(STILL_WINDOW_S[1] * self._fs)
+        # a stride is measurable once this long after its end contact
+        self._w_s = (self._w1 + self._pad + 1) / self._fs
 
     # -- stream protocol -------------------------------------------------------------------------
 
@@ -207,6 +213,8 @@ class MetEnergyStream:
             keep_from = min(
                 keep_from, self._pending[0].idx - round(3 * MAX_STRIDE_TIME_S * self._fs)
             )
+        if self._next_stride < len(self._instr):
+            keep_from = min(keep_from, self._instr[self._next_stride - 1].idx - 2 * self._pad)
         drop = keep_from - self._buf_start
         if drop > 4 * self._fs:
             self._acc = self._acc[drop:]
@@ -240,6 +248,7 @@ class MetEnergyStream:
                 self._instr_t.append(s.t_s)
 
     def _release(self) -> _Energy:
+        self._measure_new_strides()
         out: list[tuple[_Step, float, float, float]] = []
         while self._pending:
             res = self._price(self._pending[0])
@@ -271,15 +280,6 @@ class MetEnergyStream:
             np.array([r[2] for r in out]),
             np.array([r[3] for r in out]),
         )
-
-    def _neighbours(self, step: _Step) -> tuple[_Step | None, _Step | None, _Step | None]:
-        """(the instrumented contact before ``step``, the one before that, the one after)."""
-        i = bisect.bisect_left(self._instr_t, step.t_s)
-        j = bisect.bisect_right(self._instr_t, step.t_s)
-        p = self._instr[i - 1] if i >= 1 else None
-        pp = self._instr[i - 2] if i >= 2 else None
-        n = self._instr[j] if j < len(self._instr) else None
-        return p, pp, n
 
     def _timed_out(self, step: _Step) -> bool:
         return self._finished or self._t_last > step.t_s + MAX_STRIDE_TIME_S + HOLD_S
@@ -316,16 +316,17 @@ class MetEnergyStream:
         met_value = float(self._met(m.speed_m_s, m.gait, backward))
         kcal = math.nan
         if self.mass_kg is not None:
-            kcal = float(kcal_per_min(met_value, self.mass_kg)) * m.stride_time_s / 60.0
+            kcal = float(kcal_per_min(met_value, self.mass_kg)) * (b.t_s - a.t_s) / 60.0
         stance = m.stance_time_s
+        t_stride = b.t_s - a.t_s  # contact times (the detector's may fall between samples)
         return {
             "ic_t_s": a.t_s,
             "end_t_s": b.t_s,
             "fc_t_s": a.t_s + stance if math.isfinite(stance) else math.nan,
-            "stride_time_s": m.stride_time_s,
+            "stride_time_s": t_stride,
             "stance_time_s": stance,
-            "swing_time_s": m.stride_time_s - stance,
-            "cadence_spm": 120.0 / m.stride_time_s,
+            "swing_time_s": t_stride - stance,
+            "cadence_spm": 120.0 / t_stride,
             "stride_length_m": m.stride_length_m,
             "stride_length_sd_m": m.stride_length_sd_m,
             "walking_speed_mps": m.speed_m_s,
@@ -350,29 +351,41 @@ class MetEnergyStream:
         )
 
     def _price(self, step: _Step) -> Any:
-        """(speed, kcal, kcal_net) of ``step``, or _NOT_READY."""
-        p, pp, n = self._neighbours(step)
-        chosen: Any = None
-        if step.instrumented:
-            chosen = self._stride(p, step)
+        """(speed, kcal, kcal_net) of ``step``, or _NOT_READY (see the module docstring)."""
+        # 1. the latest stride whose end (and still window) lies before the step: known already
+        i = bisect.bisect_right(self._instr_t, step.t_s - self._w_s)
+        if i >= 2 and step.t_s - self._instr_t[i - 1] <= MAX_STRIDE_TIME_S:
+            chosen = self._stride(self._instr[i - 2], self._instr[i - 1])
             if chosen is _NOT_READY:
                 return _NOT_READY
-            if chosen is None:
-                if n is None and not self._timed_out(step):
-                    return _NOT_READY
-                chosen = self._stride(step, n)
-        else:
-            if n is None and not self._timed_out(step):
+            if chosen is not None:
+                return self._record(step, chosen)
+        # 2. the start of a walk: the first plausible stride from the contact at or before the
+        # step (the step's own, for an instrumented contact) or the one after
+        j = bisect.bisect_right(self._instr_t, step.t_s)
+        first = self._instr[j - 1] if j >= 1 else None
+        following = self._instr[j : j + 2]
+        chain = ([first] if first is not None else []) + following
+        for a, b in itertools.pairwise(chain):
+            if a.t_s < step.t_s - MAX_STRIDE_TIME_S:
+                continue
+            chosen = self._stride(a, b)
+            if chosen is _NOT_READY:
                 return _NOT_READY
-            chosen = self._stride(p, n)
-            if chosen is None:
-                chosen = self._stride(pp, p)
-                if chosen is not None and chosen is not _NOT_READY:
-                    if step.t_s - p.t_s > MAX_STRIDE_TIME_S:  # type: ignore[union-attr]
-                        chosen = None
-        if chosen is _NOT_READY:
-            return _NOT_READY
-        return self._record(step, chosen)
+            if chosen is not None:
+                return self._record(step, chosen)
+        if len(chain) < 3 and not self._timed_out(step):
+            return _NOT_READY  # the contacts that could start a stride are still to come
+        return self._record(step, None)
+
+    def _measure_new_strides(self) -> None:
+        """Measure every stride between consecutive instrumented contacts once its samples are
+        in (the stride table lists them all, priced steps or not)."""
+        while self._next_stride < len(self._instr):
+            k = self._next_stride
+            if self._stride(self._instr[k - 1], self._instr[k]) is _NOT_READY:
+                return
+            self._next_stride += 1
 
     def _record(self, step: _Step, m: StrideMeasure | None) -> tuple[float, float, float]:
         prev = self._t_prev
