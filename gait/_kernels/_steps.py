@@ -37,11 +37,12 @@ I_BOUT_COUNT = 16  # its samples above the threshold
 I_LOBE_OPEN = 17  # 1 while a lobe is under way (its rotation has not ended yet)
 I_W_SIGN = 18  # sign of the rate about the axis at the last sample
 I_LAST_CROSS = 19  # last sample where that sign changed
+I_BOUT_CAND = 20  # the landing of the bout's last large lobe not taken as a swing (or NO_IDX)
 # accelerometer-only path
 I_ON = 10  # 1 while the motion signal is above its on-threshold
 I_GROUP_START = 11  # first sample of the current burst group (or NO_IDX)
 I_GROUP_END = 12  # last sample above the off-threshold in that group (or NO_IDX)
-N_ISTATE = 20
+N_ISTATE = 21
 
 # --- float state -----------------------------------------------------------------------------
 F_LEVEL = 0  # running level of the peaks of accepted swings (deg/s, or m/s² acc-only)
@@ -54,7 +55,8 @@ F_GROUP_PEAK = F_Q + 2  # acc-only: largest motion value of the current burst gr
 F_LOBE_EXC = F_GROUP_PEAK + 1  # excursion of the current lobe (sum of |rate| over its samples)
 F_EXC_LEVEL = F_LOBE_EXC + 1  # running excursion of the swings that gave contacts (0: none yet)
 F_BOUT_AXIS = F_EXC_LEVEL + 1  # largest |rate| about the axis in the current bout
-N_FSTATE = F_BOUT_AXIS + 1
+F_BOUT_MAXPEAK = F_BOUT_AXIS + 1  # largest peak of the lobes of the bout not taken as swings
+N_FSTATE = F_BOUT_MAXPEAK + 1
 
 # --- records of swing-lobe candidates (FIFO of CAP rows) --------------------------------------
 CAP = 8
@@ -130,6 +132,7 @@ def new_state(level0: float, ring_size: int) -> tuple[np.ndarray, ...]:
     istate[I_GROUP_END] = NO_IDX
     istate[I_BOUT_START] = NO_IDX
     istate[I_BOUT_LAST] = NO_IDX
+    istate[I_BOUT_CAND] = NO_IDX
     fstate = np.zeros(N_FSTATE, np.float64)
     fstate[F_LEVEL] = level0
     fstate[F_AXIS : F_AXIS + 3] = 1.0 / np.sqrt(3.0)
@@ -278,6 +281,32 @@ def _close_lobe(
     istate[I_NREC] += 1
 
 
+@njit(cache=True)
+def _bout_candidate(
+    r: np.ndarray,
+    peak: float,
+    istate: np.ndarray,
+    fstate: np.ndarray,
+    ring: np.ndarray,
+    mask: int,
+    ip: np.ndarray,
+    fp: np.ndarray,
+) -> None:
+    """A lobe of the current bout was not taken as a swing (its sense not learnt, or the other
+    one). If the bout ends in rest without a contact, its last large lobe (half the largest
+    peak at least) is where the step landed: remember that lobe's landing."""
+    if istate[I_BOUT_START] == NO_IDX or r[R_Z] < istate[I_BOUT_START]:
+        return
+    if _after_contact(r, istate, ip):
+        return
+    if peak > fstate[F_BOUT_MAXPEAK]:
+        fstate[F_BOUT_MAXPEAK] = peak
+    if peak >= 0.5 * fstate[F_BOUT_MAXPEAK]:
+        if r[R_REV] == NO_IDX:
+            r[R_REV] = r[R_RMIN_IDX]
+        istate[I_BOUT_CAND] = _landing(r, ring, mask, ip, fp)
+
+
 @njit(cache=True, inline="always")
 def _after_contact(r: np.ndarray, istate: np.ndarray, ip: np.ndarray) -> bool:
     """Did the lobe start within ``P_MIN_STANCE`` after the last contact (the rotation of the
@@ -365,6 +394,8 @@ def detect_block(
                 istate[I_BOUT_START] = g
                 istate[I_BOUT_COUNT] = 0
                 fstate[F_BOUT_AXIS] = 0.0
+                fstate[F_BOUT_MAXPEAK] = 0.0
+                istate[I_BOUT_CAND] = NO_IDX
             istate[I_BOUT_LAST] = g
             istate[I_BOUT_COUNT] += 1
         elif (
@@ -477,6 +508,7 @@ def detect_block(
                     ] * rec_f[row, RF_EXC]
             elif r[R_POST_DONE] == 1:
                 r[R_STATE] = 2
+                _bout_candidate(r, rec_f[row, RF_PEAK], istate, fstate, ring, mask, ip, fp)
             else:
                 break
         # an isolated step: a bout of motion that ended in rest without a contact
@@ -488,7 +520,9 @@ def detect_block(
                 if r[R_STATE] == 0 and r[R_Z] <= istate[I_BOUT_LAST]:
                     waiting = True
             if not waiting:
-                ic = max(b_start, istate[I_BOUT_LAST] - ip[P_SETTLE])
+                ic = istate[I_BOUT_CAND]
+                if ic == NO_IDX:
+                    ic = max(b_start, istate[I_BOUT_LAST] - ip[P_SETTLE])
                 if (
                     istate[I_LAST_IC] < b_start
                     and istate[I_BOUT_COUNT] >= ip[P_BOUT_MIN]

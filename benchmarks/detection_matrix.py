@@ -1,0 +1,363 @@
+"""Stress matrix of the contact detector: data x sampling rate x sensor, one set of parameters.
+
+    python -m benchmarks.detection_matrix                  # every cell (about 2 minutes)
+    python -m benchmarks.detection_matrix --data ipol --rates 100 --sensors recorded smoothed
+    python -m benchmarks.detection_matrix --json matrix.json
+
+Data (rows):
+- ``IPOL``: the real IPOL healthy-gait foot recordings (``../shared/datasets/ipol_healthy``,
+  AGPL-3.0, read in place), every annotated footstep; a detection matches a footstep lying in
+  [toe-off - 0.1 s, heel strike + 0.1 s] (as ``benchmarks.eval_ipol``). ``IPOL held-out``: the
+  subjects never looked at while developing (3, 8, 13, 18).
+- ``mocap fwd`` / ``mocap bwd``: the real forward and backward walking of the SNU mocap set as a
+  virtual shank IMU (``../shared/datasets/mocap_snu``); the instrumented foot's contacts more
+  than 0.8 s from either end of a clip, matched within ±0.2 s.
+- ``sim <gait> <direction> <strike>``: simulated shank sessions (``gait.simulate``), two people,
+  two speeds each, starts and stops, random mounting; matched within ±0.1 s of the true contact.
+  ``sim+body``: the same with the other foot's landing felt through the body, soft-tissue
+  ringing and an on-board low-pass (when the simulator offers them).
+
+Rates: IPOL and mocap are recorded at 100 Hz and resampled (polyphase, anti-aliased) to the
+others; simulated sessions are simulated at each rate. Sensors: ``recorded``; ``smoothed``
+(accelerometer through a 100 ms causal moving average, the gyroscope untouched, as some sensors
+do on board); ``acc-only``; ``lost1pct`` (1 % of samples replaced by a repeat of the sample
+before, as a device does when a packet is lost); ``rotated`` (a random fixed rotation);
+``other-leg`` (the mirror image: the same sensor on the other leg).
+
+Each cell prints F1, precision, recall, the median and 90th percentile of |timing error| (ms)
+and the number of true contacts; the last column says how far F1 lies below the same data's
+``recorded`` 100 Hz cell.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from gait.evaluation import ContactScore, score_contacts
+from gait.steps import AnkleStepDetector
+from gait.types import SampleBlock
+
+RATES = (50.0, 100.0, 200.0, 1000.0)
+SENSORS = ("recorded", "smoothed", "acc-only", "lost1pct", "rotated", "other-leg")
+HELD_OUT = frozenset({3, 8, 13, 18})
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "datasets"
+
+
+@dataclass
+class Recording:
+    """One recording at its native rate, with its truth as sample indices."""
+
+    samples: SampleBlock
+    #: IPOL: (k, 2) [toe-off, heel strike]; else (k,) contact indices to score
+    truth_idx: np.ndarray
+    #: contacts that may be detected but are not scored (mocap: near the clip's ends)
+    ignore_idx: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    group: str = ""
+
+
+# --- sensor variants ---------------------------------------------------------------------------
+
+
+def _moving_average(x: np.ndarray, n: int) -> np.ndarray:
+    c = np.cumsum(np.vstack([np.zeros((1, x.shape[1])), x]), axis=0)
+    idx = np.arange(x.shape[0])
+    lo = np.maximum(0, idx - n + 1)
+    return (c[idx + 1] - c[lo]) / (idx + 1 - lo)[:, None]
+
+
+def _mirror(samples: SampleBlock) -> SampleBlock:
+    """The mirror image of the motion (the same sensor on the other leg): a reflection turns
+    accelerations with it and angular rates (pseudo-vectors) against it."""
+    m = np.diag([1.0, 1.0, -1.0])
+    gyr = None if samples.gyr_dps is None else -(samples.gyr_dps @ m.T)
+    return SampleBlock(samples.t_s, samples.acc_ms2 @ m.T, gyr, samples.sampling_rate_hz)
+
+
+def sensor_variant(samples: SampleBlock, sensor: str, rng: np.random.Generator) -> SampleBlock:
+    """The recording as the named sensor would have given it."""
+    fs = samples.sampling_rate_hz
+    if sensor == "recorded":
+        return samples
+    if sensor == "smoothed":
+        acc = _moving_average(samples.acc_ms2, max(1, round(0.1 * fs)))
+        return SampleBlock(samples.t_s, acc, samples.gyr_dps, fs)
+    if sensor == "acc-only":
+        return samples.without_gyro()
+    if sensor == "lost1pct":
+        n = samples.n_samples
+        lost = np.sort(rng.choice(np.arange(1, n), size=max(1, n // 100), replace=False))
+        src = np.arange(n)
+        src[lost] = lost - 1
+        for _ in range(3):  # a lost run repeats the last good sample
+            src = src[src]
+        gyr = None if samples.gyr_dps is None else samples.gyr_dps[src]
+        return SampleBlock(samples.t_s, samples.acc_ms2[src], gyr, fs)
+    if sensor == "rotated":
+        q = rng.normal(size=4)
+        q /= np.linalg.norm(q)
+        w, x, y, z = q
+        r = np.array(
+            [
+                [1 - 2 * (y * y + z * z), 2 * (x * y - z * w), 2 * (x * z + y * w)],
+                [2 * (x * y + z * w), 1 - 2 * (x * x + z * z), 2 * (y * z - x * w)],
+                [2 * (x * z - y * w), 2 * (y * z + x * w), 1 - 2 * (x * x + y * y)],
+            ]
+        )
+        return samples.rotated(r)
+    if sensor == "other-leg":
+        return _mirror(samples)
+    raise ValueError(f"unknown sensor variant {sensor!r}")
+
+
+def resample(rec: Recording, fs_new: float) -> Recording:
+    """A 100 Hz recording at another rate (polyphase, anti-aliased); truth indices follow."""
+    from scipy.signal import resample_poly
+
+    s = rec.samples
+    fs = s.sampling_rate_hz
+    if fs_new == fs:
+        return rec
+    up, down = round(fs_new), round(fs)
+    g = np.gcd(up, down)
+    up, down = up // g, down // g
+    acc = resample_poly(s.acc_ms2, up, down, axis=0, padtype="line")
+    gyr = None if s.gyr_dps is None else resample_poly(s.gyr_dps, up, down, axis=0, padtype="line")
+    t = s.t_s[0] + np.arange(acc.shape[0]) / fs_new
+    k = fs_new / fs
+    return Recording(
+        SampleBlock(t, acc, gyr, fs_new),
+        np.round(rec.truth_idx * k).astype(np.int64),
+        np.round(rec.ignore_idx * k).astype(np.int64),
+        rec.group,
+    )
+
+
+# --- data -------------------------------------------------------------------------------------
+
+
+def ipol_recordings() -> list[Recording]:
+    from gait.datasets.ipol import find_ipol_dir, list_ipol_trials, load_ipol_foot
+
+    root = find_ipol_dir()
+    if root is None:
+        return []
+    out = []
+    for code in list_ipol_trials(root):
+        for foot in ("left", "right"):
+            rec = load_ipol_foot(root, code, foot)
+            group = "IPOL held-out" if rec.subject_id in HELD_OUT else "IPOL development"
+            out.append(Recording(rec.session.samples, rec.swings_idx, group=group))
+    return out
+
+
+def mocap_recordings(edge_s: float = 0.8) -> list[Recording]:
+    from gait.datasets.mocap import find_mocap_signals, read_mocap_recording
+
+    root = SHARED / "mocap_snu"
+    if not root.is_dir():
+        return []
+    out = []
+    for path in find_mocap_signals(root):
+        rec = read_mocap_recording(path)
+        s = rec.session.samples
+        own = rec.session.meta.placement.split("_")[0]
+        t = np.array([x.t_s for x in rec.steps if x.foot == own])
+        idx = np.round((t - s.t_s[0]) * s.sampling_rate_hz).astype(np.int64)
+        inner = (t > s.t_s[0] + edge_s) & (t < s.t_s[-1] - edge_s)
+        group = "mocap bwd" if "Backward" in rec.clip else "mocap fwd"
+        out.append(Recording(s, idx[inner], idx[~inner], group))
+    return out
+
+
+def sim_recordings(fs: float, *, body: bool = False) -> list[Recording]:
+    """Simulated shank sessions per gait x direction x strike at rate ``fs``."""
+    from gait.simulate import Bout, SensorSpec, SessionSpec, SubjectSpec, simulate
+
+    speeds = {
+        ("walk", "forward"): (0.8, 1.4),
+        ("walk", "backward"): (0.5, 0.9),
+        ("run", "forward"): (2.5, 3.5),
+        ("run", "backward"): (1.8, 2.4),
+    }
+    out = []
+    n = 0
+    for gait in ("walk", "run"):
+        for direction in ("forward", "backward"):
+            for strike in ("heel", "midfoot", "forefoot"):
+                for person in range(2):
+                    n += 1
+                    v1, v2 = speeds[(gait, direction)]
+                    bouts = (
+                        Bout("stand", 3.0),
+                        Bout(gait, 15.0, direction, strike, v1),  # type: ignore[arg-type]
+                        Bout("stand", 2.0),
+                        Bout(gait, 15.0, direction, strike, v2),  # type: ignore[arg-type]
+                        Bout("stand", 3.0),
+                    )
+                    sensor = SensorSpec(
+                        sampling_rate_hz=fs,
+                        placement="right_ankle" if person == 0 else "left_ankle",
+                    )
+                    if not body and hasattr(sensor, "body_impacts"):
+                        sensor = _without_body(sensor)
+                    spec = SessionSpec(
+                        bouts=bouts, subject=SubjectSpec(id=f"m{person}"), sensor=sensor
+                    )
+                    res = simulate(spec, 9100 + 10 * n + person)
+                    s = res.session.samples
+                    own = spec.sensor.placement.split("_")[0]
+                    t = np.array([x.t_s for x in res.steps if x.foot == own])
+                    idx = np.round((t - s.t_s[0]) * s.sampling_rate_hz).astype(np.int64)
+                    prefix = "sim+body" if body else "sim"
+                    out.append(Recording(s, idx, group=f"{prefix} {gait} {direction} {strike}"))
+    return out
+
+
+def _without_body(sensor):
+    """The sensor without the body's transmitted impacts, ringing and on-board filter."""
+    import dataclasses
+
+    changes = {}
+    for name, off in (("body_impacts", False), ("onboard_lowpass_hz", None)):
+        if hasattr(sensor, name):
+            changes[name] = off
+    return dataclasses.replace(sensor, **changes)
+
+
+# --- scoring ----------------------------------------------------------------------------------
+
+
+def _match_symmetric(det: np.ndarray, truth: np.ndarray, tol: int) -> tuple[np.ndarray, ...]:
+    """Greedy one-to-one matching within ±tol samples, closest first."""
+    if det.size == 0 or truth.size == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    d = np.abs(det[:, None] - truth[None, :])
+    i, j = np.nonzero(d <= tol)
+    order = np.argsort(d[i, j], kind="stable")
+    used_d, used_t, a, b = set(), set(), [], []
+    for k in order:
+        if i[k] in used_d or j[k] in used_t:
+            continue
+        used_d.add(i[k])
+        used_t.add(j[k])
+        a.append(i[k])
+        b.append(j[k])
+    return np.asarray(a, np.int64), np.asarray(b, np.int64)
+
+
+def score(rec: Recording, det_idx: np.ndarray) -> ContactScore:
+    fs = rec.samples.sampling_rate_hz
+    if rec.truth_idx.ndim == 2:
+        return score_contacts(det_idx, rec.truth_idx, sampling_rate_hz=fs)
+    tol = round((0.2 if rec.group.startswith("mocap") else 0.1) * fs)
+    # detections of the unscored contacts near a clip's ends are neither right nor wrong
+    if rec.ignore_idx.size:
+        keep = np.ones(det_idx.size, bool)
+        a, _ = _match_symmetric(det_idx, rec.ignore_idx, tol)
+        keep[a] = False
+        det_idx = det_idx[keep]
+    a, b = _match_symmetric(det_idx, rec.truth_idx, tol)
+    err = (det_idx[a] - rec.truth_idx[b]) * 1000.0 / fs
+    return ContactScore(len(a), det_idx.size - len(a), rec.truth_idx.size - len(a), err)
+
+
+# --- the matrix -------------------------------------------------------------------------------
+
+
+def run_cell(recs: list[Recording], sensor: str, seed: int) -> dict[str, ContactScore]:
+    det = AnkleStepDetector()
+    rng = np.random.default_rng(seed)
+    out: dict[str, ContactScore] = {}
+    for rec in recs:
+        s = sensor_variant(rec.samples, sensor, rng)
+        steps = det.detect(s).steps_
+        own = steps.ic_idx[steps.instrumented]
+        sc = score(rec, own)
+        out[rec.group] = out.get(rec.group, ContactScore.zero()) + sc
+        if rec.group.startswith("IPOL"):
+            out["IPOL all"] = out.get("IPOL all", ContactScore.zero()) + sc
+    return out
+
+
+def _fmt(s: ContactScore) -> dict:
+    return {
+        "f1": round(s.f1, 4),
+        "precision": round(s.precision, 4),
+        "recall": round(s.recall, 4),
+        "median_ms": round(s.abs_timing_percentile_ms(50), 1),
+        "p90_ms": round(s.abs_timing_percentile_ms(90), 1),
+        "n": s.n_true_positive + s.n_false_negative,
+        "fp": s.n_false_positive,
+        "fn": s.n_false_negative,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", nargs="+", default=["ipol", "mocap", "sim", "sim+body"])
+    ap.add_argument("--rates", nargs="+", type=float, default=list(RATES))
+    ap.add_argument("--sensors", nargs="+", default=list(SENSORS), choices=SENSORS)
+    ap.add_argument("--json", help="also write the cells to this JSON file")
+    args = ap.parse_args(argv)
+
+    base: list[Recording] = []
+    if "ipol" in args.data:
+        got = ipol_recordings()
+        if not got:
+            print("note: IPOL data not found (../shared/datasets/ipol_healthy)", file=sys.stderr)
+        base += got
+    if "mocap" in args.data:
+        got = mocap_recordings()
+        if not got:
+            print("note: mocap data not found (../shared/datasets/mocap_snu)", file=sys.stderr)
+        base += got
+
+    cells: list[dict] = []
+    print(
+        f"{'data':<30} {'Hz':>5} {'sensor':<10} {'F1':>7} {'P':>7} {'R':>7} "
+        f"{'med ms':>7} {'p90 ms':>7} {'n':>6} {'vs rec':>7}"
+    )
+    t0 = time.perf_counter()
+    # the 100 Hz "recorded" cells first: every other cell is compared with them
+    for fs in sorted(args.rates, key=lambda r: (r != 100.0, r)):
+        recs = [resample(r, fs) for r in base]
+        if "sim" in args.data:
+            recs += sim_recordings(fs)
+        if "sim+body" in args.data:
+            recs += sim_recordings(fs, body=True)
+        for sensor in args.sensors:
+            for group, s in sorted(run_cell(recs, sensor, seed=int(fs)).items()):
+                cells.append({"data": group, "rate_hz": fs, "sensor": sensor, **_fmt(s)})
+                print(_row(cells, cells[-1]), flush=True)
+    print(f"\n{len(cells)} cells in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
+    if args.json:
+        Path(args.json).write_text(json.dumps(cells, indent=1) + "\n")
+    return 0
+
+
+def _row(cells: list[dict], c: dict) -> str:
+    ref = next(
+        (
+            x
+            for x in cells
+            if x["data"] == c["data"] and x["rate_hz"] == 100.0 and x["sensor"] == "recorded"
+        ),
+        None,
+    )
+    delta = f"{c['f1'] - ref['f1']:+7.3f}" if ref else f"{'':>7}"
+    return (
+        f"{c['data']:<30} {c['rate_hz']:>5.0f} {c['sensor']:<10} {c['f1']:>7.4f} "
+        f"{c['precision']:>7.4f} {c['recall']:>7.4f} {c['median_ms']:>7.1f} {c['p90_ms']:>7.1f} "
+        f"{c['n']:>6} {delta}"
+    )
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
