@@ -360,6 +360,8 @@ class MetEnergyStream:
                 return _NOT_READY
             if chosen is not None:
                 return self._record(step, chosen)
+        if not self._est.wait_for_first_stride:
+            return self._record(step, None)
         # 2. the start of a walk: the first plausible stride from the contact at or before the
         # step (the step's own, for an instrumented contact) or the one after
         j = bisect.bisect_right(self._instr_t, step.t_s)
@@ -586,7 +588,12 @@ class MetEnergyEstimator(BaseEstimator):
         Body height for the leg length (walk/run rule, no-gyro stride length); default: 1.70 m.
     resting_vo2_ml_kg_min
         Resting oxygen uptake subtracted for the net energy: 3.5 (the MET definition) or a
-        corrected value such as Byrne et al. 2005's 2.6 (``gait.energy.BYRNE_2005_RESTING_VO2``).
+        corrected value such as Byrne et al. 2005's 2.6
+        (``gait.energy.BYRNE_2005_RESTING_VO2_ML_KG_MIN``).
+    wait_for_first_stride
+        The first steps of a walk wait for its first stride (about 1-2 s, and the steps after
+        them with them) so that they too get a speed and energy; ``False`` reports them at once
+        without (live views that must never lag).
     """
 
     def __init__(
@@ -595,11 +602,13 @@ class MetEnergyEstimator(BaseEstimator):
         backward_run_multiplier: float = BACKWARD_RUN_MULTIPLIER,
         height_m: float | None = None,
         resting_vo2_ml_kg_min: float = MET_VO2_ML_KG_MIN,
+        wait_for_first_stride: bool = True,
     ) -> None:
         self.backward_walk_multiplier = backward_walk_multiplier
         self.backward_run_multiplier = backward_run_multiplier
         self.height_m = height_m
         self.resting_vo2_ml_kg_min = resting_vo2_ml_kg_min
+        self.wait_for_first_stride = wait_for_first_stride
 
     @property
     def met_basis(self) -> str:

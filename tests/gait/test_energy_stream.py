@@ -230,3 +230,19 @@ def test_analyse_uses_the_sidecar_mass_and_fills_strides() -> None:
     assert math.isclose(
         result.summary.kcal_gross, float(np.nansum(result.steps.kcal)), rel_tol=1e-9
     )
+
+
+def test_without_waiting_only_the_first_steps_of_a_walk_lack_a_speed(session, classifier) -> None:
+    pipe = GaitPipeline(
+        classifier=classifier,
+        energy=MetEnergyEstimator(height_m=1.7, wait_for_first_stride=False),
+    ).run(session)
+    waited = GaitPipeline(classifier=classifier, energy=MetEnergyEstimator(height_m=1.7)).run(
+        session
+    )
+    a, b = pipe.steps_, waited.steps_
+    assert list(a.t_s) == list(b.t_s)
+    missing = a.speed_m_s.isna() & b.speed_m_s.notna()
+    assert 0 < missing.sum() <= 4 * max(pipe.summary_.n_bouts, 1)
+    both = a.speed_m_s.notna()
+    assert np.allclose(a.speed_m_s[both], b.speed_m_s[both])
