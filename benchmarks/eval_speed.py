@@ -9,7 +9,8 @@ detector's contacts matched to truth within 0.15 s), the speed from
 ``speed_m_s`` (``<stem>.steps.csv``) or, on ``mocap_snu``, the pelvis speed ``speed_mps``
 (``events_detail.csv``) averaged over the contacts of the stride. Relative error
 ``est / ref - 1``; the table gives per group the count, the median error (bias), the median
-absolute error and the spread (1.4826 x MAD, and the 5-95 % range). Mocap clips: the even-numbered
+absolute error and the spread (1.4826 x MAD, and the 5-95 % range), by set, placement, gait
+(the reference's walk/run) and direction. Mocap clips: the even-numbered
 clips (``...00``, ``...02``, ...) were the tuning half, the odd ones are held out; the
 simulated training subjects were used for tuning, ``datasets/labelled/test`` is held out.
 The walk/run decision is scored on the simulated strides (truth column ``gait``).
@@ -143,14 +144,15 @@ def mocap_rows(folder: Path, contacts: str) -> pd.DataFrame:
 def table(df: pd.DataFrame) -> pd.DataFrame:
     df = df.assign(err=df.est / df.ref - 1.0)
     out = []
-    for key, g in df.groupby(["set", "placement", "direction"]):
+    for key, g in df.groupby(["set", "placement", "gait", "direction"]):
         e = g.err.to_numpy()
         med = float(np.median(e))
         out.append(
             {
                 "set": key[0],
                 "placement": key[1],
-                "direction": key[2],
+                "gait": key[2],
+                "direction": key[3],
                 "n": len(e),
                 "bias_%": 100 * med,
                 "median_abs_%": 100 * float(np.median(np.abs(e))),
