@@ -27,9 +27,9 @@ def main() -> None:
     root = find_ipol_dir()
     if root is None:
         raise SystemExit("IPOL data not found: set GAIT_IPOL_DIR or put ../shared beside the repo")
-    rows = {"early decision (default)": AnkleStepDetector(estimate_other_foot=False)}
-    rows["end of swing only (trigger_frac=0)"] = AnkleStepDetector(
-        estimate_other_foot=False, trigger_frac=0.0
+    rows = {"default (impact decides heel at once)": AnkleStepDetector(estimate_other_foot=False)}
+    rows["kinematics only (impact_ratio=0)"] = AnkleStepDetector(
+        estimate_other_foot=False, impact_ratio=0.0
     )
     trials = list_ipol_trials(root)[: args.trials]
     feet = [load_ipol_foot(root, c, f).session.samples for c in trials for f in ("left", "right")]

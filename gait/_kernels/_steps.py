@@ -56,7 +56,8 @@ F_LOBE_EXC = F_GROUP_PEAK + 1  # excursion of the current lobe (sum of |rate| ov
 F_EXC_LEVEL = F_LOBE_EXC + 1  # running excursion of the swings that gave contacts (0: none yet)
 F_BOUT_AXIS = F_EXC_LEVEL + 1  # largest |rate| about the axis in the current bout
 F_BOUT_MAXPEAK = F_BOUT_AXIS + 1  # largest peak of the lobes of the bout not taken as swings
-N_FSTATE = F_BOUT_MAXPEAK + 1
+F_LAST_EXC = F_BOUT_MAXPEAK + 1  # excursion of the last lobe that ended, if a candidate (else 0)
+N_FSTATE = F_LAST_EXC + 1
 
 # --- records of swing-lobe candidates (FIFO of CAP rows) --------------------------------------
 CAP = 8
@@ -69,12 +70,14 @@ R_RMIN_IDX = 5  # sample of the most negative swing-sense rate since Z
 R_STATE = 6  # 0 undecided, 1 contact returned, 2 no contact
 R_POST_DONE = 7  # 1 once its after-window was measured
 R_FC = 8
-N_RI = 9
+R_IMPACT = 9  # onset of a sharp impact up to P_HEEL after Z (NO_IDX: none, or not known yet)
+N_RI = 10
 RF_PEAK = 0
 RF_RMIN = 1
 RF_POST = 2  # sum of |rate| over the after-window
 RF_EXC = 3  # the lobe's excursion
-N_RF = 4
+RF_PREV_EXC = 4  # excursion of the candidate lobe just before it (0: that lobe was none)
+N_RF = 5
 
 # --- integer parameters (sample counts) -------------------------------------------------------
 P_HAS_GYRO = 0
@@ -136,8 +139,8 @@ def new_state(level0: float, ring_size: int) -> tuple[np.ndarray, ...]:
     fstate = np.zeros(N_FSTATE, np.float64)
     fstate[F_LEVEL] = level0
     fstate[F_AXIS : F_AXIS + 3] = 1.0 / np.sqrt(3.0)
-    fstate[F_Q] = Q_UNKNOWN
-    fstate[F_Q + 1] = Q_UNKNOWN
+    fstate[F_Q] = -1.0
+    fstate[F_Q + 1] = -1.0
     ring = np.zeros((ring_size, 6), np.float64)
     rec_i = np.zeros((CAP, N_RI), np.int64)
     rec_f = np.zeros((CAP, N_RF), np.float64)
@@ -209,7 +212,7 @@ def _axis_step(fstate: np.ndarray, gx: float, gy: float, gz: float, beta: float)
         u[2] = v2 / nv
 
 
-#: Running after-ratio of a sense with no lobes yet (a swing's is 0.1-0.6, the rotation before a
+#: After-ratio assumed for a sense with no lobes yet (a swing's is 0.1-0.6, the rotation before a
 #: toe-off is followed by the swing: 0.7 and more).
 Q_UNKNOWN = 0.55
 #: The swing sense changes only when the other sense's ratio is lower by this margin.
@@ -223,6 +226,10 @@ EXC_LEARN = 0.4
 def _update_sense(istate: np.ndarray, fstate: np.ndarray) -> None:
     """The swing sense: the sense whose lobes are followed by less rotation (0: not known)."""
     qp, qn = fstate[F_Q], fstate[F_Q + 1]
+    if qp < 0.0:
+        qp = Q_UNKNOWN
+    if qn < 0.0:
+        qn = Q_UNKNOWN
     if qp < qn - Q_MARGIN:
         istate[I_SENSE] = 1
     elif qn < qp - Q_MARGIN:
@@ -262,6 +269,7 @@ def _close_lobe(
     peak = fstate[F_LOBE_PEAK]
     need = max(fp[Q_ABS_ON], fp[Q_REL_ON] * fstate[F_LEVEL])
     if peak < need or not ip[P_MIN_SWING] <= dur <= ip[P_MAX_SWING] or istate[I_NREC] >= CAP:
+        fstate[F_LAST_EXC] = 0.0
         return
     row = (istate[I_HEAD] + istate[I_NREC]) % CAP
     r = rec_i[row]
@@ -274,10 +282,13 @@ def _close_lobe(
     r[R_STATE] = 0
     r[R_POST_DONE] = 0
     r[R_FC] = istate[I_LOBE_FC]
+    r[R_IMPACT] = NO_IDX
     rec_f[row, RF_PEAK] = peak
     rec_f[row, RF_RMIN] = istate[I_LOBE_SIGN] * w
     rec_f[row, RF_POST] = 0.0
     rec_f[row, RF_EXC] = fstate[F_LOBE_EXC]
+    rec_f[row, RF_PREV_EXC] = fstate[F_LAST_EXC]
+    fstate[F_LAST_EXC] = fstate[F_LOBE_EXC]
     istate[I_NREC] += 1
 
 
@@ -305,6 +316,20 @@ def _bout_candidate(
         if r[R_REV] == NO_IDX:
             r[R_REV] = r[R_RMIN_IDX]
         istate[I_BOUT_CAND] = _landing(r, ring, mask, ip, fp)
+
+
+#: Before the sense is known, a lobe turning the segment this many times further than the
+#: candidate lobe just before it is taken for the swing (the swing turns the leg the most:
+#: further than the push-off or pre-swing rotation that precedes it).
+PROVISIONAL_EXC = 1.2
+
+
+@njit(cache=True, inline="always")
+def _is_swing(r: np.ndarray, rf: np.ndarray, sense: int) -> bool:
+    """Is the record's lobe in the swing sense (or, while it is unknown, provisionally so)?"""
+    if sense != 0:
+        return r[R_SIGN] == sense
+    return rf[RF_PREV_EXC] > 0.0 and rf[RF_EXC] >= PROVISIONAL_EXC * rf[RF_PREV_EXC]
 
 
 @njit(cache=True, inline="always")
@@ -342,22 +367,35 @@ def _landing(r: np.ndarray, ring: np.ndarray, mask: int, ip: np.ndarray, fp: np.
             break
     if t_x > z + ip[P_HEEL]:
         return rev
-    # Heel first. A sharp impact (the acceleration changing ``Q_IMPACT_RATIO`` times faster than
-    # it did on average over the swing) before the crossing marks the contact itself: a slow step
-    # whose foot lands while still turning, and flattens slowly after.
+    imp = _impact(r, ring, mask, fp, z)
+    return z if imp == NO_IDX else min(imp, z)
+
+
+@njit(cache=True)
+def _impact(r: np.ndarray, ring: np.ndarray, mask: int, fp: np.ndarray, hi: int) -> int:
+    """Onset of a sharp impact between the swing's peak and ``hi`` (NO_IDX: none).
+
+    Sharp: the acceleration changes ``Q_IMPACT_RATIO`` times faster than it did on average over
+    the swing (relative to the swing's own level: a smoothing sensor lowers both). A heel strike
+    on a real sensor is one; a foot placed softly, or a sensor that smooths its accelerometer on
+    board, gives none. Onset: the first sample reaching ``Q_ONSET_FRAC`` of the impact.
+    """
+    if fp[Q_IMPACT_RATIO] <= 0.0:
+        return NO_IDX
+    start = max(r[R_START], hi - mask + 1)
     j_sw = 0.0
-    start = max(r[R_START], z - mask + 1)
     for k in range(start, r[R_PEAK_IDX] + 1):
         j_sw += ring[k & mask, 5]
     j_sw /= max(1, r[R_PEAK_IDX] + 1 - start)
     j_max = 0.0
-    for k in range(r[R_PEAK_IDX], z + 1):
+    for k in range(r[R_PEAK_IDX], hi + 1):
         j_max = max(j_max, ring[k & mask, 5])
-    if fp[Q_IMPACT_RATIO] > 0.0 and j_max >= fp[Q_IMPACT_RATIO] * j_sw and j_max > 0.0:
-        for k in range(r[R_PEAK_IDX], z + 1):
-            if ring[k & mask, 5] >= fp[Q_ONSET_FRAC] * j_max:
-                return k
-    return z
+    if j_max <= 0.0 or j_max < fp[Q_IMPACT_RATIO] * j_sw:
+        return NO_IDX
+    for k in range(r[R_PEAK_IDX], hi + 1):
+        if ring[k & mask, 5] >= fp[Q_ONSET_FRAC] * j_max:
+            return k
+    return NO_IDX
 
 
 @njit(cache=True)
@@ -405,8 +443,8 @@ def detect_block(
             and g - istate[I_LAST_MOTION] > ip[P_SENSE_RESET]
         ):
             # The walker stood still: the next walk may go the other way.
-            fstate[F_Q] = Q_UNKNOWN
-            fstate[F_Q + 1] = Q_UNKNOWN
+            fstate[F_Q] = -1.0
+            fstate[F_Q + 1] = -1.0
             istate[I_SENSE] = 0
             istate[I_RESET_DONE] = 1
         w = gx * fstate[F_AXIS] + gy * fstate[F_AXIS + 1] + gz * fstate[F_AXIS + 2]
@@ -458,6 +496,8 @@ def detect_block(
             row = (head + k) % CAP
             r = rec_i[row]
             ws = r[R_SIGN] * w
+            if r[R_IMPACT] == NO_IDX and 0 <= g - r[R_Z] <= ip[P_HEEL]:
+                r[R_IMPACT] = _impact(r, ring, mask, fp, g)
             if r[R_REV] == NO_IDX and g > r[R_Z]:
                 if ws < rec_f[row, RF_RMIN]:
                     rec_f[row, RF_RMIN] = ws
@@ -475,7 +515,11 @@ def detect_block(
                     n_post = ip[P_POST_HI] - ip[P_POST_LO] + 1
                     q = rec_f[row, RF_POST] / (n_post * rec_f[row, RF_PEAK])
                     j = F_Q if r[R_SIGN] > 0 else F_Q + 1
-                    fstate[j] = (1.0 - fp[Q_SENSE_ALPHA]) * fstate[j] + fp[Q_SENSE_ALPHA] * q
+                    if fstate[j] < 0.0:
+                        fstate[j] = q  # the first evidence of this sense
+                    else:
+                        a = fp[Q_SENSE_ALPHA]
+                        fstate[j] = (1.0 - a) * fstate[j] + a * q
                     r[R_POST_DONE] = 1
                     _update_sense(istate, fstate)
         sense = istate[I_SENSE]
@@ -488,8 +532,14 @@ def detect_block(
                 continue
             if _after_contact(r, istate, ip):
                 r[R_STATE] = 2
-            elif r[R_REV] != NO_IDX and r[R_SIGN] == sense:
-                ic = _landing(r, ring, mask, ip, fp)
+            elif _is_swing(r, rec_f[row], sense) and (
+                r[R_REV] != NO_IDX or r[R_IMPACT] != NO_IDX
+            ):
+                if r[R_REV] == NO_IDX:
+                    # an impact by P_HEEL after the lobe's end: heel first, known at once
+                    ic = min(r[R_IMPACT], r[R_Z])
+                else:
+                    ic = _landing(r, ring, mask, ip, fp)
                 if ic <= istate[I_LAST_IC]:
                     ic = istate[I_LAST_IC] + 1
                 out_ic[n_out] = ic
