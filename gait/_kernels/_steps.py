@@ -667,7 +667,9 @@ def detect_block_acc(
         _store_jerk(ring, g, mask, acc[i], lag)
         ring[g & mask, 0] = ring[g & mask, 5]
         on = max(fp[Q_ABS_ON], fp[Q_REL_ON] * fstate[F_LEVEL])
-        off = fp[Q_ACC_OFF] * on
+        # a burst ends below a fraction of the on-threshold and of its own peak (a stance
+        # between bursts is quiet relative to the swing that came before it)
+        off = fp[Q_ACC_OFF] * max(on, fstate[F_GROUP_PEAK])
         if v > on:
             if istate[I_GROUP_START] == NO_IDX:
                 istate[I_GROUP_START] = g
