@@ -22,6 +22,9 @@ STEP_FIELDS: Final[tuple[str, ...]] = (
     "strike_p",
     "speed_m_s",
     "kcal",
+    # final contact (toe-off) of the instrumented foot that began the swing ending at this
+    # contact, on the session's clock; null for the other foot's estimated contacts
+    "fc_t_s",
 )
 
 #: Placements accepted in a session sidecar.

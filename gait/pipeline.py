@@ -221,6 +221,10 @@ class PipelineStream:
             np.concatenate(self._ic_idx).astype(np.int64),
             np.array([r["t_s"] for r in self._records], dtype=np.float64),
             np.array([r["instrumented"] for r in self._records], dtype=bool),
+            np.array(
+                [np.nan if r["fc_t_s"] is None else r["fc_t_s"] for r in self._records],
+                dtype=np.float64,
+            ),
         )
 
     def steps_frame(self) -> pd.DataFrame:
@@ -301,6 +305,7 @@ class PipelineStream:
                     "strike_p": _num(lab.strike_p[i]),
                     "speed_m_s": _num(energy.speed_m_s[i]),
                     "kcal": _num(energy.kcal[i]),
+                    "fc_t_s": _time(steps.fc_t_s[i]) if instrumented else None,
                     "instrumented": instrumented,
                 }
             )
@@ -309,6 +314,11 @@ class PipelineStream:
             self._ic_idx.append(np.asarray(steps.ic_idx, dtype=np.int64))
         self._records += out
         return out
+
+
+def _time(t: float) -> float | None:
+    """A step time for a record: rounded to T_DECIMALS, NaN -> None."""
+    return None if math.isnan(t) else round(float(t), T_DECIMALS)
 
 
 def _floats(values: list[float | None]) -> np.ndarray:
@@ -324,7 +334,7 @@ def steps_to_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
     import pandas as pd
 
     frame = pd.DataFrame.from_records(records, columns=list(STEP_COLUMNS))
-    for col in ("t_s", "direction_p", "strike_p", "speed_m_s", "kcal"):
+    for col in ("t_s", "direction_p", "strike_p", "speed_m_s", "kcal", "fc_t_s"):
         frame[col] = frame[col].astype(np.float64)
     frame["instrumented"] = frame["instrumented"].astype(bool)
     for col in ("foot", "direction", "strike"):
