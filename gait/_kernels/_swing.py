@@ -41,13 +41,15 @@ def _level_quat(gx, gy, gz):  # pragma: no cover - numba
 
 
 @njit(cache=True)
-def stride_displacement(acc_ms2, gyr_rad_s, dt_s, n_level):  # pragma: no cover - numba
+def stride_displacement(acc_ms2, gyr_rad_s, dt_s, n_level, n_half=0):  # pragma: no cover - numba
     """Displacement (3,) in m from the first to the last sample of ``acc_ms2``/``gyr_rad_s``,
     and the drift-corrected velocity (n, 3) in m/s of every sample.
 
     ``acc_ms2`` and ``gyr_rad_s`` are (n, 3) C-contiguous float64 arrays in the sensor frame,
     ``dt_s`` the sample period and ``n_level`` how many first samples are averaged to find
-    gravity. The velocity is taken as zero at both ends.
+    gravity. The velocity is taken as zero, on average, over the first and the last
+    ``2 n_half + 1`` samples, and the displacement is between the mean positions there
+    (``n_half = 0``: the first and the last sample).
     """
     n = acc_ms2.shape[0]
     out = np.zeros(3)
@@ -88,22 +90,48 @@ def stride_displacement(acc_ms2, gyr_rad_s, dt_s, n_level):  # pragma: no cover 
                 q0, q1, q2, q3 = _quat_mul(q0, q1, q2, q3, d0, d1, d2, d3)
                 qn = np.sqrt(q0 * q0 + q1 * q1 + q2 * q2 + q3 * q3)
                 q0, q1, q2, q3 = q0 / qn, q1 / qn, q2 / qn, q3 / qn
-    # velocity by the trapezoid rule, then the linear drift that makes the end velocity zero
+    # velocity by the trapezoid rule, then the linear drift that makes the velocity zero at both
+    # ends: its mean over the first and over the last 2 n_half + 1 samples (a still window
+    # averages out a strap's ringing), as a line through the windows' centres
     for i in range(1, n):
         for k in range(3):
             v[i, k] = v[i - 1, k] + 0.5 * (aw[i - 1, k] + aw[i, k]) * dt_s
+    h = min(max(n_half, 0), (n - 1) // 2)
+    w = 2 * h + 1
+    c0 = h
+    c1 = n - 1 - h
+    m0 = np.zeros(3)
+    m1 = np.zeros(3)
+    for i in range(w):
+        for k in range(3):
+            m0[k] += v[i, k] / w
+            m1[k] += v[n - w + i, k] / w
+    span = max(c1 - c0, 1)
     for i in range(n):
-        f = i / (n - 1)
+        f = (i - c0) / span
         for k in range(3):
-            v[i, k] -= v[n - 1, k] * f
-    for i in range(1, n):
-        for k in range(3):
-            out[k] += 0.5 * (v[i - 1, k] + v[i, k]) * dt_s
+            v[i, k] -= m0[k] + (m1[k] - m0[k]) * f
+    # position, then the mean position over the last window minus that over the first
+    x = np.zeros(3)
+    p0 = np.zeros(3)
+    p1 = np.zeros(3)
+    for i in range(n):
+        if i > 0:
+            for k in range(3):
+                x[k] += 0.5 * (v[i - 1, k] + v[i, k]) * dt_s
+        if i < w:
+            for k in range(3):
+                p0[k] += x[k] / w
+        if i >= n - w:
+            for k in range(3):
+                p1[k] += x[k] / w
+    for k in range(3):
+        out[k] = p1[k] - p0[k]
     return out, v
 
 
 def stride_displacement_ref(
-    acc_ms2: np.ndarray, gyr_rad_s: np.ndarray, dt_s: float, n_level: int
+    acc_ms2: np.ndarray, gyr_rad_s: np.ndarray, dt_s: float, n_level: int, n_half: int = 0
 ) -> tuple[np.ndarray, np.ndarray]:
     """Plain NumPy/SciPy reference of :func:`stride_displacement` (for tests)."""
     from scipy.spatial.transform import Rotation
@@ -126,5 +154,11 @@ def stride_displacement_ref(
     aw = np.array([r.apply(a) for r, a in zip(rots, acc_ms2, strict=True)])
     aw[:, 2] -= g
     v = np.vstack([np.zeros(3), np.cumsum(0.5 * (aw[1:] + aw[:-1]) * dt_s, axis=0)])
-    v -= np.outer(np.linspace(0.0, 1.0, n), v[-1])
-    return np.sum(0.5 * (v[1:] + v[:-1]) * dt_s, axis=0), v
+    h = min(max(n_half, 0), (n - 1) // 2)
+    width = 2 * h + 1
+    m0, m1 = v[:width].mean(axis=0), v[n - width :].mean(axis=0)
+    c0, c1 = h, n - 1 - h
+    frac = (np.arange(n) - c0) / max(c1 - c0, 1)
+    v = v - (m0 + np.outer(frac, m1 - m0))
+    x = np.vstack([np.zeros(3), np.cumsum(0.5 * (v[1:] + v[:-1]) * dt_s, axis=0)])
+    return x[n - width :].mean(axis=0) - x[:width].mean(axis=0), v

@@ -41,6 +41,7 @@ from gait.speed._stride import (
     DEFAULT_HEIGHT_M,
     MAX_STRIDE_TIME_S,
     MIN_STRIDE_TIME_S,
+    STILL_HALF_S,
     STILL_SMOOTH_S,
     STILL_WINDOW_S,
     StrideMeasure,
@@ -180,7 +181,7 @@ class MetEnergyStream:
         self._empty_table: Any = None
         k = max(round(STILL_SMOOTH_S * self._fs), 1)
         self._pad = k + 2
-        self._w1 = round(STILL_WINDOW_S[1] * self._fs)
+        self._w1 = round((STILL_WINDOW_S[1] + STILL_HALF_S) * self._fs)
         # a stride is measurable once this long after its end contact
         self._w_s = (self._w1 + self._pad + 1) / self._fs
 

@@ -35,6 +35,10 @@ STILL_ACC_WEIGHT: Final[float] = 0.2
 STILL_SMOOTH_S: Final[float] = 0.05
 #: Samples (s) averaged at the first still instant to find gravity.
 LEVEL_S: Final[float] = 0.03
+#: Half-width (s) of the still windows: the velocity is taken as zero on average over
+#: ± this around each still instant, and the stride runs between the windows' mean positions,
+#: which averages out a sensor ringing on its strap after the impact (8-20 Hz).
+STILL_HALF_S: Final[float] = 0.06
 #: Plausible stride times (s), as in :mod:`gait.summary`.
 MIN_STRIDE_TIME_S: Final[float] = 0.4
 MAX_STRIDE_TIME_S: Final[float] = 2.5
@@ -140,9 +144,9 @@ def measure_stride(
     fc_time_s: float | None = None,
 ) -> StrideMeasure | None:
     """Measure the stride from contact ``ic0`` to contact ``ic1`` (sample indices into the
-    arrays, which must reach :data:`STILL_WINDOW_S` past ``ic1``). ``fc_time_s`` is the
-    detector's toe-off as seconds after ``ic0``, if known. None when the stride time is
-    implausible."""
+    arrays, which must reach :data:`STILL_WINDOW_S` plus :data:`STILL_HALF_S` past ``ic1``).
+    ``fc_time_s`` is the detector's toe-off as seconds after ``ic0``, if known. None when the
+    stride time is implausible."""
     fs = sampling_rate_hz
     t_stride = (ic1 - ic0) / fs
     if not MIN_STRIDE_TIME_S <= t_stride <= MAX_STRIDE_TIME_S:
@@ -167,13 +171,17 @@ def measure_stride(
     s1 = still_index(cost, ic1, fs)
     if s0 is None or s1 is None or s1 - s0 < 3:
         return None
-    n_level = max(round(LEVEL_S * fs), 1)
+    half = min(round(STILL_HALF_S * fs), s0, acc_ms2.shape[0] - 1 - s1)
+    n_level = max(round(LEVEL_S * fs), 2 * half + 1)
+    lo, hi = s0 - half, s1 + half + 1
     disp, vel = stride_displacement(
-        np.ascontiguousarray(acc_ms2[s0 : s1 + 1], dtype=np.float64),
-        np.ascontiguousarray(gyr_rad_s[s0 : s1 + 1], dtype=np.float64),
+        np.ascontiguousarray(acc_ms2[lo:hi], dtype=np.float64),
+        np.ascontiguousarray(gyr_rad_s[lo:hi], dtype=np.float64),
         1.0 / fs,
         n_level,
+        half,
     )
+    vel = vel[half : vel.shape[0] - half]
     length = float(math.hypot(disp[0], disp[1]))
     speed = length / ((s1 - s0) / fs)
     vh = np.hypot(vel[:, 0], vel[:, 1])
