@@ -54,7 +54,7 @@ F_Q = F_LOBE_PEAK + 1  # running "turns on after it" ratio of the + and - senses
 F_GROUP_PEAK = F_Q + 2  # acc-only: largest motion value of the current burst group
 F_LOBE_EXC = F_GROUP_PEAK + 1  # excursion of the current lobe (sum of |rate| over its samples)
 F_EXC_LEVEL = F_LOBE_EXC + 1  # running excursion of the swings that gave contacts (0: none yet)
-F_BOUT_AXIS = F_EXC_LEVEL + 1  # largest |rate| about the axis in the current bout
+F_BOUT_AXIS = F_EXC_LEVEL + 1  # largest peak of the bout's lobes that lasted as long as a swing
 F_BOUT_MAXPEAK = F_BOUT_AXIS + 1  # largest peak of the lobes of the bout not taken as swings
 F_LAST_EXC = F_BOUT_MAXPEAK + 1  # excursion of the last lobe that ended, if a candidate (else 0)
 N_FSTATE = F_LAST_EXC + 1
@@ -186,6 +186,17 @@ def _biquad(x: float, fp: np.ndarray, k: int, z: np.ndarray, j: int) -> float:
     return y
 
 
+@njit(cache=True, inline="always")
+def _biquad_settle(x: float, fp: np.ndarray, k: int, z: np.ndarray, j: int) -> float:
+    """Set a biquad's delays to its steady state for a constant input ``x``; return the output
+    (no step at the start of a stream: gravity is no impact, a gyro bias no swing)."""
+    den = 1.0 + fp[k + 3] + fp[k + 4]
+    y = x * (fp[k] + fp[k + 1] + fp[k + 2]) / den
+    z[j] = y - fp[k] * x
+    z[j + 1] = fp[k + 2] * x - fp[k + 4] * y
+    return y
+
+
 @njit(cache=True)
 def _axis_step(fstate: np.ndarray, gx: float, gy: float, gz: float, beta: float) -> None:
     """Fold one angular-rate sample into the running second moments; one power-iteration step.
@@ -267,6 +278,9 @@ def _close_lobe(
     """The current lobe ended at sample ``g``: keep it as a swing candidate if it is one."""
     dur = g - istate[I_LOBE_START]
     peak = fstate[F_LOBE_PEAK]
+    swing_like = ip[P_MIN_SWING] <= dur <= ip[P_MAX_SWING]
+    if istate[I_BOUT_START] != NO_IDX and swing_like and peak > fstate[F_BOUT_AXIS]:
+        fstate[F_BOUT_AXIS] = peak  # the bout's fastest rotation of a swing's duration
     need = max(fp[Q_ABS_ON], fp[Q_REL_ON] * fstate[F_LEVEL])
     if peak < need or not ip[P_MIN_SWING] <= dur <= ip[P_MAX_SWING] or istate[I_NREC] >= CAP:
         fstate[F_LAST_EXC] = 0.0
@@ -420,6 +434,9 @@ def detect_block(
     n_out = 0
     for i in range(acc.shape[0]):
         g = istate[I_COUNT]
+        if g == 0:
+            for j in range(3):  # start the filter as if the first sample had always been
+                _biquad_settle(gyr[0, j], fp, Q_B, z, 2 * j)
         gx = _biquad(gyr[i, 0], fp, Q_B, z, 0)
         gy = _biquad(gyr[i, 1], fp, Q_B, z, 2)
         gz = _biquad(gyr[i, 2], fp, Q_B, z, 4)
@@ -449,8 +466,6 @@ def detect_block(
             istate[I_RESET_DONE] = 1
         w = gx * fstate[F_AXIS] + gy * fstate[F_AXIS + 1] + gz * fstate[F_AXIS + 2]
         a = acc[i]
-        if istate[I_BOUT_START] != NO_IDX and abs(w) > fstate[F_BOUT_AXIS]:
-            fstate[F_BOUT_AXIS] = abs(w)
         ring[g & mask, 0] = w
         ring[g & mask, 1] = np.sqrt(a[0] * a[0] + a[1] * a[1] + a[2] * a[2])
         _store_jerk(ring, g, mask, a, ip[P_JERK_LAG])
@@ -660,6 +675,10 @@ def detect_block_acc(
     n_out = 0
     for i in range(acc.shape[0]):
         g = istate[I_COUNT]
+        if g == 0:
+            for j in range(3):  # start the filters as if the first sample had always been
+                y = _biquad_settle(acc[0, j], fp, Q_B, z, 2 * j)
+                _biquad_settle(y, fp, Q_B + 5, z, 6 + 2 * j)
         ax = _biquad(_biquad(acc[i, 0], fp, Q_B, z, 0), fp, Q_B + 5, z, 6)
         ay = _biquad(_biquad(acc[i, 1], fp, Q_B, z, 2), fp, Q_B + 5, z, 8)
         az = _biquad(_biquad(acc[i, 2], fp, Q_B, z, 4), fp, Q_B + 5, z, 10)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -11,8 +13,8 @@ from scipy.spatial.transform import Rotation
 from sklearn.base import clone
 
 from gait.consts import GRAVITY_MS2
-from gait.datasets.ipol import find_ipol_dir, load_ipol_foot
-from gait.evaluation import decision_delays_s, match_contacts, score_contacts
+from gait.datasets.ipol import find_ipol_dir, list_ipol_trials, load_ipol_foot
+from gait.evaluation import ContactScore, decision_delays_s, match_contacts, score_contacts
 from gait.steps import AnkleStepDetector, StepTable
 from gait.types import SampleBlock
 
@@ -77,6 +79,7 @@ def test_any_block_split_gives_the_same_contacts(walk, data):
     np.testing.assert_array_equal(split.ic_idx, whole.ic_idx)
     np.testing.assert_array_equal(split.t_s, whole.t_s)
     np.testing.assert_array_equal(split.instrumented, whole.instrumented)
+    np.testing.assert_array_equal(split.fc_t_s, whole.fc_t_s)
 
 
 def test_sample_by_sample_stream_equals_one_pass(walk):
@@ -87,36 +90,110 @@ def test_sample_by_sample_stream_equals_one_pass(walk):
 
 
 @needs_ipol
-def test_an_impact_decides_the_contact_without_waiting_for_the_swing_to_end():
-    """Live latency: contacts are reported a short confirmation after their impact."""
+def test_an_impact_decides_a_heel_contact_without_waiting_for_the_reversal():
+    """Live latency: with a sharp impact at the end of the swing the contact is final at once;
+    on kinematics alone it waits for the rotation to reverse."""
     samples = load_ipol_foot(IPOL, "5-2", "left").session.samples
     early = decision_delays_s(samples, AnkleStepDetector(estimate_other_foot=False))
     late = decision_delays_s(
-        samples, AnkleStepDetector(estimate_other_foot=False, trigger_frac=0.0)
+        samples, AnkleStepDetector(estimate_other_foot=False, impact_ratio=0.0)
     )
     assert early.size >= 8 and early.size == late.size
-    confirm_s = AnkleStepDetector().confirm_s
-    # Most contacts are final within the confirmation time plus the ~10 ms jerk onset.
-    assert np.median(early) <= confirm_s + 0.03
+    assert np.median(early) <= 0.08
     assert np.median(early) < np.median(late)
 
 
 @needs_ipol
-@pytest.mark.parametrize(
-    ("code", "foot"), [("1-1", "right"), ("1-3", "right"), ("1-4", "right"), ("1-5", "left")]
-)
-def test_the_small_last_step_of_a_walk_is_found(code, foot):
-    """The step that closes the feet at the end of a walk turns the foot too little for the
-    swing threshold; the isolated-step rule finds it once the foot has come to rest."""
-    rec = load_ipol_foot(IPOL, code, foot)
-    last = len(rec.swings_idx) - 1
-    found = []
+@pytest.mark.parametrize(("code", "foot"), DEV_TRIALS)
+def test_the_accelerometer_never_decides_whether_a_contact_exists(code, foot):
+    """With a gyroscope, contacts come from the kinematics: an accelerometer that reads gravity
+    alone (no impact at all) gives the same contacts, placed by the rotation only."""
+    s = load_ipol_foot(IPOL, code, foot).session.samples
+    flat = np.tile(s.acc_ms2.mean(axis=0), (s.n_samples, 1))
+    a = AnkleStepDetector().detect(s).steps_
+    b = AnkleStepDetector().detect(SampleBlock(s.t_s, flat, s.gyr_dps, 100.0)).steps_
+    ia, ib = a.ic_idx[a.instrumented], b.ic_idx[b.instrumented]
+    assert ia.size == ib.size > 10
+    assert np.max(np.abs(ia - ib)) <= 30  # within 0.3 s: at most the heel/forefoot choice
+
+
+def _moving_average(x: np.ndarray, n: int) -> np.ndarray:
+    c = np.cumsum(np.vstack([np.zeros((1, 3)), x]), axis=0)
+    lo = np.maximum(0, np.arange(len(x)) - n + 1)
+    return (c[np.arange(len(x)) + 1] - c[lo]) / (np.arange(len(x)) + 1 - lo)[:, None]
+
+
+@needs_ipol
+def test_an_accelerometer_smoothed_on_board_loses_nothing():
+    """Some sensors smooth their accelerometer (here a 100 ms moving average): the impact gets
+    soft, the motion does not change, and neither may the contacts found."""
+    raw = smooth = None
+    for code, foot in DEV_TRIALS:
+        rec = load_ipol_foot(IPOL, code, foot)
+        s = rec.session.samples
+        soft = SampleBlock(s.t_s, _moving_average(s.acc_ms2, 10), s.gyr_dps, 100.0)
+        scores = []
+        for block in (s, soft):
+            steps = AnkleStepDetector().detect(block).steps_
+            own = steps.ic_idx[steps.instrumented]
+            scores.append(score_contacts(own, rec.swings_idx, sampling_rate_hz=100.0))
+        raw = scores[0] if raw is None else raw + scores[0]
+        smooth = scores[1] if smooth is None else smooth + scores[1]
+    assert smooth.f1 >= raw.f1 - 0.01
+    assert smooth.abs_timing_percentile_ms(50) <= 30.0
+
+
+@needs_ipol
+def test_final_contacts_are_the_toe_offs():
+    """Each contact of the instrumented foot carries the toe-off that began its swing: on real
+    foot recordings within a few tens of ms of the annotated toe-off, always before the contact."""
+    errors = []
+    for code, foot in DEV_TRIALS:
+        rec = load_ipol_foot(IPOL, code, foot)
+        s = rec.session.samples
+        steps = AnkleStepDetector().detect(s).steps_
+        own = steps.instrumented
+        ic_t, fc_t = steps.t_s[own], steps.fc_t_s[own]
+        assert np.all(fc_t[np.isfinite(fc_t)] < ic_t[np.isfinite(fc_t)])
+        assert np.all(np.isnan(steps.fc_t_s[~own]))
+        d, a = match_contacts(steps.ic_idx[own], rec.swings_idx, tolerance_samples=10)
+        ok = np.isfinite(fc_t[d])
+        errors.append(fc_t[d][ok] - s.t_s[rec.swings_idx[a[ok], 0]])
+    err_ms = np.abs(np.concatenate(errors)) * 1000
+    assert err_ms.size > 40
+    assert np.median(err_ms) <= 30.0
+    assert np.percentile(err_ms, 90) <= 60.0
+
+
+@functools.cache
+def _development_feet() -> list:
+    """Every IPOL recording of the development subjects (read once)."""
+    from benchmarks.eval_ipol import HELD_OUT
+
+    return [
+        load_ipol_foot(IPOL, code, foot)
+        for code in list_ipol_trials(IPOL)
+        if int(code.split("-")[0]) not in HELD_OUT
+        for foot in ("left", "right")
+    ]
+
+
+@needs_ipol
+def test_the_small_last_step_of_a_walk_is_found():
+    """The step that closes the feet at the end of a walk often turns the foot too little to
+    pass for a swing; the isolated-step rule finds it once the foot has come to rest."""
+    found = {}
     for quiet_s in (AnkleStepDetector().quiet_s, 0.0):
-        steps = AnkleStepDetector(quiet_s=quiet_s).detect(rec.session.samples).steps_
-        own = steps.ic_idx[steps.instrumented]
-        _, matched = match_contacts(own, rec.swings_idx, tolerance_samples=10)
-        found.append(last in matched)
-    assert found == [True, False]
+        det = AnkleStepDetector(quiet_s=quiet_s)
+        n = 0
+        for rec in _development_feet():
+            steps = det.detect(rec.session.samples).steps_
+            own = steps.ic_idx[steps.instrumented]
+            _, matched = match_contacts(own, rec.swings_idx, tolerance_samples=10)
+            n += int(len(rec.swings_idx) - 1 in matched)
+        found[quiet_s] = n
+    assert found[AnkleStepDetector().quiet_s] >= found[0.0] + 10
+    assert found[AnkleStepDetector().quiet_s] >= 0.8 * len(_development_feet())
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2, 3])
@@ -171,32 +248,44 @@ def test_turning_on_the_spot_and_shuffling_have_no_steps(acc_only):
 
 @needs_ipol
 def test_real_walks_are_found():
-    total = None
-    for code, foot in DEV_TRIALS:
-        rec = load_ipol_foot(IPOL, code, foot)
+    """All development subjects of the IPOL set (foot sensors, healthy gait)."""
+    total = ContactScore.zero()
+    n_own = n_other = 0
+    for rec in _development_feet():
         steps = AnkleStepDetector().detect(rec.session.samples).steps_
         own = steps.ic_idx[steps.instrumented]
-        score = score_contacts(own, rec.swings_idx, sampling_rate_hz=100.0)
-        total = score if total is None else total + score
-        # Estimates for the other foot: one between each pair of this foot's strides.
-        assert (~steps.instrumented).sum() >= len(own) - 4
-    assert total.f1 >= 0.93
+        total = total + score_contacts(own, rec.swings_idx, sampling_rate_hz=100.0)
+        n_own += own.size
+        n_other += int((~steps.instrumented).sum())
+    # Estimates for the other foot: about one between each pair of this foot's strides.
+    assert n_other >= 0.85 * n_own
+    assert total.f1 >= 0.97
     assert total.abs_timing_percentile_ms(50) <= 20.0
-    assert total.abs_timing_percentile_ms(90) <= 50.0
+    assert total.abs_timing_percentile_ms(90) <= 60.0
 
 
 @needs_ipol
 @pytest.mark.parametrize("fs", [50, 200, 1000])
-def test_other_sampling_rates_find_the_same_walk(fs):
-    rec = load_ipol_foot(IPOL, "5-2", "right")
-    s = rec.session.samples
-    acc = resample_poly(s.acc_ms2, fs, 100, axis=0)
-    gyr = resample_poly(s.gyr_dps, fs, 100, axis=0)
-    block = SampleBlock(np.arange(len(acc)) / fs, acc, gyr, float(fs))
-    steps = AnkleStepDetector().detect(block).steps_
-    own_idx_100 = np.round(steps.ic_idx[steps.instrumented] * 100 / fs).astype(np.int64)
-    score = score_contacts(own_idx_100, rec.swings_idx, sampling_rate_hz=100.0)
-    assert score.f1 >= 0.9
+def test_other_sampling_rates_find_the_same_walks(fs):
+    """The parameters are in seconds: resampled, the same walks give the same F1 (within 0.02,
+    the stress matrix's margin)."""
+    at_100, at_fs = ContactScore.zero(), ContactScore.zero()
+    for code, foot in DEV_TRIALS:
+        rec = load_ipol_foot(IPOL, code, foot)
+        s = rec.session.samples
+        acc = resample_poly(s.acc_ms2, fs, 100, axis=0)
+        gyr = resample_poly(s.gyr_dps, fs, 100, axis=0)
+        block = SampleBlock(np.arange(len(acc)) / fs, acc, gyr, float(fs))
+        for score, samples, k in ((at_100, s, 1.0), (at_fs, block, 100 / fs)):
+            steps = AnkleStepDetector().detect(samples).steps_
+            own = np.round(steps.ic_idx[steps.instrumented] * k).astype(np.int64)
+            new = score + score_contacts(own, rec.swings_idx, sampling_rate_hz=100.0)
+            if score is at_100:
+                at_100 = new
+            else:
+                at_fs = new
+    assert at_fs.f1 >= at_100.f1 - 0.02
+    assert at_fs.abs_timing_percentile_ms(50) <= 20.0
 
 
 def test_kernel_matches_its_python_reference(walk):
@@ -207,14 +296,28 @@ def test_kernel_matches_its_python_reference(walk):
 
     def run(fn):
         stream = AnkleStepDetector().stream(100.0, has_gyro=True)
-        out = np.empty(600, np.int64)
+        out_ic, out_fc = np.empty(600, np.int64), np.empty(600, np.int64)
         acc = np.ascontiguousarray(samples.acc_ms2)
-        m = fn(acc, np.ascontiguousarray(samples.gyr_dps), *stream.kernel_state(), out)
-        return out[:m]
+        gyr = np.ascontiguousarray(samples.gyr_dps)
+        m = fn(acc, gyr, *stream.kernel_state(), out_ic, out_fc)
+        return out_ic[:m], out_fc[:m]
 
     compiled = run(k.detect_block)
-    np.testing.assert_array_equal(run(k.detect_block.py_func), compiled)
-    assert compiled.size > 5
+    interpreted = run(k.detect_block.py_func)
+    np.testing.assert_array_equal(interpreted[0], compiled[0])
+    np.testing.assert_array_equal(interpreted[1], compiled[1])
+    assert compiled[0].size > 5
+
+    def run_acc(fn):
+        stream = AnkleStepDetector().stream(100.0, has_gyro=False)
+        out = np.empty(600, np.int64)
+        istate, fstate, ring, *_, ip, fp = stream.kernel_state()
+        m = fn(np.ascontiguousarray(samples.acc_ms2), istate, fstate, ring, ip, fp, out)
+        return out[:m]
+
+    acc_only = run_acc(k.detect_block_acc)
+    np.testing.assert_array_equal(run_acc(k.detect_block_acc.py_func), acc_only)
+    assert acc_only.size > 5
 
 
 def test_rates_outside_the_range_are_refused():
