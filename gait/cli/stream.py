@@ -68,6 +68,8 @@ RECORD_FLUSH_S = 1.0
 #: Gaps reported one line each; after these, one summarising line per GAP_REPORT_S seconds.
 GAP_LINES = 5
 GAP_REPORT_S = 10.0
+#: A gap at least this long (s, an outage) always gets its own line.
+GAP_LINE_MIN_S = 1.0
 #: A device time less than this after the previous one (s) is clock jitter: it is moved to
 #: TIME_BUMP_S after it, live and in the recording, so that the recording reads back (6 decimals
 #: on disk: 2 µs stay strictly increasing after rounding).
@@ -215,13 +217,15 @@ class _Session:
         return block
 
     def gap(self, gap: Any) -> None:
-        """Report a gap: the first :data:`GAP_LINES` one line each, later ones summarised."""
+        """Report a gap: the first :data:`GAP_LINES` and every outage of at least
+        :data:`GAP_LINE_MIN_S` one line each, other ones summarised."""
         self.gaps.append(gap)
-        if len(self.gaps) <= GAP_LINES:
+        n_small = sum(g.t_s_end - g.t_s_start < GAP_LINE_MIN_S for g in self.gaps)
+        if gap.t_s_end - gap.t_s_start >= GAP_LINE_MIN_S or n_small <= GAP_LINES:
             status(
                 f"gap: {gap.t_s_start:.3f}–{gap.t_s_end:.3f} s device time "
                 f"({gap.n_missing} samples missing)"
-                + ("; further gaps are summarised" if len(self.gaps) == GAP_LINES else "")
+                + ("; further short gaps are summarised" if n_small == GAP_LINES else "")
             )
             self.last_gap_report = time.monotonic()
             return
@@ -561,6 +565,8 @@ def stream(
                     while (ev := reader.get(timeout=0)) is not None:
                         if isinstance(ev, SampleBlock):
                             sess.feed(ev, reader)
+                        elif isinstance(ev, Gap):
+                            sess.gap(ev)
                 summary = sess.finish()
             finally:
                 if live is not None:
@@ -568,18 +574,21 @@ def stream(
     status(f"end: {ending}")
     st = reader.stats
     dec = st.decoder
+    # one count of gaps and lost samples, the same here and in the summary: the gaps the
+    # stream reported (decoder gaps and reconnections), each with its known missing samples
+    n_gaps = len(sess.gaps)
+    samples_lost = sum(g.n_missing for g in sess.gaps)
     status(
-        f"{st.n_samples} samples, {st.n_gaps} gaps, {st.n_reconnects} reconnections; decoder: "
-        f"{dec.bytes_in} bytes, {dec.frames_ok} frames ok, {dec.crc_errors} CRC errors, "
-        f"{dec.framing_errors} framing errors, {dec.samples_lost} samples lost"
+        f"{st.n_samples} samples, {n_gaps} gaps ({samples_lost} samples lost), "
+        f"{st.n_reconnects} reconnections; decoder: {dec.bytes_in} bytes, {dec.frames_ok} frames "
+        f"ok, {dec.crc_errors} CRC errors, {dec.framing_errors} framing errors"
     )
     if summary is None:
         fail(_no_samples_message(port, protocol, profile, st.n_bytes, ending))
-    # the decoder knows the lost samples (sequence numbers, dropped frames); the pipeline could
-    # only guess them from jumps in time: the summary gives the decoder's counts, as the line
-    # above does
-    summary["n_gaps"] = st.n_gaps
-    summary["samples_lost"] = dec.samples_lost
+    # the decoder and the reader know the lost samples (sequence numbers, outages); the
+    # pipeline could only guess them from jumps in time
+    summary["n_gaps"] = n_gaps
+    summary["samples_lost"] = samples_lost
     if jsonl:
         # stdout carries step objects only (DESIGN.md); the summary is a status line.
         status(f"summary {to_json(summary)}")
