@@ -7,8 +7,11 @@ is found after each contact as the minimum of a stillness cost, the angular spee
 :data:`STILL_ACC_WEIGHT` times how far the acceleration's norm is from gravity (the acceleration
 term keeps a running shank's turning point in flight from passing for stance). From one still
 instant to the next the sensor is integrated in three dimensions with the velocity taken as zero
-at both ends (``gait/_kernels/_swing.py``): the horizontal distance is the stride length, and it
-divided by the time between the still instants is the speed. Neither depends on how the sensor
+at both ends (``gait/_kernels/_swing.py``, on average over a short window around each still
+instant): the distance travelled is the stride length, and it divided by the time between the
+still instants is the speed. The distance is taken in three dimensions: on level ground the
+vertical part is nearly zero, and a tilt in the levelling (dynamic acceleration at the still
+instant) would otherwise shorten the horizontal part. Neither depends on how the sensor
 is mounted, on which leg, or on the walking direction: backward strides are measured the same
 way, and the distance is never negative.
 
@@ -182,7 +185,7 @@ def measure_stride(
         half,
     )
     vel = vel[half : vel.shape[0] - half]
-    length = float(math.hypot(disp[0], disp[1]))
+    length = float(math.sqrt(disp[0] ** 2 + disp[1] ** 2 + disp[2] ** 2))
     speed = length / ((s1 - s0) / fs)
     vh = np.hypot(vel[:, 0], vel[:, 1])
     stance_frac = float(np.mean(vh < STANCE_SPEED_FRAC * speed)) if speed > 0 else 1.0

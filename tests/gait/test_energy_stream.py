@@ -177,7 +177,9 @@ def test_stride_table(one_block) -> None:
         strides.stance_time_s + strides.swing_time_s, strides.stride_time_s, atol=1e-5
     )
     ratio = strides.stride_length_m / strides.stride_time_s / strides.walking_speed_mps
-    assert ratio.between(0.6, 1.4).all()  # speed is length over the still-to-still time
+    # speed is the length over the time between the stance still instants, which is the stride
+    # time in steady gait
+    assert 0.9 < ratio.median() < 1.1
     assert (strides.walking_speed_sd_mps > 0).all()
     assert set(strides.gait) <= {"walk", "run"}
     assert set(strides.direction.dropna()) <= {"forward", "backward"}
