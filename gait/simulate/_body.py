@@ -101,8 +101,8 @@ def swing_foot_pitch(u: np.ndarray, off: list[float], on: list[float], t_sw: flo
 ARRIVAL_SPEED_FRAC = {
     ("walk", "forward"): 0.65,
     ("run", "forward"): 0.5,
-    ("walk", "backward"): 0.35,
-    ("run", "backward"): 0.4,
+    ("walk", "backward"): 0.5,
+    ("run", "backward"): 0.5,
 }
 #: Sum of the exponents of the swing's speed bump u^p (1-u)^q: 2.3 gives a peak speed about 1.55
 #: times the bump's mean (a sine would give 1.57, the quintic minimum-jerk profile 1.88).
@@ -126,9 +126,8 @@ class LegModel:
     # ---- stance -------------------------------------------------------------------------
     def _theta_curve(self, stride: Stride, t: np.ndarray, t_ic: float, stance_s: float):
         phase = stride.duty * (t - t_ic) / stance_s
-        return segment_angle_deg(
-            stride.mode, stride.direction, "shank", phase, stride.duty, stride.scale, stride.shape
-        )
+        args = (phase, stride.duty, stride.scale, stride.shape, stride.knee_at_contact_deg)
+        return segment_angle_deg(stride.mode, stride.direction, "shank", *args)
 
     def _stance_regular(self, st: Stance) -> bool:
         if not (st.real_ic and st.real_to and st.stride is not None):
@@ -226,7 +225,7 @@ class LegModel:
 
         def chain(uu):
             phase = sr.duty + (1 - sr.duty) * uu
-            args = (phase, sr.duty, sr.scale, sr.shape)
+            args = (phase, sr.duty, sr.scale, sr.shape, sr.knee_at_contact_deg)
             th_t = np.radians(segment_angle_deg(sr.mode, sr.direction, "thigh", *args))
             th_s_deg = segment_angle_deg(sr.mode, sr.direction, "shank", *args)
             th_s = np.radians(th_s_deg)

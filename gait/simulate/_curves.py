@@ -73,6 +73,15 @@ _BACK_RUN = [
 #: Stance fraction (duty factor) at which the key points above place toe-off.
 REFERENCE_DUTY = {"walk": 0.60, "run": 0.40}
 REFERENCE_DUTY_BACK = {"walk": 0.64, "run": 0.40}
+#: How long before contact (fraction of the cycle) the strike's extra knee flexion builds up.
+CONTACT_KNEE_SPAN = 0.15
+#: Extra knee flexion at contact by strike (deg; walking, running). Forefoot landings meet the
+#: ground with the knee more flexed and the shank nearer vertical, heel strikes with the leg
+#: reaching out [Lieberman et al. 2010; Altman & Davis 2012]; the sizes are our assumption.
+STRIKE_KNEE_DEG = {
+    ("walk", "heel"): -2.0, ("walk", "midfoot"): 3.0, ("walk", "forefoot"): 8.0,
+    ("run", "heel"): 0.0, ("run", "midfoot"): 5.0, ("run", "forefoot"): 10.0,
+}  # fmt: skip
 #: Speed at which the key-point curves apply (m/s); other speeds scale the excursion.
 REFERENCE_SPEED_M_S = {"walk": 1.3, "run": 3.2}
 
@@ -186,11 +195,13 @@ def segment_angle_deg(
     duty: float,
     scale: float,
     shape: CurveShape | None = None,
+    knee_at_contact_deg: float = 0.0,
 ) -> np.ndarray:
     """Segment angle (deg) of the thigh or shank at ``phase`` of a stride.
 
     ``scale`` multiplies the excursion about the cycle mean (speed and person effects);
-    ``shape`` is the person's or style's deviation from the reference (``CurveShape``).
+    ``shape`` is the person's or style's deviation from the reference (``CurveShape``);
+    ``knee_at_contact_deg`` flexes the knee more (> 0) around contact, as forefoot landings do.
     """
     shape = shape or CurveShape()
     p = np.mod(np.asarray(phase, dtype=np.float64), 1.0)
@@ -203,4 +214,18 @@ def segment_angle_deg(
     ck = fourier_coefficients(mode, "knee", direction)
     knee = ck[0] + scale * shape.knee_gain * (evaluate(ck, ref) - ck[0])
     knee += scale * _harmonics(ref, shape.extra[6:])
+    if knee_at_contact_deg:
+        knee += knee_at_contact_deg * contact_knee_profile(p)
     return thigh - knee
+
+
+def contact_knee_profile(p: np.ndarray) -> np.ndarray:
+    """Weight of the strike's extra knee flexion over the cycle (``p`` = phase, 0 = contact):
+    it builds up over the last ``CONTACT_KNEE_SPAN`` of the swing to 1 at contact, grows a
+    little more as the limb takes the load (to about 1.3 at 0.1 of the cycle) and is gone by 0.3
+    of the cycle; smooth (zero rate) at contact."""
+    before = (1.0 - p) / CONTACT_KNEE_SPAN
+    after = p / 0.3
+    w_before = np.where(before < 1.0, (1.0 - before**2) ** 3, 0.0)
+    w_after = np.where(after < 1.0, (1.0 - after**2) ** 3 * (1.0 + 8.0 * after**2), 0.0)
+    return np.maximum(w_before, w_after)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from gait.consts import GRAVITY_MS2
-from gait.simulate._curves import REFERENCE_SPEED_M_S, CurveShape, draw_shape
+from gait.simulate._curves import REFERENCE_SPEED_M_S, STRIKE_KNEE_DEG, CurveShape, draw_shape
 from gait.simulate._spec import Bout, SessionSpec, SubjectSpec
 
 DEFAULT_STRIKE = {
@@ -98,8 +98,8 @@ def _draw_traits(rng: np.random.Generator) -> dict:
     """Curve shape, backward gait and out-of-plane traits of a person (docs/simulator.md)."""
     return {
         "shape": draw_shape(rng),
-        "back_stride_factor": float(rng.uniform(0.8, 0.95)),
-        "back_duty_extra": float(rng.uniform(0.0, 0.03)),
+        "back_stride_factor": float(rng.uniform(0.88, 0.98)),
+        "back_duty_extra": float(rng.uniform(0.0, 0.02)),
         "axial_swing_deg": float(rng.uniform(3.0, 9.0)) * float(rng.choice([-1.0, 1.0])),
         "axial_stance_deg": float(rng.uniform(1.0, 5.0)),
         "roll_peak_frac": float(rng.uniform(0.3, 0.7)),
@@ -126,6 +126,8 @@ class Stride:
     scale: float
     amplitude: float
     shape: CurveShape = field(default_factory=CurveShape)
+    #: Extra knee flexion around contact for this stride's strike (``_curves.STRIKE_KNEE_DEG``).
+    knee_at_contact_deg: float = 0.0
 
 
 @dataclass
@@ -269,6 +271,9 @@ def _add_bout(bout: Bout, t0, t_end, person, rng, stances, intervals, contacts, 
         length *= person.back_stride_factor
     stride_s = length / v
     shape = _bout_style(person.shape, rng)
+    knee_ic = STRIKE_KNEE_DEG[(mode, strike)] + float(rng.uniform(-2.0, 2.0))
+    if direction == "backward":
+        knee_ic = 0.0  # the backward curves are those of a forefoot landing whatever the strike
     duty = _duty(mode, direction, v, person)
     scale = person.excursion * (v / REFERENCE_SPEED_M_S[mode]) ** 0.4
     scale = min(max(scale, 0.45), 1.35)
@@ -300,7 +305,7 @@ def _add_bout(bout: Bout, t0, t_end, person, rng, stances, intervals, contacts, 
         a = float(amps[k])
         T = stride_s * (1.0 + 0.12 * (1.0 - a)) * (1.0 + person.stride_cv * rng.standard_normal())
         stride = Stride(
-            mode, direction, strike, v * a, T, duty, scale * (0.35 + 0.65 * a), a, shape
+            mode, direction, strike, v * a, T, duty, scale * (0.35 + 0.65 * a), a, shape, knee_ic
         )
         stances[-1].next = stride
         if first_stride is None:
