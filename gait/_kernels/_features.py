@@ -1,0 +1,264 @@
+"""numba kernels of the per-step features (rules in gait/classify/features.py).
+
+For every contact the kernel builds a body frame from the motion itself, so that the features do
+not depend on how the sensor is mounted or on which leg:
+
+1. ``g``: vertical, the mean specific force over the window ``[c - pre, c + post]``;
+2. ``u``: the sagittal rotation axis, the principal axis of the gyro over the window (power
+   iteration on the second-moment matrix), made perpendicular to ``g``; its sign is fixed so
+   that the swing ending at the contact is a positive rotation (the shank's angle, the integral
+   of ``w . u``, is near the top of its excursion over the ``swing`` seconds before the
+   contact): true for forward and backward gait alike, on either leg;
+3. ``e = u x g``: the sagittal horizontal axis (the sense the foot travels in its swing).
+
+Channels (in that frame): sagittal rate ``w_s``, shank angle ``theta`` relative to the contact,
+vertical acceleration ``a_v`` (gravity removed), sagittal-horizontal acceleration ``a_e``, the
+magnitude of the lateral acceleration ``|a_u|`` and of the off-sagittal rotation ``|w_off|``
+(magnitudes because their signs mirror between legs) and ``w_s`` over its swing peak. Each is
+averaged in bins of ``bin_s`` centred ``-pre_s .. +post_s`` around the contact (NaN where the
+bin leaves the data); a few scalars follow (see :data:`SCALARS`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+#: Names of the per-bin channels, in the order of the feature vector.
+CHANNELS: tuple[str, ...] = ("w_s", "theta", "a_v", "a_e", "abs_a_u", "abs_w_off", "w_s_norm")
+#: Names of the scalars after the binned channels.
+SCALARS: tuple[str, ...] = (
+    "swing_peak_rad_s",
+    "swing_peak_t_s",
+    "pre_trough_rad_s",
+    "pre_trough_t_s",
+    "post_trough_rad_s",
+    "post_trough_t_s",
+    "swing_range_rad",
+    "stance_rate_rad_s",
+    "trough_asymmetry",
+    "ae_ws_pre",
+    "ae_ws_post",
+    "g_norm_ms2",
+    "planarity",
+)
+N_CHANNELS = len(CHANNELS)
+N_SCALARS = len(SCALARS)
+
+
+@njit(cache=True)
+def _principal_axis(m: np.ndarray, start: np.ndarray) -> np.ndarray:
+    """Unit principal eigenvector of the symmetric 3x3 ``m`` by power iteration from ``start``."""
+    v = start.copy()
+    nv = np.sqrt(v[0] * v[0] + v[1] * v[1] + v[2] * v[2])
+    if nv == 0.0:
+        v[0] = 1.0
+        v[1] = 0.0
+        v[2] = 0.0
+    else:
+        v /= nv
+    for _ in range(60):
+        w = m @ v
+        nw = np.sqrt(w[0] * w[0] + w[1] * w[1] + w[2] * w[2])
+        if nw == 0.0:
+            break
+        v = w / nw
+    return v
+
+
+@njit(cache=True)
+def step_features(
+    acc_ms2: np.ndarray,
+    gyr_rad_s: np.ndarray,
+    contact_idx: np.ndarray,
+    fs_hz: float,
+    pre_s: float,
+    post_s: float,
+    bin_s: float,
+    swing_s: float,
+) -> np.ndarray:
+    """Feature matrix ``(n_contacts, n_bins * N_CHANNELS + N_SCALARS)`` (see module doc)."""
+    n = acc_ms2.shape[0]
+    n_pre = round(pre_s / bin_s)
+    n_post = round(post_s / bin_s)
+    n_bins = n_pre + n_post + 1
+    n_feat = n_bins * N_CHANNELS + N_SCALARS
+    out = np.full((contact_idx.shape[0], n_feat), np.nan)
+    lo_n = round(pre_s * fs_hz)
+    hi_n = round(post_s * fs_hz)
+    half_bin = max(0, round(0.5 * bin_s * fs_hz))
+    sw_n = round(swing_s * fs_hz)
+    dt = 1.0 / fs_hz
+    for k in range(contact_idx.shape[0]):
+        c = contact_idx[k]
+        if c < 0 or c >= n:
+            continue
+        a0 = max(0, c - lo_n - half_bin)
+        a1 = min(n, c + hi_n + half_bin + 1)
+        m = a1 - a0
+        if m < 4:
+            continue
+        ci = c - a0
+        # 1. vertical
+        g = np.zeros(3)
+        for i in range(a0, a1):
+            for j in range(3):
+                g[j] += acc_ms2[i, j]
+        g /= m
+        g_norm = np.sqrt(g[0] * g[0] + g[1] * g[1] + g[2] * g[2])
+        if g_norm == 0.0:
+            continue
+        g /= g_norm
+        # 2. sagittal axis: principal axis of the gyro, perpendicular to g
+        mm = np.zeros((3, 3))
+        best = -1.0
+        start = np.zeros(3)
+        for i in range(a0, a1):
+            w0 = gyr_rad_s[i, 0]
+            w1 = gyr_rad_s[i, 1]
+            w2 = gyr_rad_s[i, 2]
+            mm[0, 0] += w0 * w0
+            mm[0, 1] += w0 * w1
+            mm[0, 2] += w0 * w2
+            mm[1, 1] += w1 * w1
+            mm[1, 2] += w1 * w2
+            mm[2, 2] += w2 * w2
+            q = w0 * w0 + w1 * w1 + w2 * w2
+            if q > best:
+                best = q
+                start[0] = w0
+                start[1] = w1
+                start[2] = w2
+        mm[1, 0] = mm[0, 1]
+        mm[2, 0] = mm[0, 2]
+        mm[2, 1] = mm[1, 2]
+        u = _principal_axis(mm, start)
+        ug = u[0] * g[0] + u[1] * g[1] + u[2] * g[2]
+        u = u - ug * g
+        nu = np.sqrt(u[0] * u[0] + u[1] * u[1] + u[2] * u[2])
+        if nu < 1e-9:
+            continue
+        u /= nu
+        # 3. projections
+        ws = np.empty(m)
+        for i in range(m):
+            ws[i] = (
+                gyr_rad_s[a0 + i, 0] * u[0]
+                + gyr_rad_s[a0 + i, 1] * u[1]
+                + gyr_rad_s[a0 + i, 2] * u[2]
+            )
+        # angle relative to the contact (trapezoid-free running sum, 0 at the contact)
+        theta = np.empty(m)
+        acc_sum = 0.0
+        theta[ci] = 0.0
+        for i in range(ci + 1, m):
+            acc_sum += ws[i] * dt
+            theta[i] = acc_sum
+        acc_sum = 0.0
+        for i in range(ci - 1, -1, -1):
+            acc_sum -= ws[i + 1] * dt
+            theta[i] = acc_sum
+        # sign: the contact sits at the top of the swing's excursion
+        s0 = max(0, ci - sw_n)
+        tmin = 0.0
+        tmax = 0.0
+        for i in range(s0, ci + 1):
+            if theta[i] < tmin:
+                tmin = theta[i]
+            if theta[i] > tmax:
+                tmax = theta[i]
+        if tmax > -tmin:
+            u = -u
+            for i in range(m):
+                ws[i] = -ws[i]
+                theta[i] = -theta[i]
+        e = np.empty(3)
+        e[0] = u[1] * g[2] - u[2] * g[1]
+        e[1] = u[2] * g[0] - u[0] * g[2]
+        e[2] = u[0] * g[1] - u[1] * g[0]
+        av = np.empty(m)
+        ae = np.empty(m)
+        au = np.empty(m)
+        woff = np.empty(m)
+        planar_num = 0.0
+        planar_den = 0.0
+        for i in range(m):
+            ax = acc_ms2[a0 + i, 0]
+            ay = acc_ms2[a0 + i, 1]
+            az = acc_ms2[a0 + i, 2]
+            av[i] = ax * g[0] + ay * g[1] + az * g[2] - g_norm
+            ae[i] = ax * e[0] + ay * e[1] + az * e[2]
+            au[i] = abs(ax * u[0] + ay * u[1] + az * u[2])
+            wx = gyr_rad_s[a0 + i, 0]
+            wy = gyr_rad_s[a0 + i, 1]
+            wz = gyr_rad_s[a0 + i, 2]
+            wn2 = wx * wx + wy * wy + wz * wz
+            r2 = wn2 - ws[i] * ws[i]
+            woff[i] = np.sqrt(r2) if r2 > 0.0 else 0.0
+            planar_num += ws[i] * ws[i]
+            planar_den += wn2
+        # swing peak in [c - swing, c + one bin]
+        s1 = min(m - 1, ci + half_bin)
+        pk = s0
+        for i in range(s0, s1 + 1):
+            if ws[i] > ws[pk]:
+                pk = i
+        peak = ws[pk]
+        # trough before the peak (push-off forward), trough after the contact
+        tr0 = s0
+        for i in range(s0, pk + 1):
+            if ws[i] < ws[tr0]:
+                tr0 = i
+        tr1 = ci
+        for i in range(ci, m):
+            if ws[i] < ws[tr1]:
+                tr1 = i
+        # stance rate: mean w_s over [c + 0.1 s, c + post]
+        st0 = ci + round(0.1 * fs_hz)
+        st_sum = 0.0
+        st_n = 0
+        for i in range(st0, min(m, ci + hi_n + 1)):
+            st_sum += ws[i]
+            st_n += 1
+        # coupling of the sagittal-horizontal acceleration with the rotation
+        cp0 = 0.0
+        cp1 = 0.0
+        for i in range(s0, ci):
+            cp0 += ae[i] * ws[i] * dt
+        for i in range(ci, min(m, ci + hi_n + 1)):
+            cp1 += ae[i] * ws[i] * dt
+        # bins
+        scale = peak if peak > 1e-3 else 1e-3
+        for b in range(n_bins):
+            centre = c + round((b - n_pre) * bin_s * fs_hz)
+            i0 = centre - half_bin
+            i1 = centre + half_bin
+            if i0 < 0 or i1 >= n or i0 < a0 or i1 >= a1:
+                continue
+            sums = np.zeros(N_CHANNELS)
+            for i in range(i0 - a0, i1 - a0 + 1):
+                sums[0] += ws[i]
+                sums[1] += theta[i]
+                sums[2] += av[i]
+                sums[3] += ae[i]
+                sums[4] += au[i]
+                sums[5] += woff[i]
+            cnt = i1 - i0 + 1
+            for j in range(6):
+                out[k, j * n_bins + b] = sums[j] / cnt
+            out[k, 6 * n_bins + b] = sums[0] / cnt / scale
+        o = N_CHANNELS * n_bins
+        out[k, o + 0] = peak
+        out[k, o + 1] = (pk - ci) * dt
+        out[k, o + 2] = ws[tr0]
+        out[k, o + 3] = (tr0 - ci) * dt
+        out[k, o + 4] = ws[tr1]
+        out[k, o + 5] = (tr1 - ci) * dt
+        out[k, o + 6] = -tmin if tmax <= -tmin else tmax
+        out[k, o + 7] = st_sum / st_n if st_n > 0 else np.nan
+        out[k, o + 8] = (ws[tr1] - ws[tr0]) / scale
+        out[k, o + 9] = cp0
+        out[k, o + 10] = cp1
+        out[k, o + 11] = g_norm
+        out[k, o + 12] = planar_num / planar_den if planar_den > 0.0 else np.nan
+    return out

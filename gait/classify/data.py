@@ -1,0 +1,190 @@
+"""Training data: per-step features and labels from labelled sessions or the mocap layout.
+
+Contacts used for training are the sensor foot's own contacts: from ``<stem>.steps.csv`` when
+there is one (the per-contact truth; its labels win, the interval labels fill what it leaves
+empty), else from the step detector run on the session (labels from ``<stem>.labels.csv``).
+The other foot's contacts are not trained on: the sensor barely sees them, and at inference
+they inherit the labels of the neighbouring strides (docs/classifiers.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from gait.classify.features import contact_index, step_features
+from gait.consts import foot_of
+from gait.errors import LabelFormatError, SessionFormatError
+from gait.types import SampleBlock
+
+
+@dataclass(eq=False)
+class StepSet:
+    """Features and labels of training steps (one row each); ``None`` labels are unknown."""
+
+    X: np.ndarray
+    direction: np.ndarray  # object: "forward" | "backward" | None
+    strike: np.ndarray  # object: "heel" | "midfoot" | "forefoot" | None
+    subject: np.ndarray  # object
+    recording: np.ndarray  # object: file the step comes from
+    t_s: np.ndarray
+    sources: list[str] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return int(self.X.shape[0])
+
+    def subset(self, mask: np.ndarray) -> StepSet:
+        return StepSet(
+            self.X[mask],
+            self.direction[mask],
+            self.strike[mask],
+            self.subject[mask],
+            self.recording[mask],
+            self.t_s[mask],
+            list(self.sources),
+        )
+
+    @staticmethod
+    def concatenate(sets: Sequence[StepSet]) -> StepSet:
+        from gait.classify.features import n_features
+
+        if not sets:
+            e = np.zeros(0, dtype=object)
+            return StepSet(np.zeros((0, n_features())), e, e, e, e, np.zeros(0))
+        return StepSet(
+            np.concatenate([s.X for s in sets]),
+            np.concatenate([s.direction for s in sets]),
+            np.concatenate([s.strike for s in sets]),
+            np.concatenate([s.subject for s in sets]),
+            np.concatenate([s.recording for s in sets]),
+            np.concatenate([s.t_s for s in sets]),
+            [src for s in sets for src in s.sources],
+        )
+
+
+def _steps_of(
+    samples: SampleBlock, t_c: np.ndarray, direction, strike, subject: str, rec: str
+) -> StepSet:
+    t_c = np.asarray(t_c, dtype=np.float64)
+    X = step_features(samples, contact_index(samples.t_s, t_c))
+    n = len(t_c)
+    return StepSet(
+        X,
+        np.asarray(direction, dtype=object).reshape(n),
+        np.asarray(strike, dtype=object).reshape(n),
+        np.full(n, subject, dtype=object),
+        np.full(n, rec, dtype=object),
+        t_c,
+        [rec],
+    )
+
+
+def _detected_own_contacts(samples: SampleBlock) -> np.ndarray:
+    from gait.steps import AnkleStepDetector
+
+    table = AnkleStepDetector().detect(samples).steps_
+    return np.asarray(table.t_s)[np.asarray(table.instrumented, dtype=bool)]
+
+
+def steps_of_labelled(path: Path) -> StepSet:
+    """Training steps of one labelled session (docs/labelled-sessions.md)."""
+    from gait.labels import assign_labels, read_labelled_session, steps_path
+
+    ls = read_labelled_session(path)
+    session = ls.session
+    samples = session.samples  # type: ignore[attr-defined]
+    meta = session.meta  # type: ignore[attr-defined]
+    own = foot_of(meta.placement)
+    if samples.gyr_dps is None:
+        raise SessionFormatError(path, "no gyroscope columns; the classifiers need gyr_x..gyr_z")
+    subject = meta.subject.id or Path(path).name
+    if ls.steps is not None:
+        if own is None:
+            raise SessionFormatError(
+                path,
+                "the sidecar gives no left/right placement; expected 'placement': "
+                "'left_ankle' or 'right_ankle' to know which contacts are the sensor foot's",
+            )
+        mine = [s for s in ls.steps if s.foot == own]
+        if not mine:
+            raise LabelFormatError(steps_path(path), f"no contacts of the sensor foot ({own})")
+        t_c = np.array([s.t_s for s in mine])
+        lab = assign_labels(t_c, ls.intervals)
+        direction = [s.direction or d for s, d in zip(mine, lab.direction, strict=True)]
+        strike = [s.strike or k for s, k in zip(mine, lab.strike, strict=True)]
+    else:
+        t_c = _detected_own_contacts(samples)
+        lab = assign_labels(t_c, ls.intervals)
+        direction, strike = list(lab.direction), list(lab.strike)
+    return _steps_of(samples, t_c, direction, strike, str(subject), str(path))
+
+
+def steps_of_mocap(path: Path) -> StepSet:
+    """Training steps of one virtual sensor of the mocap layout (gait.datasets.mocap)."""
+    from gait.datasets.mocap import read_mocap_recording
+
+    rec = read_mocap_recording(path)
+    own = foot_of(rec.session.meta.placement)
+    mine = [s for s in rec.steps if s.foot == own]
+    t_c = np.array([s.t_s for s in mine])
+    return _steps_of(
+        rec.session.samples,
+        t_c,
+        [s.direction for s in mine],
+        [s.strike for s in mine],
+        rec.clip,  # one person: clips are the groups
+        str(path),
+    )
+
+
+def find_training_files(paths: Sequence[str | Path]) -> list[tuple[str, Path]]:
+    """``(kind, path)`` of every labelled session (``"labelled"``) and mocap signal
+    (``"mocap"``) named by ``paths`` (files or folders, searched recursively)."""
+    from gait.datasets.mocap import find_mocap_signals, is_mocap_signal
+    from gait.labels import find_labelled_sessions, labels_path
+
+    out: list[tuple[str, Path]] = []
+    for raw in paths:
+        p = Path(raw)
+        if not p.exists():
+            raise SessionFormatError(p, "no such file or folder")
+        if p.is_file():
+            if is_mocap_signal(p):
+                out.append(("mocap", p))
+            elif labels_path(p).is_file():
+                out.append(("labelled", p))
+            else:
+                raise LabelFormatError(
+                    p,
+                    "not a labelled session (no <stem>.labels.csv beside it) nor a mocap signal "
+                    "(<stem>_R.csv / _L.csv with <stem>_R_events.csv)",
+                )
+            continue
+        found = [("labelled", f) for f in find_labelled_sessions(p)]
+        found += [("mocap", f) for f in find_mocap_signals(p)]
+        if not found:
+            raise LabelFormatError(
+                p,
+                "no labelled sessions (<stem>.csv + <stem>.labels.csv) and no mocap signals "
+                "(<stem>_R.csv + <stem>_R_events.csv) in this folder",
+            )
+        out += found
+    seen: dict[Path, str] = {}
+    for kind, f in out:
+        seen.setdefault(f.resolve(), kind)
+    return [(k, f) for f, k in seen.items()]
+
+
+def load_steps(
+    paths: Sequence[str | Path], progress: Callable[[Path], None] | None = None
+) -> StepSet:
+    """Training steps of every labelled session and mocap signal under ``paths``."""
+    sets = []
+    for kind, f in find_training_files(paths):
+        sets.append(steps_of_mocap(f) if kind == "mocap" else steps_of_labelled(f))
+        if progress is not None:
+            progress(f)
+    return StepSet.concatenate(sets)

@@ -1,0 +1,158 @@
+"""The two step classifiers as scikit-learn estimators.
+
+Both are a model of the per-step features (:mod:`gait.classify.features`) wrapped in a
+probability calibration (``CalibratedClassifierCV``, Platt/sigmoid by default) so that
+``predict_proba`` gives usable probabilities. The model is ``kind="logistic"`` (default: median
+imputation of the NaN bins near the ends of a recording, standard scaling, L2 logistic
+regression; fast, small and the better of the two at carrying simulated motion over to real
+motion) or ``kind="boosting"`` (gradient-boosted trees, NaN handled natively). Training is
+deterministic for a fixed ``random_state``.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Self
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+
+class StepClassifier(ClassifierMixin, BaseEstimator):
+    """Calibrated classifier of per-step feature vectors.
+
+    Parameters
+    ----------
+    kind
+        ``"logistic"`` or ``"boosting"`` (see the module docstring).
+    C
+        Inverse L2 strength of the logistic regression.
+    max_iter, learning_rate, max_leaf_nodes, l2_regularization, class_weight
+        Passed to ``HistGradientBoostingClassifier``.
+    calibration
+        ``"sigmoid"`` or ``"isotonic"`` (``CalibratedClassifierCV`` ``method``).
+    cv
+        Folds of the calibration (fewer when a class has fewer samples; no calibration with
+        fewer than two samples per class).
+    random_state
+        Seed of the boosting (training is deterministic).
+    """
+
+    def __init__(
+        self,
+        kind: str = "logistic",
+        C: float = 0.1,
+        max_iter: int = 150,
+        learning_rate: float = 0.1,
+        max_leaf_nodes: int = 15,
+        l2_regularization: float = 1.0,
+        class_weight: str | None = "balanced",
+        calibration: str = "sigmoid",
+        cv: int = 3,
+        random_state: int = 0,
+    ) -> None:
+        self.kind = kind
+        self.C = C
+        self.max_iter = max_iter
+        self.learning_rate = learning_rate
+        self.max_leaf_nodes = max_leaf_nodes
+        self.l2_regularization = l2_regularization
+        self.class_weight = class_weight
+        self.calibration = calibration
+        self.cv = cv
+        self.random_state = random_state
+
+    def _base(self):
+        from sklearn.ensemble import HistGradientBoostingClassifier
+
+        if self.kind == "logistic":
+            from sklearn.linear_model import LogisticRegression
+
+            return LogisticRegression(
+                C=self.C, class_weight=self.class_weight, max_iter=max(self.max_iter, 1000)
+            )
+        if self.kind != "boosting":
+            raise ValueError(f"kind must be 'logistic' or 'boosting'; got {self.kind!r}")
+        return HistGradientBoostingClassifier(
+            max_iter=self.max_iter,
+            learning_rate=self.learning_rate,
+            max_leaf_nodes=self.max_leaf_nodes,
+            l2_regularization=self.l2_regularization,
+            class_weight=self.class_weight,
+            early_stopping=False,
+            random_state=self.random_state,
+        )
+
+    def fit(self, X, y, sample_weight=None) -> Self:
+        """Fit the model and its calibration on features ``X`` and labels ``y``."""
+        from sklearn.calibration import CalibratedClassifierCV
+        from sklearn.model_selection import StratifiedKFold
+
+        X, y = validate_data(self, X, y, ensure_all_finite="allow-nan")
+        check_classification_targets(y)
+        classes, counts = np.unique(y, return_counts=True)
+        if len(classes) < 2:
+            raise ValueError(
+                f"need at least two classes to train; got only one class {classes.tolist()}"
+            )
+        self.classes_ = classes
+        folds = int(min(self.cv, counts.min()))
+        if folds >= 2:
+            cv = StratifiedKFold(n_splits=folds, shuffle=True, random_state=self.random_state)
+            model = CalibratedClassifierCV(self._base(), method=self.calibration, cv=cv)
+        else:
+            model = self._base()
+        fit_kw = {}
+        if sample_weight is not None:
+            fit_kw["sample_weight"] = np.asarray(sample_weight, dtype=np.float64)
+        model.fit(self._prepare(X, fit=True), y, **fit_kw)
+        self.model_ = model
+        inner = (
+            [c.estimator for c in model.calibrated_classifiers_]
+            if hasattr(model, "calibrated_classifiers_")
+            else [model]
+        )
+        self.n_iter_ = int(max(np.max(m.n_iter_) for m in inner))
+        return self
+
+    def _prepare(self, X: np.ndarray, fit: bool = False) -> np.ndarray:
+        """Logistic kind: NaN -> the training median, then standard scaling (learned at fit)."""
+        if self.kind != "logistic":
+            return X
+        if fit:
+            with warnings.catch_warnings():  # an all-NaN column is filled with 0
+                warnings.simplefilter("ignore", RuntimeWarning)
+                med = np.nanmedian(X, axis=0)
+            self.fill_ = np.nan_to_num(np.asarray(med, dtype=np.float64), nan=0.0)
+            Xf = np.where(np.isnan(X), self.fill_, X)
+            self.mean_ = Xf.mean(axis=0)
+            sd = Xf.std(axis=0)
+            self.scale_ = np.where(sd > 1e-12, sd, 1.0)
+        Xf = np.where(np.isnan(X), self.fill_, X)
+        return (Xf - self.mean_) / self.scale_
+
+    def predict_proba(self, X) -> np.ndarray:
+        """Calibrated probabilities, columns in ``classes_`` order."""
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, ensure_all_finite="allow-nan")
+        return self.model_.predict_proba(self._prepare(X))
+
+    def predict(self, X) -> np.ndarray:
+        """The most probable class of each row."""
+        check_is_fitted(self)
+        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        return tags
+
+
+class DirectionClassifier(StepClassifier):
+    """Direction of travel of a step: ``forward`` or ``backward``."""
+
+
+class StrikeClassifier(StepClassifier):
+    """Foot strike of a step: ``heel``, ``midfoot`` or ``forefoot``."""

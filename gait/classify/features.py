@@ -1,0 +1,62 @@
+"""Per-step features around each contact, independent of mounting and leg.
+
+The work is done by the numba kernel :func:`gait._kernels._features.step_features` (its module
+docstring gives the frame and the channels). This module fixes the window, turns a
+:class:`~gait.types.SampleBlock` into kernel inputs and names the features.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from gait.types import SampleBlock
+
+#: Seconds of signal before the contact that the features read.
+PRE_S: float = 0.8
+#: Seconds of signal after the contact: a step can be labelled this long after its contact.
+POST_S: float = 0.6
+#: Width (s) of the bins the channels are averaged in.
+BIN_S: float = 0.05
+#: Seconds before the contact searched for the swing (sign of the sagittal axis, swing peak).
+SWING_S: float = 0.6
+
+
+def feature_names() -> list[str]:
+    """Names of the columns of :func:`step_features`."""
+    from gait._kernels._features import CHANNELS, SCALARS
+
+    n_pre = round(PRE_S / BIN_S)
+    n_post = round(POST_S / BIN_S)
+    offs = [(b - n_pre) * BIN_S for b in range(n_pre + n_post + 1)]
+    names = [f"{ch}@{o:+.2f}s" for ch in CHANNELS for o in offs]
+    return names + list(SCALARS)
+
+
+def n_features() -> int:
+    """Length of one feature vector."""
+    return len(feature_names())
+
+
+def step_features(samples: SampleBlock, contact_idx: np.ndarray) -> np.ndarray:
+    """Feature matrix ``(len(contact_idx), n_features())`` for contacts at sample indices.
+
+    Needs the gyro; rows of contacts too close to either end have NaN in the bins that leave
+    the data.
+    """
+    from gait._kernels._features import step_features as _kernel
+
+    if samples.gyr_dps is None:
+        raise ValueError("the step features need a gyroscope")
+    acc = np.ascontiguousarray(samples.acc_ms2, dtype=np.float64)
+    gyr = np.ascontiguousarray(np.deg2rad(samples.gyr_dps), dtype=np.float64)
+    idx = np.ascontiguousarray(contact_idx, dtype=np.int64)
+    return _kernel(acc, gyr, idx, float(samples.sampling_rate_hz), PRE_S, POST_S, BIN_S, SWING_S)
+
+
+def contact_index(t_s: np.ndarray, contact_t_s: np.ndarray) -> np.ndarray:
+    """Sample index nearest to each contact time."""
+    t = np.asarray(t_s, dtype=np.float64)
+    ct = np.asarray(contact_t_s, dtype=np.float64)
+    i = np.clip(np.searchsorted(t, ct), 1, max(1, len(t) - 1))
+    left = np.abs(ct - t[i - 1]) <= np.abs(t[np.minimum(i, len(t) - 1)] - ct)
+    return np.where(left, i - 1, i).astype(np.int64)

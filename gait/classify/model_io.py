@@ -1,0 +1,114 @@
+"""Safe model folders: skops files restricted to an explicit list of trusted types, never pickle.
+
+A model folder holds exactly :data:`MODEL_FILES` (``direction.skops``, ``strike.skops``) and the
+model card (``model_card.json``, ``model_card.md``); a ``README.md`` is allowed. Anything else
+(a ``.pkl``, an unknown file) makes :func:`load_models` refuse the whole folder before reading
+any model. A ``.skops`` file is checked with ``skops.io.get_untrusted_types`` (which reads the
+file's schema without building any object) and refused when it names a type outside
+:data:`TRUSTED_TYPES`; only then is it loaded, with exactly that list as ``trusted``.
+"""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from gait.errors import ModelFileError
+
+MODEL_FILES: dict[str, str] = {"direction": "direction.skops", "strike": "strike.skops"}
+CARD_JSON = "model_card.json"
+CARD_MD = "model_card.md"
+#: Files a model folder may hold besides the models.
+ALLOWED_FILES: frozenset[str] = frozenset({*MODEL_FILES.values(), CARD_JSON, CARD_MD, "README.md"})
+
+#: Types beyond skops' own defaults that a model file may contain (maintained by hand; a new
+#: scikit-learn that adds a type to these estimators needs a review and an entry here).
+TRUSTED_TYPES: tuple[str, ...] = (
+    "gait.classify.estimators.DirectionClassifier",
+    "gait.classify.estimators.StrikeClassifier",
+    "sklearn.calibration._CalibratedClassifier",
+    "sklearn.calibration._SigmoidCalibration",
+    "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
+    "sklearn.model_selection._split.StratifiedKFold",
+)
+
+
+def save_models(folder: str | Path, models: dict[str, Any], card: dict[str, Any], card_md: str):
+    """Write the models (skops, deflate-compressed) and the model card into ``folder``."""
+    import skops.io as sio
+
+    out = Path(folder)
+    out.mkdir(parents=True, exist_ok=True)
+    for name, fname in MODEL_FILES.items():
+        data = sio.dumps(models[name], compression=zipfile.ZIP_DEFLATED, compresslevel=9)
+        bad = sorted(set(sio.get_untrusted_types(data=data)) - set(TRUSTED_TYPES))
+        if bad:  # a library upgrade added a type: refuse to write what we would refuse to read
+            raise ModelFileError(
+                f"{out / fname}: the model holds types not in the trusted list: {bad}"
+            )
+        (out / fname).write_bytes(data)
+    (out / CARD_JSON).write_text(
+        json.dumps(card, indent=2, sort_keys=False) + "\n", encoding="utf-8"
+    )
+    (out / CARD_MD).write_text(card_md, encoding="utf-8")
+    return out
+
+
+def check_model_folder(folder: str | Path) -> Path:
+    """Refuse a folder that is missing, lacks a model, or holds any file that is not allowed."""
+    p = Path(folder)
+    if not p.is_dir():
+        raise ModelFileError(
+            f"{p}: not a model folder (expected a folder with {', '.join(MODEL_FILES.values())})"
+        )
+    extra = sorted(f.name for f in p.iterdir() if f.name not in ALLOWED_FILES)
+    if extra:
+        raise ModelFileError(
+            f"{p}: refused: the model folder holds {', '.join(extra)}; a model folder holds only "
+            f"{', '.join(sorted(ALLOWED_FILES))} (pickle files are never loaded)"
+        )
+    for fname in MODEL_FILES.values():
+        if not (p / fname).is_file():
+            raise ModelFileError(f"{p / fname}: missing; expected a model written by 'gait train'")
+    return p
+
+
+def _load_one(path: Path, expected: str):
+    import skops.io as sio
+
+    try:
+        data = path.read_bytes()
+        untrusted = set(sio.get_untrusted_types(data=data))
+    except Exception as e:  # not a zip, no schema, unreadable
+        raise ModelFileError(f"{path}: not a model file written by 'gait train' ({e})") from None
+    bad = sorted(untrusted - set(TRUSTED_TYPES))
+    if bad:
+        raise ModelFileError(
+            f"{path}: refused: the file asks for types outside the trusted list: {', '.join(bad)}"
+        )
+    try:
+        model = sio.loads(data, trusted=list(TRUSTED_TYPES))
+    except Exception as e:
+        raise ModelFileError(f"{path}: cannot be read as a model ({e})") from None
+    from gait.classify import estimators
+
+    cls = getattr(estimators, expected)
+    if type(model) is not cls:
+        raise ModelFileError(f"{path}: holds a {type(model).__name__}; expected a {expected}")
+    return model
+
+
+def load_models(folder: str | Path) -> tuple[Any, Any, dict[str, Any]]:
+    """``(direction, strike, card)`` from a model folder, after the safety checks above."""
+    p = check_model_folder(folder)
+    direction = _load_one(p / MODEL_FILES["direction"], "DirectionClassifier")
+    strike = _load_one(p / MODEL_FILES["strike"], "StrikeClassifier")
+    card: dict[str, Any] = {}
+    if (p / CARD_JSON).is_file():
+        try:
+            card = json.loads((p / CARD_JSON).read_text(encoding="utf-8"))
+        except (ValueError, UnicodeDecodeError) as e:
+            raise ModelFileError(f"{p / CARD_JSON}: not valid JSON ({e})") from None
+    return direction, strike, card

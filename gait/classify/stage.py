@@ -1,0 +1,257 @@
+"""The classifier stage of the pipeline: label steps while the samples stream in.
+
+A sensor-foot step is labelled once the samples up to :data:`~gait.classify.features.POST_S`
+(plus half a feature bin) after its contact have arrived, so within one stride of the contact.
+An other-foot step (``instrumented == False``, estimated by the detector) inherits the labels of
+the sensor-foot step just before it (the sensor barely sees the other foot); when there is none
+within :data:`INHERIT_MAX_S` before it, of the one just after it. Steps leave in time order. The
+stage keeps only the samples it still needs, and its output does not depend on how the stream
+is split into blocks (the features of a step read the same samples either way).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from gait.classify.features import BIN_S, POST_S, PRE_S, step_features
+from gait.steps.base import StepTable
+from gait.types import SampleBlock
+
+#: An other-foot step inherits from a sensor-foot step at most this far away (s).
+INHERIT_MAX_S: float = 1.5
+#: Samples are kept this long (s) for contacts the detector reports late.
+MAX_DETECTOR_DELAY_S: float = 4.0
+
+
+@dataclass(frozen=True, eq=False)
+class Labels:
+    """Labels of some steps (the :class:`gait.pipeline.StepLabels` protocol)."""
+
+    steps: StepTable
+    direction: list[str | None]
+    direction_p: np.ndarray
+    strike: list[str | None]
+    strike_p: np.ndarray
+
+
+def _empty_labels() -> Labels:
+    return Labels(StepTable.empty(), [], np.zeros(0), [], np.zeros(0))
+
+
+class StepLabeller:
+    """Direction and strike classifiers as a pipeline stage (:class:`StepClassifierLike`).
+
+    ``direction`` and ``strike`` are fitted :class:`~gait.classify.estimators.StepClassifier`
+    estimators; :meth:`from_folder` loads them from a model folder (``gait train``),
+    :meth:`default` from the shipped ``models/``. ``smooth_steps`` > 1 averages each
+    sensor-foot step's log-probabilities with those of up to ``smooth_steps - 1`` previous
+    steps of the same bout (causal: it adds no delay); 0 or 1 labels every step on its own.
+    """
+
+    def __init__(self, direction: Any, strike: Any, *, smooth_steps: int = 0, card=None) -> None:
+        self.direction = direction
+        self.strike = strike
+        self.smooth_steps = smooth_steps
+        self.card = card or {}
+
+    @classmethod
+    def from_folder(cls, folder: str | Path, **kw: Any) -> StepLabeller:
+        from gait.classify.model_io import load_models
+
+        d, s, card = load_models(folder)
+        return cls(d, s, card=card, **kw)
+
+    @classmethod
+    def default(cls, **kw: Any) -> StepLabeller:
+        return cls.from_folder(default_model_dir(), **kw)
+
+    def stream(self, sampling_rate_hz: float, *, has_gyro: bool) -> LabellerStream:
+        return LabellerStream(self, float(sampling_rate_hz), has_gyro)
+
+    def classify(
+        self, X: np.ndarray, t_s: np.ndarray | None = None
+    ) -> tuple[list, np.ndarray, list, np.ndarray]:
+        """Labels and probabilities of feature rows (smoothing over bouts given ``t_s``)."""
+        out = []
+        for model in (self.direction, self.strike):
+            if len(X) == 0:
+                out += [[], np.zeros(0)]
+                continue
+            p = model.predict_proba(X)
+            if self.smooth_steps > 1 and t_s is not None:
+                p = smooth_probabilities(p, t_s, self.smooth_steps)
+            k = np.argmax(p, axis=1)
+            out += [[str(model.classes_[i]) for i in k], p[np.arange(len(k)), k]]
+        return out[0], out[1], out[2], out[3]
+
+
+def default_model_dir() -> Path:
+    """The shipped models: ``models/`` at the repository root."""
+    return Path(__file__).resolve().parents[2] / "models"
+
+
+def smooth_probabilities(p: np.ndarray, t_s: np.ndarray, k: int, gap_s: float = 2.5) -> np.ndarray:
+    """Causal mean of log-probabilities over up to ``k`` steps of a bout (no gap > ``gap_s``)."""
+    logp = np.log(np.clip(p, 1e-6, 1.0))
+    out = np.empty_like(p)
+    start = 0
+    for i in range(len(p)):
+        if i > 0 and t_s[i] - t_s[i - 1] > gap_s:
+            start = i
+        lo = max(start, i - k + 1)
+        m = logp[lo : i + 1].mean(axis=0)
+        e = np.exp(m - m.max())
+        out[i] = e / e.sum()
+    return out
+
+
+class LabellerStream:
+    """Running state of :class:`StepLabeller` for one stream (:class:`ClassifierStream`)."""
+
+    def __init__(self, owner: StepLabeller, fs: float, has_gyro: bool) -> None:
+        self._owner = owner
+        self._fs = fs
+        self._has_gyro = has_gyro
+        half = max(0, round(0.5 * BIN_S * fs))
+        self._need_before = round(PRE_S * fs) + half
+        self._need_after = round(POST_S * fs) + half
+        self._buf_start = 0  # absolute index of the first buffered sample
+        self._n_seen = 0
+        self._acc = np.zeros((0, 3))
+        self._gyr = np.zeros((0, 3))
+        self._t = np.zeros(0)
+        # pending steps (time order) and the labels of the sensor-foot steps done so far
+        self._pending: list[tuple[int, float, bool]] = []
+        self._done: dict[int, tuple] = {}  # pending position -> labels
+        self._own_hist: list[tuple[float, np.ndarray, np.ndarray]] = []
+        self._last_own: tuple | None = None
+        self._cache: dict[int, tuple] = {}  # sensor-foot labels computed ahead (inheritance)
+
+    # -- protocol -------------------------------------------------------------------------------
+    def feed(self, block: SampleBlock, steps: StepTable) -> Labels:
+        if block.n_samples:
+            self._append(block)
+        for i in range(len(steps)):
+            self._pending.append(
+                (int(steps.ic_idx[i]), float(steps.t_s[i]), bool(steps.instrumented[i]))
+            )
+        return self._release(final=False)
+
+    def finish(self) -> Labels:
+        out = self._release(final=True)
+        self._acc = self._gyr = np.zeros((0, 3))
+        self._t = np.zeros(0)
+        return out
+
+    # -- internals ------------------------------------------------------------------------------
+    def _append(self, block: SampleBlock) -> None:
+        gyr = block.gyr_dps if block.gyr_dps is not None else np.full((block.n_samples, 3), np.nan)
+        self._acc = np.concatenate([self._acc, np.asarray(block.acc_ms2, dtype=np.float64)])
+        self._gyr = np.concatenate([self._gyr, np.asarray(gyr, dtype=np.float64)])
+        self._t = np.concatenate([self._t, np.asarray(block.t_s, dtype=np.float64)])
+        self._n_seen += block.n_samples
+
+    def _trim(self) -> None:
+        """Drop samples no pending (or future) step can need."""
+        keep_from = self._n_seen - self._need_before - round(MAX_DETECTOR_DELAY_S * self._fs)
+        if self._pending:
+            keep_from = min(keep_from, self._pending[0][0] - self._need_before)
+        drop = keep_from - self._buf_start
+        if drop > 0:
+            self._acc = self._acc[drop:]
+            self._gyr = self._gyr[drop:]
+            self._t = self._t[drop:]
+            self._buf_start += drop
+
+    def _own_labels(self, idx: int, t: float) -> tuple:
+        if idx not in self._cache:
+            self._cache[idx] = self._compute(idx, t)
+        return self._cache[idx]
+
+    def _compute(self, idx: int, t: float) -> tuple:
+        owner = self._owner
+        if not self._has_gyro:
+            return (None, np.nan, None, np.nan, None, None)
+        lo = max(self._buf_start, idx - self._need_before)
+        hi = min(self._buf_start + len(self._t), idx + self._need_after + 1)
+        a = lo - self._buf_start
+        b = hi - self._buf_start
+        block = SampleBlock(self._t[a:b], self._acc[a:b], self._gyr[a:b], self._fs)
+        X = step_features(block, np.array([idx - lo]))
+        pd_ = owner.direction.predict_proba(X)[0]
+        ps = owner.strike.predict_proba(X)[0]
+        if owner.smooth_steps > 1:
+            self._own_hist = [*self._own_hist, (t, pd_, ps)][-owner.smooth_steps :]
+            # bout: stop at a gap > 2.5 s between consecutive sensor-foot steps
+            chain = [self._own_hist[-1]]
+            for h in reversed(self._own_hist[:-1]):
+                if chain[-1][0] - h[0] > 2.5:
+                    break
+                chain.append(h)
+            pd_ = _mean_prob([c[1] for c in chain])
+            ps = _mean_prob([c[2] for c in chain])
+        kd, ks = int(np.argmax(pd_)), int(np.argmax(ps))
+        return (
+            str(owner.direction.classes_[kd]),
+            float(pd_[kd]),
+            str(owner.strike.classes_[ks]),
+            float(ps[ks]),
+            pd_,
+            ps,
+        )
+
+    def _release(self, *, final: bool) -> Labels:
+        out_idx, out_t, out_own = [], [], []
+        d, dp, s, sp = [], [], [], []
+        while self._pending:
+            idx, t, own = self._pending[0]
+            if own:
+                if not final and self._n_seen < idx + self._need_after + 1:
+                    break
+                lab = self._own_labels(idx, t)
+                self._cache.pop(idx, None)
+                self._last_own = (t, lab)
+            else:
+                lab = self._inherit(t, final)
+                if lab is None:
+                    break
+            self._pending.pop(0)
+            out_idx.append(idx)
+            out_t.append(t)
+            out_own.append(own)
+            d.append(lab[0])
+            dp.append(lab[1])
+            s.append(lab[2])
+            sp.append(lab[3])
+        self._trim()
+        if not out_idx:
+            return _empty_labels()
+        table = StepTable(
+            np.array(out_idx, np.int64), np.array(out_t, np.float64), np.array(out_own, bool)
+        )
+        return Labels(table, d, np.array(dp, np.float64), s, np.array(sp, np.float64))
+
+    def _inherit(self, t: float, final: bool) -> tuple | None:
+        """Labels for an other-foot step at ``t``, or None to wait for the next sensor step."""
+        if self._last_own is not None and t - self._last_own[0] <= INHERIT_MAX_S:
+            return self._last_own[1]
+        nxt = next((p for p in self._pending if p[2]), None)
+        if nxt is None:
+            if final:
+                return (None, np.nan, None, np.nan, None, None)
+            return None
+        if nxt[1] - t > INHERIT_MAX_S:
+            return (None, np.nan, None, np.nan, None, None)
+        if not final and self._n_seen < nxt[0] + self._need_after + 1:
+            return None
+        return self._own_labels(nxt[0], nxt[1])
+
+
+def _mean_prob(ps: list[np.ndarray]) -> np.ndarray:
+    m = np.mean(np.log(np.clip(np.array(ps), 1e-6, 1.0)), axis=0)
+    e = np.exp(m - m.max())
+    return e / e.sum()

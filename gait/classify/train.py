@@ -1,0 +1,199 @@
+"""Train the two step classifiers, cross-validate them by subject and write a model card.
+
+Used by ``gait train`` and by the command that writes the shipped ``models/``
+(models/README.md). Deterministic: fixed seeds, no early stopping, sorted inputs.
+"""
+
+from __future__ import annotations
+
+import platform
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from gait.classify.data import StepSet, find_training_files, steps_of_labelled, steps_of_mocap
+from gait.consts import DIRECTIONS, STRIKES
+from gait.errors import LabelFormatError
+
+TASKS: dict[str, tuple[str, ...]] = {"direction": DIRECTIONS, "strike": STRIKES}
+
+
+@dataclass(eq=False)
+class TrainResult:
+    """Fitted models, their out-of-fold predictions and the model card."""
+
+    models: dict[str, Any]
+    steps: StepSet
+    oof: dict[str, np.ndarray]  # task -> predicted label per step (None where unlabelled)
+    card: dict[str, Any]
+    card_md: str
+
+
+def source_weights(steps: StepSet, source_of: np.ndarray) -> np.ndarray:
+    """Sample weights giving every DATA argument the same total weight (mean 1)."""
+    w = np.ones(len(steps))
+    srcs = np.unique(source_of)
+    for s in srcs:
+        m = source_of == s
+        w[m] = len(steps) / (len(srcs) * m.sum())
+    return w
+
+
+def _estimator(task: str, seed: int):
+    from gait.classify.estimators import DirectionClassifier, StrikeClassifier
+
+    cls = DirectionClassifier if task == "direction" else StrikeClassifier
+    return cls(random_state=seed)
+
+
+def _labelled(y: np.ndarray) -> np.ndarray:
+    return np.array([v is not None and v == v and v != "" for v in y], dtype=bool)
+
+
+def metrics(y_true: np.ndarray, y_pred: np.ndarray, classes: Sequence[str]) -> dict[str, Any]:
+    """Accuracy, balanced accuracy, per-class precision/recall and the confusion matrix."""
+    present = [c for c in classes if np.any(y_true == c)]
+    per = {}
+    for c in classes:
+        tp = int(np.sum((y_true == c) & (y_pred == c)))
+        n_true = int(np.sum(y_true == c))
+        n_pred = int(np.sum(y_pred == c))
+        per[c] = {
+            "support": n_true,
+            "recall": tp / n_true if n_true else None,
+            "precision": tp / n_pred if n_pred else None,
+        }
+    conf = [[int(np.sum((y_true == a) & (y_pred == b))) for b in classes] for a in classes]
+    return {
+        "n": len(y_true),
+        "accuracy": float(np.mean(y_true == y_pred)) if len(y_true) else None,
+        "balanced_accuracy": float(np.mean([per[c]["recall"] for c in present]))
+        if present
+        else None,
+        "per_class": per,
+        "confusion": {"labels": list(classes), "rows_truth_columns_predicted": conf},
+    }
+
+
+def heel_vs_forefoot(y_true: np.ndarray, proba: np.ndarray, classes: Sequence[str]) -> dict:
+    """Heel-or-forefoot choice on truly heel/forefoot steps (the larger of the two p)."""
+    ci = {c: i for i, c in enumerate(classes)}
+    m = (y_true == "heel") | (y_true == "forefoot")
+    if not m.any() or "heel" not in ci or "forefoot" not in ci:
+        return {"n": 0, "accuracy": None, "balanced_accuracy": None}
+    pred = np.where(proba[m, ci["heel"]] >= proba[m, ci["forefoot"]], "heel", "forefoot")
+    return metrics(y_true[m], pred, ["heel", "forefoot"])
+
+
+def _versions() -> dict[str, str]:
+    import numba
+    import sklearn
+    import skops
+
+    return {
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "scikit-learn": sklearn.__version__,
+        "numba": numba.__version__,
+        "skops": skops.__version__,
+    }
+
+
+def load_training_set(
+    paths: Sequence[str | Path], progress: Callable[[Path], None] | None = None
+) -> tuple[StepSet, np.ndarray, list[dict[str, Any]]]:
+    """Steps of every file under ``paths``, the DATA argument of each step and the data list."""
+    sets, src, data = [], [], []
+    for k, raw in enumerate(paths):
+        files = find_training_files([raw])
+        n0 = sum(len(s) for s in sets)
+        for kind, f in files:
+            sets.append(steps_of_mocap(f) if kind == "mocap" else steps_of_labelled(f))
+            src.append(np.full(len(sets[-1]), k))
+            if progress is not None:
+                progress(f)
+        n1 = sum(len(s) for s in sets)
+        data.append(
+            {
+                "path": str(raw),
+                "layouts": sorted({kind for kind, _ in files}),
+                "recordings": len(files),
+                "steps": n1 - n0,
+            }
+        )
+    steps = StepSet.concatenate(sets)
+    return steps, (np.concatenate(src) if src else np.zeros(0, int)), data
+
+
+def train(
+    paths: Sequence[str | Path],
+    *,
+    seed: int = 0,
+    n_splits: int = 5,
+    progress: Callable[[str], None] | None = None,
+    command: str | None = None,
+) -> TrainResult:
+    """Train both classifiers on ``paths`` and cross-validate them grouped by subject."""
+    from sklearn.model_selection import GroupKFold
+
+    from gait.classify.card import build_card, card_markdown
+    from gait.classify.features import feature_names
+
+    steps, src, data = load_training_set(
+        paths, None if progress is None else (lambda f: progress(f"read {f.name}"))
+    )
+    weights = source_weights(steps, src)
+    models: dict[str, Any] = {}
+    oof: dict[str, np.ndarray] = {}
+    oof_p: dict[str, np.ndarray] = {}
+    for task, classes in TASKS.items():
+        y = getattr(steps, task)
+        m = _labelled(y)
+        present = sorted({str(v) for v in y[m]})
+        if len(present) < 2:
+            raise LabelFormatError(
+                ", ".join(str(p) for p in paths),
+                f"the {task} classifier needs steps of at least two classes "
+                f"({', '.join(classes)}); the data has {present or 'none'}",
+                column=task,
+            )
+        Xm, ym, gm, wm = steps.X[m], y[m].astype(str), steps.subject[m], weights[m]
+        pred = np.full(len(steps), None, dtype=object)
+        proba = np.full((len(steps), len(present)), np.nan)
+        n_groups = len(np.unique(gm))
+        k = min(n_splits, n_groups)
+        if k >= 2:
+            for i, (tr, te) in enumerate(GroupKFold(n_splits=k).split(Xm, ym, groups=gm)):
+                if progress is not None:
+                    progress(f"{task}: cross-validation fold {i + 1}/{k}")
+                if len(np.unique(ym[tr])) < 2:
+                    continue
+                est = _estimator(task, seed).fit(Xm[tr], ym[tr], sample_weight=wm[tr])
+                p = est.predict_proba(Xm[te])
+                cols = [present.index(c) for c in est.classes_]
+                full = np.zeros((len(te), len(present)))
+                full[:, cols] = p
+                idx = np.flatnonzero(m)[te]
+                proba[idx] = full
+                pred[idx] = np.array(present, dtype=object)[np.argmax(full, axis=1)]
+        if progress is not None:
+            progress(f"{task}: final fit on all {int(m.sum())} steps")
+        models[task] = _estimator(task, seed).fit(Xm, ym, sample_weight=wm)
+        oof[task] = pred
+        oof_p[task] = proba
+    card = build_card(
+        steps=steps,
+        oof=oof,
+        oof_p=oof_p,
+        models=models,
+        data=data,
+        n_splits=n_splits,
+        seed=seed,
+        command=command,
+        features=feature_names(),
+        versions=_versions(),
+    )
+    return TrainResult(models, steps, oof, card, card_markdown(card))
