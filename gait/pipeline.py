@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, Self
 
 import numpy as np
-from sklearn.base import BaseEstimator
 
+from gait._estimator import BaseEstimator
 from gait.consts import FEET, foot_of
 from gait.consts import STEP_FIELDS as STEP_FIELDS  # re-exported: the public step record
 from gait.steps.base import BaseStepDetector, StepStream, StepTable

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from typing import Protocol, Self
 
 import numpy as np
-from sklearn.base import BaseEstimator
 
+from gait._estimator import BaseEstimator
 from gait.types import SampleBlock
 
 
