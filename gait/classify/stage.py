@@ -125,7 +125,7 @@ class LabellerStream:
         self._gyr = np.zeros((0, 3))
         self._t = np.zeros(0)
         # pending steps (time order) and the labels of the sensor-foot steps done so far
-        self._pending: list[tuple[int, float, bool]] = []
+        self._pending: list[tuple[int, float, bool, float]] = []
         self._done: dict[int, tuple] = {}  # pending position -> labels
         self._own_hist: list[tuple[float, np.ndarray, np.ndarray]] = []
         self._last_own: tuple | None = None
@@ -135,9 +135,15 @@ class LabellerStream:
     def feed(self, block: SampleBlock, steps: StepTable) -> Labels:
         if block.n_samples:
             self._append(block)
+        fc = getattr(steps, "fc_t_s", None)
         for i in range(len(steps)):
             self._pending.append(
-                (int(steps.ic_idx[i]), float(steps.t_s[i]), bool(steps.instrumented[i]))
+                (
+                    int(steps.ic_idx[i]),
+                    float(steps.t_s[i]),
+                    bool(steps.instrumented[i]),
+                    float(fc[i]) if fc is not None else np.nan,
+                )
             )
         return self._release(final=False)
 
@@ -205,10 +211,10 @@ class LabellerStream:
         )
 
     def _release(self, *, final: bool) -> Labels:
-        out_idx, out_t, out_own = [], [], []
+        out_idx, out_t, out_own, out_fc = [], [], [], []
         d, dp, s, sp = [], [], [], []
         while self._pending:
-            idx, t, own = self._pending[0]
+            idx, t, own, fc = self._pending[0]
             if own:
                 if not final and self._n_seen < idx + self._need_after + 1:
                     break
@@ -223,6 +229,7 @@ class LabellerStream:
             out_idx.append(idx)
             out_t.append(t)
             out_own.append(own)
+            out_fc.append(fc)
             d.append(lab[0])
             dp.append(lab[1])
             s.append(lab[2])
@@ -230,9 +237,7 @@ class LabellerStream:
         self._trim()
         if not out_idx:
             return _empty_labels()
-        table = StepTable(
-            np.array(out_idx, np.int64), np.array(out_t, np.float64), np.array(out_own, bool)
-        )
+        table = _table(out_idx, out_t, out_own, out_fc)
         return Labels(table, d, np.array(dp, np.float64), s, np.array(sp, np.float64))
 
     def _inherit(self, t: float, final: bool) -> tuple | None:
@@ -249,6 +254,14 @@ class LabellerStream:
         if not final and self._n_seen < nxt[0] + self._need_after + 1:
             return None
         return self._own_labels(nxt[0], nxt[1])
+
+
+def _table(idx: list, t: list, own: list, fc: list) -> StepTable:
+    args = (np.array(idx, np.int64), np.array(t, np.float64), np.array(own, bool))
+    try:
+        return StepTable(*args, fc_t_s=np.array(fc, np.float64))  # type: ignore[call-arg]
+    except TypeError:  # a StepTable without final contacts
+        return StepTable(*args)
 
 
 def _mean_prob(ps: list[np.ndarray]) -> np.ndarray:

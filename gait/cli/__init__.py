@@ -58,6 +58,9 @@ progress.register(app)
 from gait.cli import evaluate  # noqa: E402
 
 evaluate.register(app)
+from gait.cli import train  # noqa: E402
+
+train.register(app)
 
 
 def main() -> None:
