@@ -65,7 +65,34 @@ train.register(app)
 
 def main() -> None:
     """Entry point of the ``gait`` console script."""
-    app()
+    try:
+        app()
+    except SystemExit as done:
+        _exit_now(done.code)
+        raise
+
+
+def _exit_now(code: object) -> None:
+    """End the process without the interpreter's teardown (about 0.4 s of freeing numba, pandas
+    and numpy objects for nothing) once the command is over and its output flushed.
+
+    Only when nothing else is running: no other thread and no Dask (its clusters clean up their
+    worker processes at exit). Returns (for the normal exit) if it is not safe or if flushing
+    fails (the normal path reports that)."""
+    import os
+    import sys
+    import threading
+
+    if not isinstance(code, int | None) or os.environ.get("GAIT_SLOW_EXIT"):
+        return
+    if threading.active_count() > 1 or any(m in sys.modules for m in ("distributed", "dask")):
+        return
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        return
+    os._exit(code or 0)
 
 
 __all__ = ["app", "main"]

@@ -1,0 +1,160 @@
+"""End-to-end speed of ``gait analyse`` on a 2-hour 100 Hz CSV, as a ratio to pandas reading it.
+
+    python -m benchmarks.bench_command [--repeats 3] [--hours 2] [--keep DIR]
+
+The session is the bundled demo walk (datasets/sample/demo.csv, simulator output) repeated to
+the length asked, with continuous time, written as a canonical CSV plus the demo's sidecar.
+In the same run, alternating, each of these is timed ``--repeats`` times (the minimum is kept,
+the least disturbed by other load on the machine):
+
+- ``gait analyse FILE --format json --quiet > /dev/null``: the installed command, wall time of
+  the whole process (interpreter start, imports, reading, analysis, JSON, exit);
+- ``pandas.read_csv(FILE)``: the read alone, timed inside a Python process (the baseline of
+  issue 22), and the same read as a whole process (``python -c "import pandas; ..."``).
+
+A first ``gait analyse`` run is not counted: it compiles the numba kernels when their cache is
+missing. The ratio printed is command / read (target of issue 22: at most 1.5). ``--breakdown``
+also times the stages in one process (imports, read, resample, pipeline, JSON).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+DEMO = REPO / "datasets" / "sample" / "demo.csv"
+
+_READ = (
+    "import time, pandas; t = time.perf_counter(); pandas.read_csv({path!r}); "
+    "print(time.perf_counter() - t)"
+)
+
+
+def make_session(folder: Path, hours: float) -> Path:
+    """The demo walk repeated to ``hours``, as ``walk.csv`` + ``walk.json`` in ``folder``."""
+    from gait.io import read_session
+
+    demo = read_session(DEMO)
+    s = demo.samples
+    rate = s.sampling_rate_hz
+    n = round(hours * 3600 * rate)
+    reps = -(-n // s.n_samples)
+    values = np.hstack([s.acc_ms2, s.gyr_dps])
+    data = np.tile(values, (reps, 1))[:n]
+    t = np.arange(n) / rate
+    path = folder / "walk.csv"
+    with open(path, "w") as f:
+        f.write("t_s,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z\n")
+        np.savetxt(f, np.column_stack([t, data]), fmt=["%.6f"] + ["%.7g"] * 6, delimiter=",")
+    shutil.copy(DEMO.with_suffix(".json"), folder / "walk.json")
+    return path
+
+
+def _gait() -> list[str]:
+    script = Path(sys.executable).with_name("gait")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "gait.cli"]
+
+
+def time_command(args: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    return time.perf_counter() - start
+
+
+def time_read(path: Path) -> float:
+    out = subprocess.run(
+        [sys.executable, "-c", _READ.format(path=str(path))],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return float(out.stdout.strip())
+
+
+def breakdown(path: Path) -> dict[str, float]:
+    """Stage times of one analysis in a fresh process (seconds)."""
+    code = f"""
+import json, time
+t0 = time.perf_counter()
+from gait.cli._common import sessions_json
+from gait.cli.analyse import analyse_file
+from gait.api import analyse, read_session
+from gait.resample import to_detector_rate
+import gait.steps, gait.pipeline
+t1 = time.perf_counter()
+s = read_session({str(path)!r})
+t2 = time.perf_counter()
+s, _ = to_detector_rate(s)
+a = analyse(s)
+t3 = time.perf_counter()
+text = sessions_json([a.to_dict()])
+t4 = time.perf_counter()
+print(json.dumps(dict(imports=t1 - t0, read=t2 - t1, analysis=t3 - t2, json=t4 - t3)))
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--hours", type=float, default=2.0)
+    ap.add_argument("--keep", type=Path, help="write the session here and keep it")
+    ap.add_argument("--breakdown", action="store_true", help="also time the stages")
+    args = ap.parse_args()
+
+    folder = args.keep or Path(tempfile.mkdtemp(prefix="gait-bench-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        path = folder / "walk.csv"
+        if not path.exists():
+            path = make_session(folder, args.hours)
+        size_mb = path.stat().st_size / 1e6
+        command = [*_gait(), "analyse", str(path), "--format", "json", "--quiet"]
+        time_command(command)  # warm-up: compiles the kernels if their cache is missing
+        gait_s, read_s, read_proc_s = [], [], []
+        for _ in range(args.repeats):
+            gait_s.append(time_command(command))
+            read_s.append(time_read(path))
+            read_proc_s.append(
+                time_command(
+                    [sys.executable, "-c", f"import pandas; pandas.read_csv({str(path)!r})"]
+                )
+            )
+        g, r, rp = min(gait_s), min(read_s), min(read_proc_s)
+        print(f"session: {args.hours:g} h at 100 Hz, {size_mb:.0f} MB ({path})")
+        print(
+            f"gait analyse --format json (whole process): {g:.2f} s  (runs: "
+            + ", ".join(f"{x:.2f}" for x in gait_s)
+            + ")"
+        )
+        print(
+            f"pandas.read_csv (the read alone):           {r:.2f} s  (runs: "
+            + ", ".join(f"{x:.2f}" for x in read_s)
+            + ")"
+        )
+        print(f"python -c 'pandas.read_csv' (whole process): {rp:.2f} s")
+        print(
+            f"ratio gait / read: {g / r:.2f}x (target <= 1.5x); gait / read process: {g / rp:.2f}x"
+        )
+        if args.breakdown:
+            stages = breakdown(path)
+            print(
+                "stages in one process: " + ", ".join(f"{k} {v:.2f} s" for k, v in stages.items())
+            )
+    finally:
+        if args.keep is None:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
