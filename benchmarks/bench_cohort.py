@@ -9,7 +9,8 @@ timed, each as the installed ``gait`` command in a fresh process:
 
 1. baseline: ``gait analyse DIR --format json`` (one process, no files, no reports);
 2. ``gait analyse DIR --out OUT --workers N --report`` (Dask LocalCluster, all outputs, reports);
-3. the same command again: a resume that finds every session complete.
+3. the same command again: a resume that finds every session complete;
+4. ``gait analyse DIR --out OUT2 --workers N`` without reports (what the reports cost).
 
 Printed: wall times, the ratios to the baseline, and checks that the cohort table has one row
 per session and that the resume analysed nothing.
@@ -97,6 +98,13 @@ def main() -> None:
     if run.returncode != 0:
         sys.exit(f"cohort run failed: {run.stderr[-2000:]}")
     t_resume, resume = timed(cohort_cmd)
+    plain_out = work / "out-no-report"
+    shutil.rmtree(plain_out, ignore_errors=True)
+    plain_cmd = [gait, "analyse", str(sessions_dir), "--out", str(plain_out),
+                 "--workers", str(args.workers), "--format", "csv", "-q"]  # fmt: skip
+    t_plain, plain = timed(plain_cmd)
+    if plain.returncode != 0:
+        sys.exit(f"cohort run without reports failed: {plain.stderr[-2000:]}")
     table = pd.read_parquet(out / "cohort-summary.parquet")
     reports = len(list(out.glob("*.gait-report.html")))
     print(f"baseline  gait analyse DIR --format json          : {t_base:7.1f} s")
@@ -107,6 +115,10 @@ def main() -> None:
     print(
         f"resume    (same command, all complete)           : {t_resume:7.1f} s"
         f"  ({t_resume / t_base:.2f}x the baseline)"
+    )
+    print(
+        f"cohort    --out --workers {args.workers} (no reports)         : {t_plain:7.1f} s"
+        f"  ({t_plain / t_base:.2f}x the baseline)"
     )
     print(
         f"cohort table rows {len(table)} (sessions {n}), ok {int((table.status == 'ok').sum())},"

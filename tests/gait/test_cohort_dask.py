@@ -147,6 +147,7 @@ def test_single_machine_path_does_not_import_dask(demo, tmp_path: Path) -> None:
 
 
 def test_local_cluster_runs_the_cohort_and_a_rerun_resumes(cohort_in: Path, tmp_path: Path) -> None:
+    pytest.importorskip("dask.distributed", reason="Dask is an optional extra: gait[dask]")
     out = tmp_path / "out"
     cmd = [GAIT, "analyse", str(cohort_in), "--out", str(out), "--workers", "2", "--report",
            "--format", "json", "-q"]  # fmt: skip
@@ -179,6 +180,7 @@ def test_local_cluster_runs_the_cohort_and_a_rerun_resumes(cohort_in: Path, tmp_
 
 
 def test_an_existing_scheduler_runs_the_cohort(cohort_in: Path, tmp_path: Path, demo) -> None:
+    pytest.importorskip("dask.distributed", reason="Dask is an optional extra: gait[dask]")
     from dask.distributed import LocalCluster
 
     (cohort_in / "broken.csv").unlink()
@@ -199,6 +201,7 @@ def test_an_existing_scheduler_runs_the_cohort(cohort_in: Path, tmp_path: Path, 
 def test_an_unreachable_scheduler_is_one_error_line(
     demo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    pytest.importorskip("dask.distributed", reason="Dask is an optional extra: gait[dask]")
     monkeypatch.setattr(cohort, "SCHEDULER_TIMEOUT_S", 1.0)
     result = runner.invoke(
         app,
