@@ -43,6 +43,14 @@ def check_cohort_options(
         fail("--workers starts a cluster and --scheduler uses an existing one: give only one")
     if workers is not None and workers < 1:
         fail(f"--workers {workers}: expected 1 or more worker processes")
+    import importlib.util
+
+    if report and importlib.util.find_spec("matplotlib") is None:
+        fail("--report draws its figures with matplotlib: pip install matplotlib")
+    if (workers is not None or scheduler is not None) and importlib.util.find_spec(
+        "distributed"
+    ) is None:
+        fail("--workers/--scheduler run on Dask: pip install 'gait[dask]'")
     asked = report or workers is not None or scheduler is not None
     if asked and out is None:
         option = "--report" if report else "--workers" if workers is not None else "--scheduler"

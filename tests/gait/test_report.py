@@ -26,6 +26,7 @@ from gait.report import _figures as F
 from gait.report import session_report, write_atomic, write_cohort_report, write_session_report
 from gait.report._html import SUMMARY_ROWS
 
+pytest.importorskip("matplotlib", reason="reports need matplotlib")
 DEMO = sample_dir() / "demo.csv"
 CHROMIUM = next(
     (b for b in ("chromium", "chromium-browser", "google-chrome") if shutil.which(b)), None
