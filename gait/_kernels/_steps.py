@@ -21,28 +21,26 @@ NO_IDX = -(2**62)
 
 # --- integer state ---------------------------------------------------------------------------
 I_COUNT = 0  # samples seen so far (global index of the next sample)
-I_LOBE_SIGN = 1  # sign of the current lobe of the rate about the axis (+1 / -1)
-I_LOBE_START = 2  # its first sample
-I_LOBE_PEAK = 3  # the sample of its largest |rate|
-I_LOBE_FC = 4  # the toe-off candidate before it: extreme of the other sense within FC_BACK
-I_LAST_MOTION = 5  # last sample with the angular-rate norm above the absolute threshold
-I_RESET_DONE = 6  # 1 once the sense was forgotten in the current rest
-I_NREC = 7  # records in the FIFO
-I_HEAD = 8  # ring position of the oldest record
-I_LAST_IC = 9  # last contact returned (or NO_IDX)
-I_SENSE = 13  # the swing sense (+1 / -1; 0 not known)
-I_BOUT_START = 14  # bout of motion (norm above the absolute threshold): first sample (or NO_IDX)
-I_BOUT_LAST = 15  # its last sample above the threshold
-I_BOUT_COUNT = 16  # its samples above the threshold
-I_LOBE_OPEN = 17  # 1 while a lobe is under way (its rotation has not ended yet)
-I_W_SIGN = 18  # sign of the rate about the axis at the last sample
-I_LAST_CROSS = 19  # last sample where that sign changed
-I_BOUT_CAND = 20  # the landing of the bout's last large lobe not taken as a swing (or NO_IDX)
+I_LOBE_OPEN = 1  # 1 while a lobe is under way (its rotation has not ended yet)
+I_LOBE_SIGN = 2  # sign of the current (or last) lobe of the rate about the axis (+1 / -1)
+I_LOBE_START = 3  # its first sample (the zero crossing it began at)
+I_LOBE_PEAK = 4  # the sample of its largest |rate|
+I_LOBE_FC = 5  # the toe-off candidate before it: extreme of the other sense within P_FC_BACK
+I_W_SIGN = 6  # sign of the rate about the axis at the last sample
+I_LAST_CROSS = 7  # last sample where that sign changed
+I_NREC = 8  # records in the FIFO
+I_HEAD = 9  # row of the oldest record
+I_LAST_IC = 10  # last contact returned (or NO_IDX)
+I_SENSE = 11  # the swing sense (+1 / -1; 0 not known)
+I_BOUT_START = 12  # bout of motion (norm above the absolute threshold): first sample (or NO_IDX)
+I_BOUT_LAST = 13  # its last sample above the threshold
+I_BOUT_COUNT = 14  # its samples above the threshold
+I_BOUT_CAND = 15  # the landing of the bout's last large lobe not taken as a swing (or NO_IDX)
 # accelerometer-only path
-I_ON = 10  # 1 while the motion signal is above its on-threshold
-I_GROUP_START = 11  # first sample of the current burst group (or NO_IDX)
-I_GROUP_END = 12  # last sample above the off-threshold in that group (or NO_IDX)
-N_ISTATE = 21
+I_ON = 16  # 1 while the motion signal is above its on-threshold
+I_GROUP_START = 17  # first sample of the current burst group (or NO_IDX)
+I_GROUP_END = 18  # last sample above the off-threshold in that group (or NO_IDX)
+N_ISTATE = 19
 
 # --- float state -----------------------------------------------------------------------------
 F_LEVEL = 0  # running level of the peaks of accepted swings (deg/s, or m/s² acc-only)
@@ -89,17 +87,16 @@ P_POST_HI = 5  # ... to + POST_HI
 P_REV_MAX = 6  # the reversal lies at most this long after the zero crossing
 P_BACK = 7  # the landing is looked for from this long before the zero crossing
 P_HEEL = 8  # a landing this soon after the zero crossing is heel-first: contact at the crossing
-P_SENSE_RESET = 9  # rest this long forgets the sense (0: never)
-P_FC_BACK = 10  # toe-off: extreme of the other sense within this long before the swing lobe
-P_JERK_LAG = 11  # acc-only: span of the acceleration change
-P_ACC_WINDOW = 12  # acc-only: search window before the burst's end
-P_ACC_LATE = 13  # acc-only: and after it
-P_ACC_GAP = 14  # acc-only: bursts closer than this are one
-P_QUIET = 15  # a bout ends after this long below the absolute threshold (0: no isolated steps)
-P_BOUT_MIN = 16  # an isolated step's bout spends this long above the threshold
-P_SETTLE = 17  # an isolated step's contact lies this long before the bout's last motion
-P_MIN_STANCE = 18  # a lobe starting this soon after a contact is that contact's own rotation
-N_IPARAM = 19
+P_FC_BACK = 9  # toe-off: extreme of the other sense within this long before the swing lobe
+P_JERK_LAG = 10  # span of the acceleration change
+P_ACC_WINDOW = 11  # acc-only: search window before the burst's end
+P_ACC_LATE = 12  # acc-only: and after it
+P_ACC_GAP = 13  # acc-only: bursts closer than this are one
+P_QUIET = 14  # a bout ends after this long below the absolute threshold (0: no isolated steps)
+P_BOUT_MIN = 15  # an isolated step's bout spends this long above the threshold
+P_SETTLE = 16  # an isolated step's contact lies this long before the bout's last motion
+P_MIN_STANCE = 17  # a lobe starting this soon after a contact is that contact's own rotation
+N_IPARAM = 18
 
 # --- float parameters --------------------------------------------------------------------------
 Q_ABS_ON = 0  # absolute floor of a swing's peak (deg/s; acc-only m/s²)
@@ -129,7 +126,6 @@ def new_state(level0: float, ring_size: int) -> tuple[np.ndarray, ...]:
     istate[I_LOBE_SIGN] = 0
     istate[I_W_SIGN] = 1
     istate[I_LOBE_FC] = NO_IDX
-    istate[I_LAST_MOTION] = NO_IDX
     istate[I_LAST_IC] = NO_IDX
     istate[I_GROUP_START] = NO_IDX
     istate[I_GROUP_END] = NO_IDX
@@ -150,25 +146,32 @@ def new_state(level0: float, ring_size: int) -> tuple[np.ndarray, ...]:
 def next_contact_min_idx(istate: np.ndarray, rec_i: np.ndarray, ip: np.ndarray) -> int:
     """A lower bound on the index of any contact not returned yet.
 
-    Gyroscope path: a contact lies at a swing lobe's zero crossing or later. An undecided record
-    has its crossing in the past; a lobe under way (or one not begun) crosses at the next sample
-    or later. Accelerometer path: a burst's contact lies in its search window, which starts
+    Gyroscope path: a swing's contact lies at its lobe's zero crossing, at the reversal after
+    it, or at an impact onset at most ``P_BACK`` before the crossing. An undecided record has its
+    crossing in the past; a lobe under way (or one not begun) crosses at the next sample or
+    later. An isolated step lands at the landing of a rejected lobe of its bout (which lies
+    ``P_BACK`` before that lobe's crossing at the earliest) or ``P_SETTLE`` before the bout's
+    last motion, which only moves on, and never before the bout's start.
+
+    Accelerometer path: a burst's contact lies in its search window, which starts
     ``P_ACC_WINDOW`` before the burst's last sample above the threshold and never before the
     burst's start. Plain Python: called once per block.
     """
     g = int(istate[I_COUNT])
     if ip[P_HAS_GYRO] != 0:
-        bound = g
+        back = int(ip[P_BACK])
+        bound = g - back
         n, head = int(istate[I_NREC]), int(istate[I_HEAD])
         for k in range(n):
             r = rec_i[(head + k) % CAP]
             if r[R_STATE] == 0:
-                bound = min(bound, int(r[R_Z]))
+                bound = min(bound, int(r[R_Z]) - back)
         b_start = int(istate[I_BOUT_START])
         if ip[P_QUIET] > 0 and b_start != NO_IDX and int(istate[I_LAST_IC]) < b_start:
-            # an isolated step's contact: P_SETTLE before the bout's last motion, which only
-            # moves on, and never before the bout's start
-            bound = min(bound, max(b_start, int(istate[I_BOUT_LAST]) - int(ip[P_SETTLE])))
+            iso = int(istate[I_BOUT_LAST]) - int(ip[P_SETTLE])
+            if istate[I_BOUT_CAND] != NO_IDX:
+                iso = min(iso, int(istate[I_BOUT_CAND]))
+            bound = min(bound, max(b_start, iso))
         return max(0, bound)
     start = int(istate[I_GROUP_START])
     if start == NO_IDX:
@@ -381,13 +384,16 @@ def _landing(r: np.ndarray, ring: np.ndarray, mask: int, ip: np.ndarray, fp: np.
             break
     if t_x > z + ip[P_HEEL]:
         return rev
-    imp = _impact(r, ring, mask, fp, z)
+    imp = _impact(r, ring, mask, ip, fp, z)
     return z if imp == NO_IDX else min(imp, z)
 
 
 @njit(cache=True)
-def _impact(r: np.ndarray, ring: np.ndarray, mask: int, fp: np.ndarray, hi: int) -> int:
-    """Onset of a sharp impact between the swing's peak and ``hi`` (NO_IDX: none).
+def _impact(
+    r: np.ndarray, ring: np.ndarray, mask: int, ip: np.ndarray, fp: np.ndarray, hi: int
+) -> int:
+    """Onset of a sharp impact from ``P_BACK`` before the lobe's end (but not before its peak)
+    to ``hi`` (NO_IDX: none).
 
     Sharp: the acceleration changes ``Q_IMPACT_RATIO`` times faster than it did on average over
     the swing (relative to the swing's own level: a smoothing sensor lowers both). A heel strike
@@ -402,11 +408,12 @@ def _impact(r: np.ndarray, ring: np.ndarray, mask: int, fp: np.ndarray, hi: int)
         j_sw += ring[k & mask, 5]
     j_sw /= max(1, r[R_PEAK_IDX] + 1 - start)
     j_max = 0.0
-    for k in range(r[R_PEAK_IDX], hi + 1):
+    lo = max(r[R_PEAK_IDX], r[R_Z] - ip[P_BACK])
+    for k in range(lo, hi + 1):
         j_max = max(j_max, ring[k & mask, 5])
     if j_max <= 0.0 or j_max < fp[Q_IMPACT_RATIO] * j_sw:
         return NO_IDX
-    for k in range(r[R_PEAK_IDX], hi + 1):
+    for k in range(lo, hi + 1):
         if ring[k & mask, 5] >= fp[Q_ONSET_FRAC] * j_max:
             return k
     return NO_IDX
@@ -443,8 +450,6 @@ def detect_block(
         m2 = gx * gx + gy * gy + gz * gz
         if m2 > abs_on2:
             _axis_step(fstate, gx, gy, gz, fp[Q_AXIS_BETA])
-            istate[I_LAST_MOTION] = g
-            istate[I_RESET_DONE] = 0
             if istate[I_BOUT_START] == NO_IDX:
                 istate[I_BOUT_START] = g
                 istate[I_BOUT_COUNT] = 0
@@ -453,17 +458,6 @@ def detect_block(
                 istate[I_BOUT_CAND] = NO_IDX
             istate[I_BOUT_LAST] = g
             istate[I_BOUT_COUNT] += 1
-        elif (
-            ip[P_SENSE_RESET] > 0
-            and istate[I_RESET_DONE] == 0
-            and istate[I_LAST_MOTION] != NO_IDX
-            and g - istate[I_LAST_MOTION] > ip[P_SENSE_RESET]
-        ):
-            # The walker stood still: the next walk may go the other way.
-            fstate[F_Q] = -1.0
-            fstate[F_Q + 1] = -1.0
-            istate[I_SENSE] = 0
-            istate[I_RESET_DONE] = 1
         w = gx * fstate[F_AXIS] + gy * fstate[F_AXIS + 1] + gz * fstate[F_AXIS + 2]
         a = acc[i]
         ring[g & mask, 0] = w
@@ -512,7 +506,7 @@ def detect_block(
             r = rec_i[row]
             ws = r[R_SIGN] * w
             if r[R_IMPACT] == NO_IDX and 0 <= g - r[R_Z] <= ip[P_HEEL]:
-                r[R_IMPACT] = _impact(r, ring, mask, fp, g)
+                r[R_IMPACT] = _impact(r, ring, mask, ip, fp, g)
             if r[R_REV] == NO_IDX and g > r[R_Z]:
                 if ws < rec_f[row, RF_RMIN]:
                     rec_f[row, RF_RMIN] = ws

@@ -99,7 +99,6 @@ class AnkleStepDetector(BaseStepDetector):
         axis_tau_s: float = 2.0,
         post_s: tuple[float, float] = (0.15, 0.45),
         sense_alpha: float = 0.3,
-        sense_reset_s: float = 1.5,
         rev_max_s: float = 0.3,
         rev_rise: float = 0.1,
         back_s: float = 0.1,
@@ -133,7 +132,6 @@ class AnkleStepDetector(BaseStepDetector):
         self.axis_tau_s = axis_tau_s
         self.post_s = post_s
         self.sense_alpha = sense_alpha
-        self.sense_reset_s = sense_reset_s
         self.rev_max_s = rev_max_s
         self.rev_rise = rev_rise
         self.back_s = back_s
@@ -191,7 +189,6 @@ class AnkleStepStream:
         ip[k.P_REV_MAX] = n(d.rev_max_s)
         ip[k.P_BACK] = n(d.back_s)
         ip[k.P_HEEL] = n(d.heel_s)
-        ip[k.P_SENSE_RESET] = n(d.sense_reset_s) if d.sense_reset_s > 0 else 0
         ip[k.P_FC_BACK] = n(d.fc_back_s)
         ip[k.P_MIN_STANCE] = n(d.min_stance_s)
         ip[k.P_QUIET] = n(d.quiet_s) if d.quiet_s > 0 else 0
