@@ -59,6 +59,11 @@ _PLAUSIBLE_RATE_HZ = (20.0, 5000.0)
 _POSSIBLE_RATE_HZ = (2.0, 50000.0)
 
 PARQUET_SUFFIXES = (".parquet", ".pq")
+#: Parquet support is an optional part of the install.
+PARQUET_NEEDS_PYARROW = (
+    "Parquet needs pyarrow, an optional part of gait: pip install 'gait[parquet]' "
+    "(or save the session as CSV)"
+)
 _QUANTITY_WORDS = {"time": "time", "acc": "acceleration", "gyr": "angular rate"}
 _UNIT_ARG = {"time": "time_unit", "acc": "acc_unit", "gyr": "gyr_unit"}
 _UNIT_WORDS = {
@@ -378,6 +383,8 @@ def _load_parquet(path: Path) -> _Table:
 
     try:
         df = pd.read_parquet(path)
+    except ImportError:
+        raise SessionFormatError(path, PARQUET_NEEDS_PYARROW) from None
     except Exception as e:  # pyarrow raises several types for a broken file
         raise SessionFormatError(path, f"cannot read as Parquet: {e}") from None
     names = [str(c) for c in df.columns]

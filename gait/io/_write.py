@@ -12,7 +12,7 @@ from typing import IO, Self
 import numpy as np
 
 from gait.consts import ACC_COLS, GYR_COLS, SESSION_COLS, T_COL
-from gait.io._read import PARQUET_SUFFIXES
+from gait.io._read import PARQUET_NEEDS_PYARROW, PARQUET_SUFFIXES
 from gait.io._sidecar import write_sidecar
 from gait.types import SampleBlock, SessionMeta
 
@@ -96,7 +96,12 @@ def write_session(
     _check_block(samples)
     extra_cols = _check_extra(samples, extra)
     if p.suffix.lower() in PARQUET_SUFFIXES:
+        import importlib.util
+
         import pandas as pd
+
+        if importlib.util.find_spec("pyarrow") is None:
+            raise ImportError(f"{p}: writing {PARQUET_NEEDS_PYARROW}")
 
         data: dict[str, np.ndarray] = {T_COL: samples.t_s}
         data.update({c: samples.acc_ms2[:, i] for i, c in enumerate(ACC_COLS)})

@@ -411,3 +411,20 @@ def test_os_exit_code_of_the_installed_script_on_bad_input(tmp_path: Path) -> No
     )
     assert done.returncode == 2
     assert len(json.loads(done.stdout)["sessions"]) == 1
+
+
+# --- deliverable 5: a lighter install --------------------------------------------------------
+
+
+def test_parquet_without_pyarrow_says_which_extra(demo: SampleBlock, tmp_path: Path) -> None:
+    f = write_session(tmp_path / "walk.parquet", demo)  # pyarrow is here for the test itself
+    code = "import sys; sys.modules['pyarrow'] = None; from gait.cli import main; main()"
+    done = subprocess.run(
+        [sys.executable, "-c", code, "analyse", "-f", "json", str(f)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2 and done.stdout == ""
+    assert "Traceback" not in done.stderr
+    assert "pip install 'gait[parquet]'" in done.stderr
