@@ -136,6 +136,8 @@ def analyse(
     Without ``energy``, :class:`gait.energy.MetEnergyEstimator` prices the steps (speed from
     the sensor; ``height_m`` or the sidecar's ``subject.height_m`` for the leg length); kcal
     stay empty without a body mass.
+    Without ``classifier``, a session with a gyroscope is labelled by the shipped models
+    (``models/``, :func:`gait.classify.stage.default_labeller`; docs/classifiers.md).
     """
     from gait.pipeline import GaitPipeline
 
@@ -169,6 +171,10 @@ def analyse(
         from gait.energy import MetEnergyEstimator
 
         energy = MetEnergyEstimator(height_m=height_m or session.meta.subject.height_m)
+    if classifier is None and session.samples.has_gyro:
+        from gait.classify.stage import default_labeller
+
+        classifier = default_labeller()  # the shipped models/ (None if absent)
     pipe = GaitPipeline(
         detector=detector, classifier=classifier, energy=energy, mass_kg=mass_kg
     ).run(session)

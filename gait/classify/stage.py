@@ -89,6 +89,18 @@ class StepLabeller:
         return out[0], out[1], out[2], out[3]
 
 
+_DEFAULT: list[StepLabeller | None] = []
+
+
+def default_labeller() -> StepLabeller | None:
+    """The labeller of the shipped models (loaded once per process); None if ``models/`` is
+    absent (e.g. an installation without the repository's models)."""
+    if not _DEFAULT:
+        folder = default_model_dir()
+        _DEFAULT.append(StepLabeller.from_folder(folder) if folder.is_dir() else None)
+    return _DEFAULT[0]
+
+
 def default_model_dir() -> Path:
     """The shipped models: ``models/`` at the repository root."""
     return Path(__file__).resolve().parents[2] / "models"

@@ -437,6 +437,15 @@ def analyse(
         bool,
         typer.Option("--overwrite", help="Replace existing results in the --out folder."),
     ] = False,
+    model: Annotated[
+        Path | None,
+        typer.Option(
+            "--model",
+            help="Model folder written by 'gait train' for direction and strike (default: the "
+            "shipped models/; docs/classifiers.md).",
+            metavar="MODEL_DIR",
+        ),
+    ] = None,
 ) -> None:
     """Analyse recorded sessions: steps, walking bouts, cadence and a summary per session.
 
@@ -450,6 +459,13 @@ def analyse(
     from gait.cli._cohort import check_cohort_options, run_cohort_command
 
     cohort = check_cohort_options(out=out, report=report, workers=workers, scheduler=scheduler)
+    classifier = None
+    if model is not None:
+        if cohort:
+            fail("--model: not yet with --report, --workers or --scheduler (they use models/)")
+        from gait.classify.stage import StepLabeller
+
+        classifier = StepLabeller.from_folder(model)  # refused cleanly if unsafe or incomplete
     files = find_sessions(paths)
     if out is not None:
         _check_out_names(files, out, overwrite=overwrite or cohort)
@@ -488,7 +504,7 @@ def analyse(
         for path in files:
             file = str(path)
             try:
-                analysis = analyse_file(path, **options, height_m=height_m)
+                analysis = analyse_file(path, **options, height_m=height_m, classifier=classifier)
             except (GaitError, OSError) as e:
                 # one bad session does not stop the batch: named now, counted at the end
                 error_line(describe_error(e))
@@ -534,6 +550,7 @@ def analyse_file(
     time_unit: str | None = None,
     mass_kg: float | None = None,
     height_m: float | None = None,
+    classifier: Any = None,
 ) -> Analysis:
     """Read and analyse one session file as ``gait analyse`` does: a session outside the
     detector's 50-1000 Hz is resampled first (:mod:`gait.resample`, noted in the session's
@@ -546,7 +563,7 @@ def analyse_file(
         path, acc_unit=acc_unit, gyr_unit=gyr_unit, time_unit=time_unit, placement=placement
     )
     session, _ = to_detector_rate(session)
-    return analyse_one(session, mass_kg=mass_kg, height_m=height_m)
+    return analyse_one(session, mass_kg=mass_kg, height_m=height_m, classifier=classifier)
 
 
 def register(app: typer.Typer) -> None:

@@ -150,7 +150,12 @@ class _Session:
         from gait.energy import MetEnergyEstimator
 
         energy = MetEnergyEstimator(height_m=self.height_m)
-        self.pipe = GaitPipeline(mass_kg=self.mass_kg, energy=energy).stream(
+        classifier = None
+        if block.has_gyro:  # live labels from the shipped models, as gait analyse
+            from gait.classify.stage import default_labeller
+
+            classifier = default_labeller()
+        self.pipe = GaitPipeline(mass_kg=self.mass_kg, energy=energy, classifier=classifier).stream(
             sampling_rate_hz=self.resampler.rate_hz if self.resampler else rate,
             has_gyro=block.has_gyro,
             placement=self.placement,
