@@ -58,7 +58,13 @@ SUMMARY_OUT_SUFFIX = ".gait-summary.json"
 STRIDES_OUT_SUFFIX = ".gait-strides.csv"
 STRIDES_PARQUET_SUFFIX = ".gait-strides.parquet"
 #: Companion files of a session that are never sessions themselves (labels, truth, results).
-COMPANION_SUFFIXES = (".labels.csv", ".steps.csv", STEPS_OUT_SUFFIX)
+COMPANION_SUFFIXES = (
+    ".labels.csv",
+    ".steps.csv",
+    STEPS_OUT_SUFFIX,
+    STRIDES_OUT_SUFFIX,
+    STRIDES_PARQUET_SUFFIX,
+)
 #: Steps shown at each end of the per-session listing of ``--format table``.
 TABLE_STEPS_EACH_END = 5
 
