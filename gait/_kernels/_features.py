@@ -8,7 +8,8 @@ not depend on how the sensor is mounted or on which leg:
    iteration on the second-moment matrix), made perpendicular to ``g``; its sign is fixed so
    that the swing ending at the contact is a positive rotation (the shank's angle, the integral
    of ``w . u``, is near the top of its excursion over the ``swing`` seconds before the
-   contact): true for forward and backward gait alike, on either leg;
+   contact): true for forward and backward gait alike, on either leg (with no data before the
+   contact: so that the rotation after it is negative, as in stance);
 3. ``e = u x g``: the sagittal horizontal axis (the sense the foot travels in its swing).
 
 Channels (in that frame): sagittal rate ``w_s``, shank angle ``theta`` relative to the contact,
@@ -167,7 +168,13 @@ def step_features(
                 tmin = theta[i]
             if theta[i] > tmax:
                 tmax = theta[i]
-        if tmax > -tmin:
+        flip = tmax > -tmin
+        if tmax == -tmin:  # no swing before the contact (start of the data): the stance
+            post_sum = 0.0  # after it rotates the other way, in either direction
+            for i in range(ci, m):
+                post_sum += ws[i]
+            flip = post_sum > 0.0
+        if flip:
             u = -u
             for i in range(m):
                 ws[i] = -ws[i]

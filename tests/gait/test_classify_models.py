@@ -1,0 +1,239 @@
+"""Step classifiers: scikit-learn conventions, safe model folders, the streaming stage and the
+``gait train`` / ``gait analyse --model`` commands."""
+
+from __future__ import annotations
+
+import json
+import pickle
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.utils.estimator_checks import parametrize_with_checks
+from typer.testing import CliRunner
+
+from gait.classify.estimators import DirectionClassifier, StrikeClassifier
+from gait.classify.model_io import MODEL_FILES, load_models, save_models
+from gait.classify.stage import StepLabeller
+from gait.errors import ModelFileError
+
+REPO = Path(__file__).resolve().parents[2]
+TRAIN = REPO / "datasets" / "labelled" / "train"
+TEST = REPO / "datasets" / "labelled" / "test"
+
+#: Checks that do not apply: the calibration splits the data into shuffled folds, so weights
+#: and repeated rows do not give the same folds; class_weight is a string option here.
+EXPECTED_FAILED = {
+    "check_sample_weight_equivalence_on_dense_data": "calibration folds differ with weights",
+    "check_class_weight_classifiers": "class_weight is 'balanced' or None, not a dict",
+}
+
+
+@parametrize_with_checks(
+    [DirectionClassifier(), StrikeClassifier(kind="logistic", C=1.0)],
+    expected_failed_checks=lambda est: EXPECTED_FAILED,
+)
+def test_sklearn_estimator_checks(estimator, check):
+    check(estimator)
+
+
+@pytest.fixture(scope="module")
+def small_model(tmp_path_factory):
+    """A model folder trained on four simulated subjects (fast)."""
+    from gait.classify.train import train
+
+    files = sorted(TRAIN.glob("*.csv.gz"))[:4]
+    result = train(files, n_splits=2)
+    out = tmp_path_factory.mktemp("model")
+    save_models(out, result.models, result.card, result.card_md)
+    return out
+
+
+def test_model_folder_round_trip_and_card(small_model):
+    d, s, card = load_models(small_model)
+    assert isinstance(d, DirectionClassifier) and isinstance(s, StrikeClassifier)
+    assert set(d.classes_) == {"forward", "backward"}
+    cv = card["tasks"]["direction"]["cross_validation"]
+    assert {"per_class", "confusion", "per_subject_accuracy", "balanced_accuracy"} <= set(cv)
+    assert card["library_versions"]["scikit-learn"]
+    assert len(card["features"]["names"]) == card["features"]["n"]
+    md = (small_model / "model_card.md").read_text()
+    assert "Confusion" in md and "precision" in md
+
+
+def _copy(src: Path, dst: Path) -> Path:
+    dst.mkdir()
+    for f in src.iterdir():
+        (dst / f.name).write_bytes(f.read_bytes())
+    return dst
+
+
+class _Hostile:
+    def __init__(self, marker: str) -> None:
+        self.marker = marker
+
+    def __reduce__(self):
+        return (Path.touch, (Path(self.marker),))
+
+
+def test_hostile_pickle_is_refused_and_never_run(small_model, tmp_path):
+    marker = tmp_path / "pwned"
+    folder = _copy(small_model, tmp_path / "m")
+    (folder / "extra.pkl").write_bytes(pickle.dumps(_Hostile(str(marker))))
+    with pytest.raises(ModelFileError, match=r"refused.*extra\.pkl"):
+        load_models(folder)
+    assert not marker.exists()
+    # a pickle under the model's own name is refused too (not a skops file)
+    folder2 = _copy(small_model, tmp_path / "m2")
+    (folder2 / MODEL_FILES["direction"]).write_bytes(pickle.dumps(_Hostile(str(marker))))
+    with pytest.raises(ModelFileError, match=r"direction\.skops"):
+        load_models(folder2)
+    assert not marker.exists()
+
+
+def test_skops_file_with_an_untrusted_type_is_refused(small_model, tmp_path):
+    import skops.io as sio
+
+    marker = tmp_path / "pwned"
+    folder = _copy(small_model, tmp_path / "m")
+    # a skops file whose schema asks for a type outside the trusted list
+    (folder / MODEL_FILES["strike"]).write_bytes(sio.dumps(_Hostile(str(marker))))
+    with pytest.raises(ModelFileError, match="outside the trusted list"):
+        load_models(folder)
+    # and one whose schema was edited to name a function that would run code
+    path = folder / MODEL_FILES["direction"]
+    with zipfile.ZipFile(path) as z:
+        entries = {n: z.read(n) for n in z.namelist()}
+    schema = json.loads(entries["schema.json"])
+    schema["__module__"], schema["__class__"] = "os", "system"
+    entries["schema.json"] = json.dumps(schema).encode()
+    with zipfile.ZipFile(path, "w") as z:
+        for n, b in entries.items():
+            z.writestr(n, b)
+    with pytest.raises(ModelFileError, match="refused"):
+        load_models(folder)
+    assert not marker.exists()
+
+
+def test_missing_model_is_one_clear_error(tmp_path):
+    with pytest.raises(ModelFileError, match="not a model folder"):
+        load_models(tmp_path / "nothing")
+    tmp_path.joinpath("m").mkdir()
+    with pytest.raises(ModelFileError, match=r"direction\.skops: missing"):
+        load_models(tmp_path / "m")
+
+
+@pytest.fixture(scope="module")
+def test_session():
+    from gait.io import read_session
+
+    s = read_session(sorted(TEST.glob("*.csv.gz"))[0])
+    return s
+
+
+def _stream(labeller, session, cuts):
+    from gait.pipeline import GaitPipeline
+
+    samples = session.samples
+    st_ = GaitPipeline(classifier=labeller).stream(
+        sampling_rate_hz=samples.sampling_rate_hz, has_gyro=True, placement=session.meta.placement
+    )
+    recs, lat = [], []
+    i = 0
+    for j in [*cuts, samples.n_samples]:
+        if j <= i:
+            continue
+        out = st_.feed(samples.slice(i, j))
+        lat += [samples.t_s[j - 1] - r["t_s"] for r in out if r["instrumented"]]
+        recs += out
+        i = j
+    recs += st_.finish()
+    return recs, np.array(lat)
+
+
+@settings(max_examples=6, deadline=None)
+@given(cuts=st.lists(st.integers(1, 12000), max_size=25).map(sorted))
+def test_stream_is_chunk_invariant(small_model, test_session, cuts):
+    lab = StepLabeller.from_folder(small_model)
+    whole, _ = _stream(lab, test_session, [])
+    split, _ = _stream(lab, test_session, cuts)
+    assert split == whole
+    assert all(r["direction"] in ("forward", "backward") for r in whole if r["instrumented"])
+    assert all(0.5 <= r["direction_p"] <= 1.0 for r in whole if r["instrumented"])
+
+
+def test_live_labels_within_one_stride(small_model, test_session):
+    lab = StepLabeller.from_folder(small_model)
+    n = test_session.samples.n_samples
+    recs, lat = _stream(lab, test_session, list(range(10, n, 10)))  # 0.1 s blocks
+    own = np.array([r["t_s"] for r in recs if r["instrumented"]])
+    stride = np.median(np.diff(own))
+    assert len(lat) > 0.9 * len(own)
+    assert np.percentile(lat, 95) < stride
+
+
+def test_smoothing_is_causal_and_reported_apart(small_model, test_session):
+    plain = StepLabeller.from_folder(small_model)
+    smooth = StepLabeller.from_folder(small_model, smooth_steps=3)
+    a, _ = _stream(plain, test_session, [])
+    b, _ = _stream(smooth, test_session, list(range(500, 12000, 500)))
+    c, _ = _stream(smooth, test_session, [])
+    assert [r["t_s"] for r in a] == [r["t_s"] for r in b]
+    assert b == c
+
+
+runner = CliRunner()
+
+
+def test_cli_train_and_analyse_with_the_model(tmp_path):
+    from gait.cli import app
+
+    data = tmp_path / "data"
+    data.mkdir()
+    for f in sorted(TRAIN.iterdir())[:12]:  # three subjects
+        (data / f.name).write_bytes(f.read_bytes())
+    out = tmp_path / "model"
+    r = runner.invoke(app, ["train", str(data), "--out", str(out), "--folds", "3"])
+    assert r.exit_code == 0, r.output
+    assert "direction: cross-validated balanced accuracy" in r.stdout
+    assert sorted(p.name for p in out.iterdir()) == [
+        "direction.skops",
+        "model_card.json",
+        "model_card.md",
+        "strike.skops",
+    ]
+    session = sorted(TEST.glob("*.csv.gz"))[0]
+    r = runner.invoke(app, ["analyse", str(session), "--model", str(out), "--format", "json"])
+    assert r.exit_code == 0, r.output
+    steps = json.loads(r.stdout)["sessions"][0]["steps"]
+    assert all(s["direction"] in ("forward", "backward") for s in steps if s["instrumented"])
+    assert all(s["strike"] in ("heel", "midfoot", "forefoot") for s in steps if s["instrumented"])
+    # a second run into the same folder needs --overwrite; a hostile file makes --model fail
+    r = runner.invoke(app, ["train", str(data), "--out", str(out)])
+    assert r.exit_code == 2 and "--overwrite" in r.output
+    (out / "evil.pkl").write_bytes(b"\x80\x04K\x01.")
+    r = runner.invoke(app, ["analyse", str(session), "--model", str(out)])
+    assert r.exit_code == 2 and "refused" in r.output and "Traceback" not in r.output
+
+
+def test_cli_train_bad_label_is_located(tmp_path):
+    from gait.cli import app
+
+    data = tmp_path / "data"
+    data.mkdir()
+    for f in sorted(TRAIN.iterdir())[:4]:
+        (data / f.name).write_bytes(f.read_bytes())
+    lab = next(data.glob("*.labels.csv"))
+    lines = lab.read_text().splitlines()
+    fields = lines[2].split(",")
+    fields[2] = "sideways"
+    lines[2] = ",".join(fields)
+    lab.write_text("\n".join(lines) + "\n")
+    r = runner.invoke(app, ["train", str(data), "--out", str(tmp_path / "m")])
+    assert r.exit_code == 2
+    assert f"{lab.name}, line 3, column 'direction'" in r.output
+    assert "expected forward or backward" in r.output
+    assert not (tmp_path / "m").exists()
