@@ -359,29 +359,21 @@ def _after_contact(r: np.ndarray, istate: np.ndarray, ip: np.ndarray) -> bool:
 
 @njit(cache=True)
 def _landing(r: np.ndarray, ring: np.ndarray, mask: int, ip: np.ndarray, fp: np.ndarray) -> int:
-    """Contact of a swing lobe whose reversal is known: its zero crossing or its reversal.
+    """Contact of a swing lobe whose reversal is known: its end or its reversal.
 
-    The acceleration norm rises when the ground stops the foot. Between the lobe's low (its
-    least value from ``P_BACK`` before the crossing, but not before the swing peak, to the
-    crossing) and its high (largest value up to the reversal), the first sample reaching
-    ``Q_ONSET_FRAC`` of the way is the landing. A landing up to ``P_HEEL`` after the crossing
-    is heel-first (the ground stops the swing): contact at the crossing. A later one is a
-    placement (the forefoot lands while the leg already turns back): contact at the reversal.
+    The ground stopping the foot is the largest acceleration between the lobe's end (``Z``)
+    and the reversal. Up to ``P_HEEL`` after ``Z`` the landing was heel-first (the ground
+    stopped the swing): the contact is at ``Z``, or at a sharp impact's onset just before it.
+    Later, the foot was placed while the leg already turned back (forefoot first, as in
+    backward walking): the contact is at the reversal, where the ground stops that rotation.
     """
     z, rev = r[R_Z], r[R_REV]
-    lo = max(r[R_PEAK_IDX], z - ip[P_BACK])
-    a_lo = 1e300
-    for k in range(lo, z + 1):
-        a_lo = min(a_lo, ring[k & mask, 1])
+    t_x = z
     a_hi = -1e300
-    for k in range(lo, rev + 1):
-        a_hi = max(a_hi, ring[k & mask, 1])
-    level = a_lo + fp[Q_ONSET_FRAC] * (a_hi - a_lo)
-    t_x = rev
-    for k in range(lo, rev + 1):
-        if ring[k & mask, 1] >= level:
+    for k in range(z, rev + 1):
+        if ring[k & mask, 1] > a_hi:
+            a_hi = ring[k & mask, 1]
             t_x = k
-            break
     if t_x > z + ip[P_HEEL]:
         return rev
     imp = _impact(r, ring, mask, ip, fp, z)
