@@ -134,8 +134,10 @@ class CurveShape:
 
 def draw_shape(rng: np.random.Generator) -> CurveShape:
     """A random person's curve shape (ranges in docs/simulator.md)."""
-    k = np.repeat([2.0, 3.0, 4.0], 2)
-    extra = np.concatenate([rng.normal(0.0, 1.5, 6) / k * 2.0, rng.normal(0.0, 2.0, 6) / k * 2.0])
+    # sd 0.8, 0.5, 0.3 deg for harmonics 2, 3, 4: each adds under about 10 deg/s to the rates
+    # of a 1.1 s stride, so the slow, even stance rotation stays slow and even
+    sd = np.repeat([0.8, 0.5, 0.3], 2)
+    extra = np.concatenate([rng.normal(0.0, 1.0, 6) * sd, rng.normal(0.0, 1.0, 6) * sd])
     return CurveShape(
         thigh_gain=float(rng.uniform(0.85, 1.15)),
         knee_gain=float(rng.uniform(0.8, 1.2)),

@@ -183,16 +183,15 @@ def test_mixed_preset_strike_does_not_depend_on_direction_and_backward_is_slower
     assert 0.0 < spec.sensor.contralateral_gain <= 0.2
 
 
-def test_curve_shapes_differ_between_people_but_keep_contact_and_toe_off():
+def test_curve_shapes_differ_between_people():
     phase = np.linspace(0.0, 1.0, 201)
-    a = segment_angle_deg(
-        "walk", "forward", "shank", phase, 0.6, 1.0, draw_shape(np.random.default_rng(1))
-    )
-    b = segment_angle_deg(
-        "walk", "forward", "shank", phase, 0.6, 1.0, draw_shape(np.random.default_rng(2))
-    )
-    assert np.abs(a - b).max() > 2.0
-    assert np.isfinite(a).all() and np.abs(a).max() < 90.0
+    curves = np.array([
+        segment_angle_deg("walk", "forward", "shank", phase, 0.6, 1.0, draw_shape(rng))
+        for rng in (np.random.default_rng(k) for k in range(10))
+    ])  # fmt: skip
+    assert np.isfinite(curves).all() and np.abs(curves).max() < 90.0
+    assert np.std(curves.min(axis=1)) > 1.0  # the swing's deepest shank angle varies
+    assert np.abs(curves - curves.mean(axis=0)).max() > 5.0
 
 
 def test_same_subject_traits_in_every_session():
