@@ -117,7 +117,7 @@ def analyse(
     start_time_utc: str | None = None,
     detector: BaseStepDetector | None = None,
     classifier: StepClassifierLike | None = None,
-    energy: EnergyEstimatorLike | None = None,
+    energy: EnergyEstimatorLike | bool | None = None,
     mass_kg: float | None = None,
     placement: str | None = None,
     acc_unit: str | None = None,
@@ -135,7 +135,7 @@ def analyse(
     ``start_time_utc``, ``placement`` and the unit options.
     Without ``energy``, :class:`gait.energy.MetEnergyEstimator` prices the steps (speed from
     the sensor; ``height_m`` or the sidecar's ``subject.height_m`` for the leg length); kcal
-    stay empty without a body mass.
+    stay empty without a body mass. ``energy=False`` runs no energy stage.
     Without ``classifier``, a session with a gyroscope is labelled by the shipped models
     (``models/``, :func:`gait.classify.stage.default_labeller`; docs/classifiers.md).
     """
@@ -167,7 +167,9 @@ def analyse(
         session = read_session(
             source, acc_unit=acc_unit, gyr_unit=gyr_unit, time_unit=time_unit, placement=placement
         )
-    if energy is None:
+    if energy is False:  # no energy stage: speed and kcal stay None
+        energy = None
+    elif energy is None:
         from gait.energy import MetEnergyEstimator
 
         energy = MetEnergyEstimator(height_m=height_m or session.meta.subject.height_m)

@@ -1,8 +1,12 @@
 """Training data: per-step features and labels from labelled sessions or the mocap layout.
 
-Contacts used for training are the sensor foot's own contacts: from ``<stem>.steps.csv`` when
-there is one (the per-contact truth; its labels win, the interval labels fill what it leaves
-empty), else from the step detector run on the session (labels from ``<stem>.labels.csv``).
+Contacts used for training are the sensor foot's own contacts. With a per-contact truth
+(``<stem>.steps.csv``, or the mocap layout's events; its labels win, the interval labels fill
+what it leaves empty) each truth contact gives a row at its own time and, when the step detector
+finds a contact of the sensor foot within :data:`MATCH_S` of it, a second row at the detector's
+time: at inference the features are read at the detector's contacts, which can sit tens of ms
+(backward gait: a few hundred ms) from the truth, so the models learn both. Without a truth
+file, the detector's contacts are labelled from ``<stem>.labels.csv``.
 The other foot's contacts are not trained on: the sensor barely sees them, and at inference
 they inherit the labels of the neighbouring strides (docs/classifiers.md).
 """
@@ -20,6 +24,9 @@ from gait.consts import foot_of
 from gait.errors import LabelFormatError, SessionFormatError
 from gait.types import SampleBlock
 
+#: A detector contact stands for a truth contact this close to it (s).
+MATCH_S: float = 0.3
+
 
 @dataclass(eq=False)
 class StepSet:
@@ -32,6 +39,12 @@ class StepSet:
     recording: np.ndarray  # object: file the step comes from
     t_s: np.ndarray
     sources: list[str] = field(default_factory=list)
+    #: True for a row read at a detector contact, False at a truth contact (None: all False).
+    at_detector: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        if self.at_detector is None:
+            self.at_detector = np.zeros(len(self.t_s), dtype=bool)
 
     def __len__(self) -> int:
         return int(self.X.shape[0])
@@ -45,6 +58,7 @@ class StepSet:
             self.recording[mask],
             self.t_s[mask],
             list(self.sources),
+            self.at_detector[mask],  # type: ignore[index]
         )
 
     @staticmethod
@@ -62,23 +76,52 @@ class StepSet:
             np.concatenate([s.recording for s in sets]),
             np.concatenate([s.t_s for s in sets]),
             [src for s in sets for src in s.sources],
+            np.concatenate([s.at_detector for s in sets]),  # type: ignore[misc]
         )
 
 
 def _steps_of(
-    samples: SampleBlock, t_c: np.ndarray, direction, strike, subject: str, rec: str
+    samples: SampleBlock,
+    t_c: np.ndarray,
+    direction,
+    strike,
+    subject: str,
+    rec: str,
+    *,
+    with_detector: bool = True,
 ) -> StepSet:
     t_c = np.asarray(t_c, dtype=np.float64)
-    X = step_features(samples, contact_index(samples.t_s, t_c))
+    idx = contact_index(samples.t_s, t_c)
+    n_truth = len(t_c)
+    direction = np.asarray(direction, dtype=object).reshape(len(t_c))
+    strike = np.asarray(strike, dtype=object).reshape(len(t_c))
+    if with_detector and len(t_c):
+        det_t = _detected_own_contacts(samples)
+        if len(det_t):
+            j = np.clip(np.searchsorted(det_t, t_c), 1, max(1, len(det_t) - 1))
+            j = np.where(
+                np.abs(det_t[j - 1] - t_c) <= np.abs(det_t[np.minimum(j, len(det_t) - 1)] - t_c),
+                j - 1,
+                j,
+            )
+            j = np.minimum(j, len(det_t) - 1)
+            ok = np.abs(det_t[j] - t_c) <= MATCH_S
+            idx = np.concatenate([idx, contact_index(samples.t_s, det_t[j[ok]])])
+            t_c = np.concatenate([t_c, t_c[ok]])
+            direction = np.concatenate([direction, direction[ok]])
+            strike = np.concatenate([strike, strike[ok]])
+    X = step_features(samples, idx)
     n = len(t_c)
+    at_det = np.arange(n) >= n_truth
     return StepSet(
         X,
-        np.asarray(direction, dtype=object).reshape(n),
-        np.asarray(strike, dtype=object).reshape(n),
+        direction,
+        strike,
         np.full(n, subject, dtype=object),
         np.full(n, rec, dtype=object),
         t_c,
         [rec],
+        at_det,
     )
 
 
@@ -89,13 +132,18 @@ def _detected_own_contacts(samples: SampleBlock) -> np.ndarray:
     return np.asarray(table.t_s)[np.asarray(table.instrumented, dtype=bool)]
 
 
-def steps_of_labelled(path: Path) -> StepSet:
-    """Training steps of one labelled session (docs/labelled-sessions.md)."""
+def steps_of_labelled(
+    path: Path, transform: Callable[[SampleBlock], SampleBlock] | None = None
+) -> StepSet:
+    """Training steps of one labelled session (docs/labelled-sessions.md); ``transform``
+    (e.g. a rotation, for tests and benchmarks) is applied to the samples first."""
     from gait.labels import assign_labels, read_labelled_session, steps_path
 
     ls = read_labelled_session(path)
     session = ls.session
     samples = session.samples  # type: ignore[attr-defined]
+    if transform is not None:
+        samples = transform(samples)
     meta = session.meta  # type: ignore[attr-defined]
     own = foot_of(meta.placement)
     if samples.gyr_dps is None:
@@ -118,7 +166,9 @@ def steps_of_labelled(path: Path) -> StepSet:
     else:
         t_c = _detected_own_contacts(samples)
         lab = assign_labels(t_c, ls.intervals)
-        direction, strike = list(lab.direction), list(lab.strike)
+        return _steps_of(
+            samples, t_c, lab.direction, lab.strike, str(subject), str(path), with_detector=False
+        )
     return _steps_of(samples, t_c, direction, strike, str(subject), str(path))
 
 
