@@ -93,8 +93,9 @@ def _median_abs_error(rows) -> dict[str, float]:
 def test_speed_targets_on_held_out_simulated_subjects() -> None:
     from benchmarks.eval_speed import sim_rows
 
+    # walking: the targets docs/speed.md claims (running speeds are provisional there)
     rows = sim_rows(str(ROOT / "datasets" / "labelled" / "test"), "detected")
-    err = _median_abs_error(rows)
+    err = _median_abs_error(rows[rows.gait == "walk"])
     assert err["forward"] <= 0.10 and err["backward"] <= 0.15
 
 
