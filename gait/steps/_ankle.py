@@ -31,60 +31,72 @@ def _biquad_coefficients(kind: str, cutoff_hz: float, sampling_rate_hz: float) -
 class AnkleStepDetector(BaseStepDetector):
     """Initial and final contacts of the instrumented foot, and estimates for the other foot.
 
-    A contact is where a swing's rotation ends. With a gyroscope (``gait/_kernels/_steps.py``,
-    one causal pass, any mounting, either leg):
+    A contact is where a swing's rotation ends, with or without an impact. With a gyroscope
+    (one causal pass, ``gait/_kernels/_steps.py``; any mounting, either leg, shank or foot):
 
-    1. Swing axis: the angular rate is low-passed at ``lowpass_hz``; the dominant rotation axis
-       is the principal axis of its running second moments over moving samples (time constant
-       ``axis_tau_s``). Walking turns a shank or a foot about the mediolateral axis, so ``w``, the
-       rate about that axis, is the sagittal rate, whatever the mounting.
-    2. Swing lobes: a lobe is a run of ``w`` of one sign. A lobe peaking at
-       max(``abs_on_dps``, ``rel_on`` x the running level of swing peaks) and lasting
-       ``min_swing_s``-``max_swing_s`` is a candidate; it ends at its zero crossing.
+    1. Swing axis: the angular rate, low-passed at ``lowpass_hz``, is projected on the principal
+       axis of its running second moments (time constant ``axis_tau_s`` of motion): the
+       mediolateral axis, about which walking turns a shank or a foot. ``w`` is that rate.
+    2. Lobes: a lobe is a run of ``w`` of one sign; its rotation has ended (``Z``) when ``w``
+       falls below ``end_frac`` of its peak. A lobe is a swing candidate if its peak reaches
+       max(``abs_on_dps``, ``rel_on`` x the running level of swing peaks), it lasted
+       ``min_swing_s``-``max_swing_s`` and began ``min_stance_s`` or more after the last
+       contact (the rotation of a landing itself is no swing).
     3. Swing sense: the swing is the rotation after which the segment turns little (it lands and
-       stands); the rotations before toe-off and after the contact are followed by the swing. For
-       each candidate the largest |w| from ``post_s[0]`` to ``post_s[1]`` after its crossing,
-       relative to its peak, is folded into a running ratio for its sign (weight
-       ``sense_alpha``); the swing sense is the sign with the lower ratio. It flips when the
-       walker turns round to walk backwards, and is forgotten after ``sense_reset_s`` of rest.
-    4. One contact per candidate in the swing sense. After the crossing the rotation turns the
-       other way and reverses (``w`` reaches its extreme: confirmed once it has risen back by
-       ``rev_rise`` of it, or ``rev_max_s`` after the crossing). Heel-first, the ground stops the
-       swing: the contact is at the crossing. Forefoot-first (backward walking, some runners),
-       the foot is placed while the leg already turns back, and the ground stops that rotation:
-       the contact is at the reversal. Which one: the acceleration norm rises when the ground
-       stops the foot; if it reaches ``onset_frac`` of its rise (from its low, ``back_s`` before
-       the crossing, to its high, up to the reversal) within ``heel_s`` of the crossing, the
-       landing was heel-first. The acceleration only chooses between two kinematic events: it
-       never decides whether a contact exists, and it is relative to the swing's own levels.
-    5. Final contact (toe-off): the extreme of the rate the other way within ``fc_back_s``
-       before the swing lobe began (the push-off or pre-swing rotation peaks as the toe leaves).
-    6. Contacts come out in time order, each once its reversal is known and its lobe's sense
-       is the swing sense; a lobe of a sense not yet learnt waits for its own after-window.
+       stands); a push-off or pre-swing rotation is followed by the swing. The mean |w| from
+       ``post_s[0]`` to ``post_s[1]`` after ``Z``, relative to the lobe's peak, is averaged per
+       sign (weight ``sense_alpha``); the sign with the lower ratio is the swing sense. It flips
+       when the walker turns round. Until a sense is known, a lobe turning the segment 1.2 times
+       further than the candidate before it is taken for the swing.
+    4. Contact, one per swing. Heel first, the ground stops the swing: the contact is at ``Z``,
+       or at the onset of a sharp impact (the acceleration changing ``impact_ratio`` times
+       faster than it did over the swing) up to ``back_s`` before it. Forefoot first (backward
+       walking), the foot is placed while the leg already turns back: the contact is at the
+       reversal after ``Z`` (``w``'s extreme, confirmed once it has risen back by ``rev_rise``,
+       or ``rev_max_s`` after ``Z``), where the ground stops that rotation. Which one: where the
+       acceleration norm peaks between ``Z`` and the reversal (the ground stopping the foot);
+       within ``heel_s`` of ``Z``, heel first. An impact by ``heel_s`` decides at once. The
+       accelerometer only places a contact: it never decides whether there is one.
+    5. Isolated steps: a bout of motion (angular-rate norm above ``abs_on_dps``, pauses shorter
+       than ``quiet_s`` included) that ends in rest without a contact, spent ``isolated_min_s``
+       above the threshold and had a lobe of a swing's duration turning at
+       ``isolated_axis_dps``, is a step (a small first or last step, a turn step): it landed
+       where its last large lobe did (as in 4.), or ``settle_s`` before its motion ended.
+    6. Final contact (toe-off, ``fc_t_s``): the extreme of the rate the other way within
+       ``fc_back_s`` before the swing lobe began (push-off or pre-swing peaks as the toe leaves).
 
-    Without a gyroscope: bursts of the norm of the band-passed acceleration (``acc_band_hz``)
-    above max(``abs_on_acc_ms2``, ``acc_rel_on`` x the running level of burst peaks), ending
-    below ``acc_off_ratio`` of that, bursts closer than ``acc_gap_s`` merged; one contact per
-    burst of at least ``min_swing_s``: the onset (``onset_frac`` of the largest) of the largest
-    acceleration change over ``jerk_lag_s`` within ``acc_window_s`` before the burst's end and
-    ``acc_late_s`` after it. The other foot (``estimate_other_foot``): half a stride after each
-    contact when the stride is plausible (``stride_range_s``), see ``gait/steps/_other_foot.py``.
+    Contacts come out in time order, final once placed; with an impact about 40 ms after the
+    contact, without one after the reversal (~0.1 s), before the sense is known after their
+    lobe's after-window. Known limit: a leg swung to and fro while seated turns like a step and
+    is counted as one (no landing can be told from the kinematics alone).
+    Without a gyroscope: one contact per burst of the norm of the band-passed acceleration
+    (``acc_band_hz``; on above max(``abs_on_acc_ms2``, ``acc_rel_on`` x the running level of
+    burst peaks), off below ``acc_off_ratio`` of that and of the burst's own peak, bursts closer
+    than ``acc_gap_s`` merged, at least ``min_swing_s``): the onset (``onset_frac`` of the
+    largest) of the largest acceleration change over ``jerk_lag_s`` from ``acc_window_s`` before
+    the burst's end to ``acc_late_s`` after it. The other foot (``estimate_other_foot``): half a
+    stride after each contact when the stride is plausible (``stride_range_s``).
 
-    Why these values (physical, in seconds, deg/s and m/s², so any rate from 50 to 1000 Hz):
-    ``lowpass_hz`` 6: the swing lobe is a half-cycle of 1-3 Hz, 6 Hz keeps its shape and drops
-    impact ringing. ``abs_on_dps`` 50: the slowest walking swings turn the shank at over 100
-    deg/s, standing sway at a few deg/s. ``rel_on`` 0.3: the swing peak is the cycle's largest
-    or second largest lobe; 0.3 keeps small first and last steps. ``min_swing_s`` 0.2: a swing
-    lasts 0.3-0.6 s walking, about 0.3 s running; the rotation after a heel strike (foot slap)
-    lasts about 0.15 s. ``max_swing_s`` 1.0: a turn on the spot rotates one way for longer.
-    ``post_s`` (0.15, 0.4): after a contact the stance starts within 0.15 s; after a toe-off the
-    swing peaks within 0.4 s. ``rev_max_s`` 0.3 and ``rev_rise`` 0.1: the reversal follows the
-    crossing by 0.05-0.2 s; a 10 % rise is no ripple of a 6 Hz signal. ``heel_s`` 0.08: a heel
-    strike loads the leg within tens of ms of the swing's end, a backward forefoot placement
-    0.1-0.2 s later (measured on the real mocap set ``../shared/datasets/mocap_snu``: contact
-    at the crossing, median -10 ms, heel first; at the reversal, median -10 ms, forefoot first
-    backwards). ``fc_back_s`` 0.3: the push-off rotation peaks within 0.3 s before the swing.
-    ``axis_tau_s`` 2.0: a few strides. ``sense_reset_s`` 1.5: longer than any stance.
+    Why these values (physical, in s, deg/s and m/s², so 50-1000 Hz work alike; the timing
+    figures are from the real mocap walker ``../shared/datasets/mocap_snu`` and the IPOL foot
+    recordings' development subjects): ``lowpass_hz`` 6: a swing lobe is a 1-3 Hz half-cycle.
+    ``abs_on_dps`` 50: the slowest walking swings exceed 100 deg/s, standing sway a few.
+    ``rel_on`` 0.3: small first and last steps still count. ``min_swing_s`` 0.2, ``max_swing_s``
+    1.0: real swing lobes last 0.28-0.38 s (5th percentile to median), a foot flattening after
+    a heel strike about 0.15 s, a turn on the spot longer than 1 s. ``min_stance_s`` 0.15: no
+    stance is shorter. ``end_frac`` 0.1: a slow step's foot keeps turning a little after
+    landing. ``post_s`` (0.15, 0.45): the mean after-ratio is 0.03-0.32 after real swings and
+    0.45-0.78 after the rotations before them (medians, foot to backward shank).
+    ``sense_alpha`` 0.3: a few strides. ``impact_ratio`` 10: a heel strike on a real sensor
+    changes the acceleration 10-30 times faster than the swing did; a smoothed or virtual
+    sensor's landing 3-4 times (placed by the kinematics instead).
+    ``heel_s`` 0.08 and ``back_s`` 0.1: heel first the acceleration peaks within 40 ms of ``Z``;
+    backwards, 0.15 s after it, at the contact. ``rev_rise`` 0.1, ``rev_max_s`` 0.3: the reversal
+    follows ``Z`` by 0.05-0.2 s; 10 % is no ripple of a 6 Hz signal. ``quiet_s`` 0.2,
+    ``isolated_min_s`` 0.15, ``isolated_axis_dps`` 80: a step lifts and pitches the foot at over
+    80 deg/s for longer than a wiggle; ``settle_s`` 0.1: the rotation after a landing stays above
+    50 deg/s for about 0.1 s. ``fc_back_s`` 0.3: push-off peaks within 0.3 s before the swing.
+    ``axis_tau_s`` 2: a few strides.
     """
 
     def __init__(
@@ -230,7 +242,6 @@ class AnkleStepStream:
         self._tail_t = np.zeros(0, np.float64)
         self._fc_of: dict[int, float] = {}
         self._other_foot = OtherFootPredictor(*d.stride_range_s) if d.estimate_other_foot else None
-        self._no_gyro = np.zeros((0, 3), np.float64)
 
     @property
     def n_samples_seen(self) -> int:
