@@ -341,14 +341,20 @@ def _run_on_dask(
             ) from None
     else:
         assert workers is not None
-        cluster = LocalCluster(
-            n_workers=workers,
-            threads_per_worker=1,
-            processes=True,
-            memory_limit=worker_memory,
-            dashboard_address=None,
-            silence_logs=logging.ERROR,
-        )
+        try:
+            cluster = LocalCluster(
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=True,
+                memory_limit=worker_memory,
+                dashboard_address=None,
+                silence_logs=logging.ERROR,
+            )
+        except (RuntimeError, OSError) as e:  # e.g. a worker process that cannot start
+            raise GaitError(
+                f"--workers {workers}: could not start a Dask LocalCluster ({e}); from a "
+                "script, call run_cohort under `if __name__ == '__main__':`"
+            ) from None
         client = Client(cluster)
     try:
         futures = {
