@@ -38,25 +38,26 @@ from gait.evaluation import ContactScore, match_contacts, score_contacts
 from gait.steps import AnkleStepDetector
 from gait.types import SampleBlock
 
-#: Permissive settings: no turn-axis test for swings, isolated steps from 20 deg/s about the axis
-#: and 0.08 s of motion, impacts from 1.5 m/s².
+#: Permissive settings: smaller and shorter lobes are swing candidates, isolated steps from
+#: 20 deg/s about the axis and 0.08 s of motion.
 PERMISSIVE = {
-    "min_sagittal_rel": 0.0,
+    "rel_on": 0.15,
+    "min_swing_s": 0.12,
     "isolated_axis_dps": 20.0,
     "isolated_min_s": 0.08,
-    "min_impact_ms2": 1.5,
 }
 
 #: One parameter changed at a time (the default first).
 KNOBS: list[tuple[str, dict]] = [
     ("default", {}),
     ("isolated_axis_dps 60", {"isolated_axis_dps": 60.0}),
-    ("isolated_axis_dps 50", {"isolated_axis_dps": 50.0}),
-    ("min_sagittal_rel 0.1", {"min_sagittal_rel": 0.1}),
-    ("min_sagittal_rel 0", {"min_sagittal_rel": 0.0}),
-    ("min_impact_ms2 2", {"min_impact_ms2": 2.0}),
-    ("min_impact_ms2 5", {"min_impact_ms2": 5.0}),
-    ("isolated_impact_ms2 3", {"isolated_impact_ms2": 3.0}),
+    ("isolated_axis_dps 120", {"isolated_axis_dps": 120.0}),
+    ("rel_on 0.2", {"rel_on": 0.2}),
+    ("rel_on 0.4", {"rel_on": 0.4}),
+    ("min_swing_s 0.15", {"min_swing_s": 0.15}),
+    ("min_swing_s 0.25", {"min_swing_s": 0.25}),
+    ("end_frac 0.2", {"end_frac": 0.2}),
+    ("no isolated steps (quiet_s 0)", {"quiet_s": 0.0}),
 ]
 
 #: Offsets (s) of the sampled rate profiles, and edges (s) of the jerk bins, around a candidate.
