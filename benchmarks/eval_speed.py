@@ -2,6 +2,7 @@
 
     .venv/bin/python -m benchmarks.eval_speed [--sim DIR ...] [--mocap DIR]
         [--contacts truth|detected]
+    .venv/bin/python -m benchmarks.eval_speed --throughput
 
 For every stride of the instrumented foot (consecutive truth contacts of that foot, or the
 detector's contacts matched to truth within 0.15 s), the speed from
@@ -164,13 +165,40 @@ def table(df: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
+def throughput(path: Path, repeats: int = 7) -> None:
+    """Cost of the energy stage: the detector-only pipeline with and without it on ``path``
+    (best of ``repeats``; no classifier, so the ratio is the stage's own)."""
+    import time
+
+    session = read_session(path)
+    best = {}
+    for label, energy in (("detector only", None), ("detector + energy", MetEnergyEstimator())):
+        GaitPipeline(energy=energy).run(session)  # compile the kernels first
+        times = []
+        for _ in range(repeats):
+            t0 = time.perf_counter()
+            GaitPipeline(energy=energy).run(session)
+            times.append(time.perf_counter() - t0)
+        best[label] = min(times)
+        print(f"{label:>18}: {best[label] * 1e3:7.1f} ms for {session.samples.duration_s:.0f} s")
+    print(f"ratio: {best['detector + energy'] / best['detector only']:.2f}")
+
+
 def main() -> None:
     root = Path(__file__).resolve().parents[1]
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--sim", nargs="*", default=[str(root / "datasets/labelled/test")])
     ap.add_argument("--mocap", default=str(MOCAP))
     ap.add_argument("--contacts", choices=["truth", "detected"], default="detected")
+    ap.add_argument(
+        "--throughput",
+        action="store_true",
+        help="only time the energy stage on the demo session (ratio against no energy stage)",
+    )
     args = ap.parse_args()
+    if args.throughput:
+        throughput(root / "datasets" / "sample" / "demo.csv")
+        return
     parts = [sim_rows(s, args.contacts) for s in args.sim]
     if Path(args.mocap).is_dir():
         parts.append(mocap_rows(Path(args.mocap), args.contacts))

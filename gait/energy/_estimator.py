@@ -23,6 +23,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import math
+from collections import deque
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any
 
@@ -34,7 +35,7 @@ from gait.energy._met import (
     BACKWARD_WALK_MULTIPLIER,
     MET_VO2_ML_KG_MIN,
     kcal_per_min,
-    met,
+    met_scalar,
     net_kcal_per_min,
 )
 from gait.speed._stride import (
@@ -170,7 +171,7 @@ class MetEnergyStream:
         self._n_seen = 0
         self._t_last = -math.inf
         self._finished = False
-        self._pending: list[_Step] = []
+        self._pending: deque[_Step] = deque()
         self._instr: list[_Step] = []  # instrumented contacts, in order
         self._instr_t: list[float] = []
         self._next_stride = 1  # next instrumented contact whose stride is to be measured
@@ -255,7 +256,7 @@ class MetEnergyStream:
             res = self._price(self._pending[0])
             if res is _NOT_READY:
                 break
-            out.append((self._pending.pop(0), *res))  # type: ignore[misc]
+            out.append((self._pending.popleft(), *res))  # type: ignore[misc]
         self._trim()
         if not out:
             empty = self._empty_table
@@ -341,14 +342,12 @@ class MetEnergyStream:
         }
 
     def _met(self, speed: float, gait: str, backward: bool) -> float:
-        return float(
-            met(
-                speed,
-                gait=gait,
-                backward=backward,
-                backward_walk_multiplier=self._est.backward_walk_multiplier,
-                backward_run_multiplier=self._est.backward_run_multiplier,
-            )[0]
+        return met_scalar(
+            speed,
+            gait,
+            backward,
+            self._est.backward_walk_multiplier,
+            self._est.backward_run_multiplier,
         )
 
     def _price(self, step: _Step) -> Any:

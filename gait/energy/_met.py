@@ -101,9 +101,14 @@ RUN_ROWS: Final[tuple[CompendiumRow, ...]] = (
 )
 
 
+_ANCHORS: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+
 def _rows_met(speed_m_s: np.ndarray, rows: tuple[CompendiumRow, ...], slope: float) -> np.ndarray:
-    x = np.array([r.speed_m_s for r in rows])
-    y = np.array([r.met for r in rows])
+    key = id(rows)
+    if key not in _ANCHORS:
+        _ANCHORS[key] = (np.array([r.speed_m_s for r in rows]), np.array([r.met for r in rows]))
+    x, y = _ANCHORS[key]
     v = np.asarray(speed_m_s, dtype=np.float64)
     out = np.interp(v, x, y)
     above = v > x[-1]
@@ -165,6 +170,21 @@ def met(
     out = np.where(running, run_met(v), walk_met(v))
     mult = np.where(running, max(backward_run_multiplier, 1.0), max(backward_walk_multiplier, 1.0))
     return np.where(b, out * mult, out)
+
+
+def met_scalar(
+    speed_m_s: float,
+    gait: str,
+    backward: bool,
+    backward_walk_multiplier: float = BACKWARD_WALK_MULTIPLIER,
+    backward_run_multiplier: float = BACKWARD_RUN_MULTIPLIER,
+) -> float:
+    """:func:`met` for one step (the same numbers, without array overhead)."""
+    value = float(walk_met(speed_m_s)[0]) if gait != "run" else float(run_met(speed_m_s)[0])
+    if backward:
+        mult = backward_run_multiplier if gait == "run" else backward_walk_multiplier
+        value *= max(mult, 1.0)
+    return value
 
 
 def kcal_per_min(met_value: float | np.ndarray, mass_kg: float) -> np.ndarray:

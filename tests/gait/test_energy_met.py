@@ -161,3 +161,14 @@ def test_met_broadcasts_over_arrays() -> None:
     assert out.shape == (3,)
     assert out[1] == pytest.approx(out[0] * BACKWARD_WALK_MULTIPLIER)
     assert out[2] == pytest.approx(run_met(3.0)[0] * BACKWARD_RUN_MULTIPLIER)
+
+
+@settings(max_examples=100, deadline=None)
+@given(v=speeds, gait=gaits, backward=st.booleans(), mult=st.floats(0.5, 2.0))
+def test_met_scalar_is_met(v, gait, backward, mult) -> None:
+    from gait.energy._met import met_scalar
+
+    kw = {"backward_walk_multiplier": mult, "backward_run_multiplier": mult}
+    assert met_scalar(v, gait, backward, mult, mult) == pytest.approx(
+        met(v, gait=gait, backward=backward, **kw)[0]
+    )
