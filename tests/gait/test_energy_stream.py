@@ -218,7 +218,9 @@ def test_rotated_sensor_gives_the_same_speeds(session) -> None:
     rng = np.random.default_rng(3)
     q, _ = np.linalg.qr(rng.normal(size=(3, 3)))
     rot = q * np.sign(np.linalg.det(q))
-    table = gait.analyse(session).step_table
+    from gait.steps import AnkleStepDetector
+
+    table = AnkleStepDetector().detect(session.samples).steps_
     est = MetEnergyEstimator(height_m=1.7)
     from gait.pipeline import _NoLabels
 
