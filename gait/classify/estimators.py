@@ -41,7 +41,12 @@ class StepClassifier(ClassifierMixin, BaseEstimator):
         Folds of the calibration (fewer when a class has fewer samples; no calibration with
         fewer than two samples per class).
     random_state
-        Seed of the boosting (training is deterministic).
+        Seed of the folds and models (training is deterministic).
+    split_class
+        With three or more classes, this class is first told from the rest by one calibrated
+        model and the rest among themselves by another, trained only on their own rows
+        (``p(rest class) = (1 - p(split)) * p(class | rest)``). For strike, ``"midfoot"``: the
+        in-between class no longer blurs the heel-vs-forefoot boundary.
     """
 
     def __init__(
@@ -57,6 +62,7 @@ class StepClassifier(ClassifierMixin, BaseEstimator):
         calibration: str = "sigmoid",
         cv: int = 3,
         random_state: int = 0,
+        split_class: str | None = None,
     ) -> None:
         self.kind = kind
         self.C = C
@@ -69,6 +75,7 @@ class StepClassifier(ClassifierMixin, BaseEstimator):
         self.calibration = calibration
         self.cv = cv
         self.random_state = random_state
+        self.split_class = split_class
 
     def _base(self):
         from sklearn.ensemble import HistGradientBoostingClassifier
@@ -101,44 +108,64 @@ class StepClassifier(ClassifierMixin, BaseEstimator):
         )
 
     def fit(self, X, y, sample_weight=None) -> Self:
-        """Fit the model and its calibration on features ``X`` and labels ``y``."""
-        from sklearn.calibration import CalibratedClassifierCV
-        from sklearn.model_selection import StratifiedKFold
-
+        """Fit the model(s) and their calibration on features ``X`` and labels ``y``."""
         X, y = validate_data(self, X, y, ensure_all_finite="allow-nan")
         check_classification_targets(y)
-        classes, counts = np.unique(y, return_counts=True)
+        classes = np.unique(y)
         if len(classes) < 2:
             raise ValueError(
                 f"need at least two classes to train; got only one class {classes.tolist()}"
             )
         self.classes_ = classes
+        w = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+        Xp = self._prepare(X, fit=True)
+        split = self.split_class
+        models = []
+        if split is not None and len(classes) >= 3 and np.any(classes == split):
+            is_split = y == split
+            self.split_model_ = self._fit_one(Xp, np.where(is_split, "1", "0"), w)
+            rest = ~is_split
+            self.model_ = self._fit_one(Xp[rest], y[rest], None if w is None else w[rest])
+            models = [self.split_model_, self.model_]
+        else:
+            self.split_model_ = None
+            self.model_ = self._fit_one(Xp, y, w)
+            models = [self.model_]
+        inner = []
+        for model in models:
+            inner += (
+                [c.estimator for c in model.calibrated_classifiers_]
+                if hasattr(model, "calibrated_classifiers_")
+                else [model]
+            )
+        self.n_iter_ = int(max(np.max(m.n_iter_) for m in inner))
+        return self
+
+    def _fit_one(self, Xp: np.ndarray, y: np.ndarray, w: np.ndarray | None):
+        """One calibrated model of the prepared features."""
+        from sklearn.calibration import CalibratedClassifierCV
+        from sklearn.exceptions import ConvergenceWarning
+        from sklearn.model_selection import StratifiedKFold
+
+        classes, counts = np.unique(y, return_counts=True)
         folds = int(min(self.cv, counts.min()))
-        if folds >= 2:
+        if folds >= 2 and len(classes) >= 2:
             cv = StratifiedKFold(n_splits=folds, shuffle=True, random_state=self.random_state)
             model = CalibratedClassifierCV(self._base(), method=self.calibration, cv=cv)
         else:
             model = self._base()
         fit_kw = {}
-        if sample_weight is not None:
-            fit_kw["sample_weight"] = np.asarray(sample_weight, dtype=np.float64)
+        if w is not None:
+            fit_kw["sample_weight"] = w
         if self.kind == "mlp" and self.class_weight == "balanced":  # the MLP has no class_weight
             cw = {c: len(y) / (len(classes) * n) for c, n in zip(classes, counts, strict=True)}
-            w = np.array([cw[v] for v in y])
-            fit_kw["sample_weight"] = w * fit_kw.get("sample_weight", 1.0)
-        from sklearn.exceptions import ConvergenceWarning
-
+            fit_kw["sample_weight"] = np.array([cw[v] for v in y]) * fit_kw.get(
+                "sample_weight", 1.0
+            )
         with warnings.catch_warnings():  # the iteration cap is a setting, not a user error
             warnings.simplefilter("ignore", ConvergenceWarning)
-            model.fit(self._prepare(X, fit=True), y, **fit_kw)
-        self.model_ = model
-        inner = (
-            [c.estimator for c in model.calibrated_classifiers_]
-            if hasattr(model, "calibrated_classifiers_")
-            else [model]
-        )
-        self.n_iter_ = int(max(np.max(m.n_iter_) for m in inner))
-        return self
+            model.fit(Xp, y, **fit_kw)
+        return model
 
     def _prepare(self, X: np.ndarray, fit: bool = False) -> np.ndarray:
         """Logistic and MLP kinds: NaN -> the training median, then standard scaling."""
@@ -160,7 +187,20 @@ class StepClassifier(ClassifierMixin, BaseEstimator):
         """Calibrated probabilities, columns in ``classes_`` order."""
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, ensure_all_finite="allow-nan")
-        return self.model_.predict_proba(self._prepare(X))
+        Xp = self._prepare(X)
+        p = self.model_.predict_proba(Xp)
+        if self.split_model_ is None:
+            return p
+        sm = self.split_model_
+        p_split = sm.predict_proba(Xp)[:, list(sm.classes_).index("1")]
+        rest = list(self.model_.classes_)
+        out = np.empty((len(Xp), len(self.classes_)))
+        for k, c in enumerate(self.classes_):
+            if c == self.split_class:
+                out[:, k] = p_split
+            else:
+                out[:, k] = (1.0 - p_split) * p[:, rest.index(c)]
+        return out
 
     def predict(self, X) -> np.ndarray:
         """The most probable class of each row."""
@@ -193,6 +233,7 @@ class StrikeClassifier(StepClassifier):
         calibration: str = "sigmoid",
         cv: int = 3,
         random_state: int = 0,
+        split_class: str | None = "midfoot",
     ) -> None:
         super().__init__(
             kind=kind,
@@ -206,4 +247,5 @@ class StrikeClassifier(StepClassifier):
             calibration=calibration,
             cv=cv,
             random_state=random_state,
+            split_class=split_class,
         )
