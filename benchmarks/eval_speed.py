@@ -35,10 +35,14 @@ from gait.types import SampleBlock
 
 MOCAP = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "mocap_snu"
 MATCH_S = 0.15
+#: Set by ``--no-gyro``: the sessions are read as an accelerometer-only sensor would give them.
+NO_GYRO = False
 
 
 def _run(samples: SampleBlock, placement: str, height_m: float | None, contacts: StepTable | None):
     """Strides of one recording through the energy stream (truth contacts given, or detected)."""
+    if NO_GYRO:
+        samples = samples.without_gyro()
     est = MetEnergyEstimator(height_m=height_m)
     if contacts is None:
         pipe = GaitPipeline(energy=est).stream(
@@ -191,11 +195,16 @@ def main() -> None:
     ap.add_argument("--mocap", default=str(MOCAP))
     ap.add_argument("--contacts", choices=["truth", "detected"], default="detected")
     ap.add_argument(
+        "--no-gyro", action="store_true", help="drop the gyroscope (accelerometer-only fallback)"
+    )
+    ap.add_argument(
         "--throughput",
         action="store_true",
         help="only time the energy stage on the demo session (ratio against no energy stage)",
     )
     args = ap.parse_args()
+    global NO_GYRO
+    NO_GYRO = args.no_gyro
     if args.throughput:
         throughput(root / "datasets" / "sample" / "demo.csv")
         return

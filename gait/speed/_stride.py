@@ -131,7 +131,9 @@ def alexander_stride_length_m(stride_time_s: float, height_m: float) -> float:
     """Stride length from stride frequency and hip height, Alexander (1984):
     L / h = 2.3 (v² / g h)^0.3 with v = L f, solved for L."""
     h = LEG_LENGTH_FRAC * height_m
-    f = 1.0 / stride_time_s
+    # the relation makes speed grow as f^2.5: a stride time outside 0.8-1.6 s (running, or a
+    # stride split by a missed contact) is clamped to that range rather than extrapolated
+    f = min(max(1.0 / stride_time_s, 1.0 / 1.6), 1.0 / 0.8)
     return float(2.3**2.5 * h**1.75 * f**1.5 * GRAVITY_MS2**-0.75)
 
 
@@ -156,7 +158,7 @@ def measure_stride(
         return None
     if gyr_rad_s is None or cost is None:
         length = alexander_stride_length_m(t_stride, height_m)
-        speed = length / t_stride
+        speed = length / min(max(t_stride, 0.8), 1.6)
         sd = REL_SD["no_gyro"]
         # cadence alone: stride times under 0.8 s are taken as running (fast walking reaches
         # about 0.9 s; running 0.6-0.8 s)
