@@ -293,7 +293,11 @@ def run_cohort(
     todo: list[int] = []
     for i, job in enumerate(jobs):
         if not overwrite and is_complete(job):
-            done[i] = row_from_outputs(job)
+            try:
+                done[i] = row_from_outputs(job)
+            except GaitError:  # a damaged summary: the session is done again
+                todo.append(i)
+                continue
             if on_result is not None:
                 on_result(done[i])
         else:

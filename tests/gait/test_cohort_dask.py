@@ -91,6 +91,11 @@ def test_serial_cohort_writes_outputs_table_and_resumes(
     assert (out / f"b{cohort.SUMMARY_SUFFIX}").is_file()
     pd.testing.assert_frame_equal(again.table(), table)
     assert cohort.run_cohort(jobs, overwrite=True).n_skipped == 0
+    # a damaged summary (e.g. edited by hand) makes its session run again
+    (out / f"c{cohort.SUMMARY_SUFFIX}").write_text("{not json")
+    redone = cohort.run_cohort(jobs)
+    assert redone.n_skipped == 2
+    assert json.loads((out / f"c{cohort.SUMMARY_SUFFIX}").read_text())["n_steps"] > 0
 
 
 def test_a_session_is_complete_only_with_all_its_outputs(tmp_path: Path) -> None:
