@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import importlib.util
 import io
 import os
 import sys
@@ -462,6 +463,10 @@ def analyse(
         fail(f"--mass-kg {mass_kg:g}: expected a body mass in kg between 0 and 500")
     if height_m is not None and not 0.5 < height_m < 2.6:
         fail(f"--height-m {height_m:g}: expected a body height in m between 0.5 and 2.6")
+    if parquet and out is None:
+        fail("--parquet writes the stride table into --out DIR; give --out too")
+    if parquet and importlib.util.find_spec("pyarrow") is None:
+        fail("--parquet needs pyarrow, an optional part of gait: pip install 'gait[parquet]'")
     from gait.cli._cohort import check_cohort_options, run_cohort_command
 
     cohort = check_cohort_options(out=out, report=report, workers=workers, scheduler=scheduler)

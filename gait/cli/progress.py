@@ -3,6 +3,7 @@ and the next step of a retro-walking progression (plain words and a PNG of the w
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import os
 from enum import StrEnum
@@ -99,6 +100,8 @@ def progress(
     from gait.cli.analyse import analyse_file, find_sessions
     from gait.energy._progress import next_step, plot_weeks, session_volume, weekly_progress
 
+    if plot is not None and importlib.util.find_spec("matplotlib") is None:
+        fail("--plot draws with matplotlib, an optional part of gait: pip install 'gait[report]'")
     files = find_sessions(paths)
     if plot is not None:
         inputs = {os.path.realpath(f) for f in files}
