@@ -163,7 +163,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--models", type=Path, default=REPO / "models")
     ap.add_argument("--write-card", type=Path, default=None)
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--data-root", type=Path, default=REPO, help="folder holding datasets/")
     a = ap.parse_args(argv)
+    global SIM_TRAIN, SIM_TEST
+    SIM_TRAIN = a.data_root / "datasets" / "labelled" / "train"
+    SIM_TEST = a.data_root / "datasets" / "labelled" / "test"
     from gait.classify.data import steps_of_labelled
     from gait.classify.model_io import load_models
     from gait.labels import find_labelled_sessions
