@@ -76,8 +76,9 @@ def _exit_now(code: object) -> None:
     """End the process without the interpreter's teardown (about 0.4 s of freeing numba, pandas
     and numpy objects for nothing) once the command is over and its output flushed.
 
-    Only when nothing else is running: no other thread and no Dask (its clusters clean up their
-    worker processes at exit). Returns (for the normal exit) if it is not safe or if flushing
+    Only when nothing else is running: no other thread and no dask.distributed (its clusters
+    clean up their worker processes at exit; plain dask, which scikit-learn may import, has
+    nothing to clean up). Returns (for the normal exit) if it is not safe or if flushing
     fails (the normal path reports that)."""
     import os
     import sys
@@ -85,7 +86,7 @@ def _exit_now(code: object) -> None:
 
     if not isinstance(code, int | None) or os.environ.get("GAIT_SLOW_EXIT"):
         return
-    if threading.active_count() > 1 or any(m in sys.modules for m in ("distributed", "dask")):
+    if threading.active_count() > 1 or "distributed" in sys.modules:
         return
     try:
         sys.stdout.flush()
