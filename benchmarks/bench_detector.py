@@ -68,8 +68,9 @@ def scipy_baseline(samples: SampleBlock) -> np.ndarray:
 
 def kernel_only(samples: SampleBlock) -> int:
     stream = AnkleStepDetector().stream(samples.sampling_rate_hz, has_gyro=True)
-    out = np.empty(samples.n_samples // 2 + 2, np.int64)
-    return detect_block(samples.acc_ms2, samples.gyr_dps, *stream.kernel_state(), out)
+    out_ic = np.empty(samples.n_samples // 2 + 2, np.int64)
+    out_fc = np.empty_like(out_ic)
+    return detect_block(samples.acc_ms2, samples.gyr_dps, *stream.kernel_state(), out_ic, out_fc)
 
 
 def best_rate(fn, samples: SampleBlock, repeat: int) -> tuple[float, object]:

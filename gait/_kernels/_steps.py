@@ -75,7 +75,9 @@ RF_RMIN = 1
 RF_POST = 2  # sum of |rate| over the after-window
 RF_EXC = 3  # the lobe's excursion
 RF_PREV_EXC = 4  # excursion of the candidate lobe just before it (0: that lobe was none)
-N_RF = 5
+RF_JSW = 5  # mean acceleration change over the swing up to its peak
+RF_JMAX = 6  # largest acceleration change from P_BACK before Z (not before the peak) so far
+N_RF = 7
 
 # --- integer parameters (sample counts) -------------------------------------------------------
 P_HAS_GYRO = 0
@@ -200,30 +202,40 @@ def _biquad_settle(x: float, fp: np.ndarray, k: int, z: np.ndarray, j: int) -> f
     return y
 
 
-@njit(cache=True)
-def _axis_step(fstate: np.ndarray, gx: float, gy: float, gz: float, beta: float) -> None:
-    """Fold one angular-rate sample into the running second moments; one power-iteration step.
+#: The axis is re-estimated (one power-iteration step) every this many moving samples; the
+#: moments take every sample. The axis changes over strides, not samples.
+AXIS_EVERY = 8
+
+
+@njit(cache=True, inline="always")
+def _axis_step(
+    fstate: np.ndarray, gx: float, gy: float, gz: float, beta: float, iterate: bool
+) -> None:
+    """Fold one angular-rate sample into the running second moments; with ``iterate``, one
+    power-iteration step.
 
     The moments are not normalised: fast rotations (the swings) weigh most, so the axis is the
     one the leg swings about (mediolateral), whatever the mounting. M is positive semi-definite,
     so the iteration keeps the axis on the same side: its sign never flips.
     """
-    m = fstate[F_M : F_M + 6]
-    m[0] = (1.0 - beta) * m[0] + beta * gx * gx
-    m[1] = (1.0 - beta) * m[1] + beta * gy * gy
-    m[2] = (1.0 - beta) * m[2] + beta * gz * gz
-    m[3] = (1.0 - beta) * m[3] + beta * gx * gy
-    m[4] = (1.0 - beta) * m[4] + beta * gx * gz
-    m[5] = (1.0 - beta) * m[5] + beta * gy * gz
-    u = fstate[F_AXIS : F_AXIS + 3]
-    v0 = m[0] * u[0] + m[3] * u[1] + m[4] * u[2]
-    v1 = m[3] * u[0] + m[1] * u[1] + m[5] * u[2]
-    v2 = m[4] * u[0] + m[5] * u[1] + m[2] * u[2]
+    c = 1.0 - beta
+    fstate[F_M] = c * fstate[F_M] + beta * gx * gx
+    fstate[F_M + 1] = c * fstate[F_M + 1] + beta * gy * gy
+    fstate[F_M + 2] = c * fstate[F_M + 2] + beta * gz * gz
+    fstate[F_M + 3] = c * fstate[F_M + 3] + beta * gx * gy
+    fstate[F_M + 4] = c * fstate[F_M + 4] + beta * gx * gz
+    fstate[F_M + 5] = c * fstate[F_M + 5] + beta * gy * gz
+    if not iterate:
+        return
+    u0, u1, u2 = fstate[F_AXIS], fstate[F_AXIS + 1], fstate[F_AXIS + 2]
+    v0 = fstate[F_M] * u0 + fstate[F_M + 3] * u1 + fstate[F_M + 4] * u2
+    v1 = fstate[F_M + 3] * u0 + fstate[F_M + 1] * u1 + fstate[F_M + 5] * u2
+    v2 = fstate[F_M + 4] * u0 + fstate[F_M + 5] * u1 + fstate[F_M + 2] * u2
     nv = np.sqrt(v0 * v0 + v1 * v1 + v2 * v2)
     if nv > 0.0:
-        u[0] = v0 / nv
-        u[1] = v1 / nv
-        u[2] = v2 / nv
+        fstate[F_AXIS] = v0 / nv
+        fstate[F_AXIS + 1] = v1 / nv
+        fstate[F_AXIS + 2] = v2 / nv
 
 
 #: After-ratio assumed for a sense with no lobes yet (a swing's is 0.1-0.6, the rotation before a
@@ -275,6 +287,7 @@ def _close_lobe(
     fstate: np.ndarray,
     rec_i: np.ndarray,
     rec_f: np.ndarray,
+    ring: np.ndarray,
     ip: np.ndarray,
     fp: np.ndarray,
 ) -> None:
@@ -306,6 +319,16 @@ def _close_lobe(
     rec_f[row, RF_EXC] = fstate[F_LOBE_EXC]
     rec_f[row, RF_PREV_EXC] = fstate[F_LAST_EXC]
     fstate[F_LAST_EXC] = fstate[F_LOBE_EXC]
+    mask = ip[P_RING_MASK]
+    start = max(r[R_START], g - mask + 1)
+    j_sw = 0.0
+    for k in range(start, r[R_PEAK_IDX] + 1):
+        j_sw += ring[k & mask, 5]
+    rec_f[row, RF_JSW] = j_sw / max(1, r[R_PEAK_IDX] + 1 - start)
+    rec_f[row, RF_JMAX] = 0.0
+    for k in range(max(r[R_PEAK_IDX], g - ip[P_BACK]), g):
+        rec_f[row, RF_JMAX] = max(rec_f[row, RF_JMAX], ring[k & mask, 5])
+    _impact_step(r, rec_f[row], ring, mask, ip, fp, g)
     istate[I_NREC] += 1
 
 
@@ -376,39 +399,33 @@ def _landing(r: np.ndarray, ring: np.ndarray, mask: int, ip: np.ndarray, fp: np.
             t_x = k
     if t_x > z + ip[P_HEEL]:
         return rev
-    imp = _impact(r, ring, mask, ip, fp, z)
-    return z if imp == NO_IDX else min(imp, z)
+    return z if r[R_IMPACT] == NO_IDX else min(r[R_IMPACT], z)
 
 
 @njit(cache=True)
-def _impact(
-    r: np.ndarray, ring: np.ndarray, mask: int, ip: np.ndarray, fp: np.ndarray, hi: int
-) -> int:
-    """Onset of a sharp impact from ``P_BACK`` before the lobe's end (but not before its peak)
-    to ``hi`` (NO_IDX: none).
+def _impact_step(
+    r: np.ndarray, rf: np.ndarray, ring: np.ndarray, mask: int, ip: np.ndarray, fp: np.ndarray,
+    g: int,
+) -> None:  # fmt: skip
+    """Look for a sharp impact at sample ``g`` (from the lobe's end to ``P_HEEL`` after it).
 
     Sharp: the acceleration changes ``Q_IMPACT_RATIO`` times faster than it did on average over
     the swing (relative to the swing's own level: a smoothing sensor lowers both). A heel strike
     on a real sensor is one; a foot placed softly, or a sensor that smooths its accelerometer on
-    board, gives none. Onset: the first sample reaching ``Q_ONSET_FRAC`` of the impact.
+    board, gives none. Its onset (the first sample from ``P_BACK`` before the lobe's end, but not
+    before its peak, reaching ``Q_ONSET_FRAC`` of it) goes to ``R_IMPACT``.
     """
-    if fp[Q_IMPACT_RATIO] <= 0.0:
-        return NO_IDX
-    start = max(r[R_START], hi - mask + 1)
-    j_sw = 0.0
-    for k in range(start, r[R_PEAK_IDX] + 1):
-        j_sw += ring[k & mask, 5]
-    j_sw /= max(1, r[R_PEAK_IDX] + 1 - start)
-    j_max = 0.0
-    lo = max(r[R_PEAK_IDX], r[R_Z] - ip[P_BACK])
-    for k in range(lo, hi + 1):
-        j_max = max(j_max, ring[k & mask, 5])
-    if j_max <= 0.0 or j_max < fp[Q_IMPACT_RATIO] * j_sw:
-        return NO_IDX
-    for k in range(lo, hi + 1):
-        if ring[k & mask, 5] >= fp[Q_ONSET_FRAC] * j_max:
-            return k
-    return NO_IDX
+    j = ring[g & mask, 5]
+    if j > rf[RF_JMAX]:
+        rf[RF_JMAX] = j
+    if fp[Q_IMPACT_RATIO] <= 0.0 or rf[RF_JMAX] <= 0.0:
+        return
+    if rf[RF_JMAX] < fp[Q_IMPACT_RATIO] * rf[RF_JSW]:
+        return
+    for k in range(max(r[R_PEAK_IDX], r[R_Z] - ip[P_BACK]), g + 1):
+        if ring[k & mask, 5] >= fp[Q_ONSET_FRAC] * rf[RF_JMAX]:
+            r[R_IMPACT] = k
+            return
 
 
 @njit(cache=True)
@@ -441,7 +458,7 @@ def detect_block(
         gz = _biquad(gyr[i, 2], fp, Q_B, z, 4)
         m2 = gx * gx + gy * gy + gz * gz
         if m2 > abs_on2:
-            _axis_step(fstate, gx, gy, gz, fp[Q_AXIS_BETA])
+            _axis_step(fstate, gx, gy, gz, fp[Q_AXIS_BETA], istate[I_BOUT_COUNT] % AXIS_EVERY == 0)
             if istate[I_BOUT_START] == NO_IDX:
                 istate[I_BOUT_START] = g
                 istate[I_BOUT_COUNT] = 0
@@ -453,7 +470,7 @@ def detect_block(
         w = gx * fstate[F_AXIS] + gy * fstate[F_AXIS + 1] + gz * fstate[F_AXIS + 2]
         a = acc[i]
         ring[g & mask, 0] = w
-        ring[g & mask, 1] = np.sqrt(a[0] * a[0] + a[1] * a[1] + a[2] * a[2])
+        ring[g & mask, 1] = a[0] * a[0] + a[1] * a[1] + a[2] * a[2]  # squared norm
         _store_jerk(ring, g, mask, a, ip[P_JERK_LAG])
 
         # -- lobes of the rate about the axis ------------------------------------------------
@@ -471,7 +488,7 @@ def detect_block(
             if v < fp[Q_END_FRAC] * fstate[F_LOBE_PEAK]:
                 # the lobe's rotation has ended (at the latest where it crosses zero)
                 istate[I_LOBE_OPEN] = 0
-                _close_lobe(g, w, istate, fstate, rec_i, rec_f, ip, fp)
+                _close_lobe(g, w, istate, fstate, rec_i, rec_f, ring, ip, fp)
         if istate[I_LOBE_OPEN] == 0 and s != istate[I_LOBE_SIGN] and abs(w) > OPEN_DPS:
             # a new lobe, from the zero crossing; its toe-off candidate is the other sense's
             # extreme just before it
@@ -497,8 +514,8 @@ def detect_block(
             row = (head + k) % CAP
             r = rec_i[row]
             ws = r[R_SIGN] * w
-            if r[R_IMPACT] == NO_IDX and 0 <= g - r[R_Z] <= ip[P_HEEL]:
-                r[R_IMPACT] = _impact(r, ring, mask, ip, fp, g)
+            if r[R_IMPACT] == NO_IDX and 0 < g - r[R_Z] <= ip[P_HEEL]:
+                _impact_step(r, rec_f[row], ring, mask, ip, fp, g)
             if r[R_REV] == NO_IDX and g > r[R_Z]:
                 if ws < rec_f[row, RF_RMIN]:
                     rec_f[row, RF_RMIN] = ws
@@ -519,8 +536,8 @@ def detect_block(
                     if fstate[j] < 0.0:
                         fstate[j] = q  # the first evidence of this sense
                     else:
-                        a = fp[Q_SENSE_ALPHA]
-                        fstate[j] = (1.0 - a) * fstate[j] + a * q
+                        alpha = fp[Q_SENSE_ALPHA]
+                        fstate[j] = (1.0 - alpha) * fstate[j] + alpha * q
                     r[R_POST_DONE] = 1
                     _update_sense(istate, fstate)
         sense = istate[I_SENSE]
@@ -533,9 +550,7 @@ def detect_block(
                 continue
             if _after_contact(r, istate, ip):
                 r[R_STATE] = 2
-            elif _is_swing(r, rec_f[row], sense) and (
-                r[R_REV] != NO_IDX or r[R_IMPACT] != NO_IDX
-            ):
+            elif _is_swing(r, rec_f[row], sense) and (r[R_REV] != NO_IDX or r[R_IMPACT] != NO_IDX):
                 if r[R_REV] == NO_IDX:
                     # an impact by P_HEEL after the lobe's end: heel first, known at once
                     ic = min(r[R_IMPACT], r[R_Z])
