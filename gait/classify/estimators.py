@@ -52,7 +52,7 @@ class StepClassifier(ClassifierMixin, BaseEstimator):
     def __init__(
         self,
         kind: str = "logistic",
-        C: float = 0.1,
+        C: float = 0.3,
         hidden_units: int = 32,
         max_iter: int = 150,
         learning_rate: float = 0.1,

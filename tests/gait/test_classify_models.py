@@ -33,7 +33,7 @@ EXPECTED_FAILED = {
 
 
 @parametrize_with_checks(
-    [DirectionClassifier(), StrikeClassifier(kind="logistic", C=1.0)],
+    [DirectionClassifier(), StrikeClassifier(C=1.0)],
     expected_failed_checks=lambda est: EXPECTED_FAILED,
 )
 def test_sklearn_estimator_checks(estimator, check):
