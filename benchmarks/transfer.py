@@ -23,8 +23,6 @@ from pathlib import Path
 import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
-SIM_TRAIN = REPO / "datasets" / "labelled" / "train"
-SIM_TEST = REPO / "datasets" / "labelled" / "test"
 MOCAP = REPO.parent / "shared" / "datasets" / "mocap_snu"
 YARDSTICK = REPO.parent / "shared" / "tools" / "transfer_check.py"
 
@@ -68,14 +66,18 @@ def _report(name: str, model, steps, task: str) -> dict:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--no-yardstick", action="store_true", help="skip transfer_check.py")
+    ap.add_argument("--data-root", type=Path, default=REPO, help="folder holding datasets/")
     a = ap.parse_args(argv)
     from gait.classify.data import load_steps
+
+    sim_train = a.data_root / "datasets" / "labelled" / "train"
+    sim_test = a.data_root / "datasets" / "labelled" / "test"
 
     def truth(p):
         s = load_steps([p])
         return s.subset(~s.at_detector)
 
-    sim_tr, sim_te = truth(SIM_TRAIN), truth(SIM_TEST)
+    sim_tr, sim_te = truth(sim_train), truth(sim_test)
     have_mocap = MOCAP.is_dir()
     mc = truth(MOCAP) if have_mocap else None
     res = {}
@@ -101,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
         print("\nyardstick: transfer_check.py --train datasets/labelled/train --test mocap_snu")
         sys.stdout.flush()
         subprocess.run(
-            [sys.executable, str(YARDSTICK), "--train", str(SIM_TRAIN), "--test", str(MOCAP)],
+            [sys.executable, str(YARDSTICK), "--train", str(sim_train), "--test", str(MOCAP)],
             check=False,
         )
     return 0
