@@ -98,7 +98,8 @@ P_QUIET = 14  # a bout ends after this long below the absolute threshold (0: no 
 P_BOUT_MIN = 15  # an isolated step's bout spends this long above the threshold
 P_SETTLE = 16  # an isolated step's contact lies this long before the bout's last motion
 P_MIN_STANCE = 17  # a lobe starting this soon after a contact is that contact's own rotation
-N_IPARAM = 18
+P_AXIS_EVERY = 18  # the axis is re-estimated every this many moving samples (the moments take all)
+N_IPARAM = 19
 
 # --- float parameters --------------------------------------------------------------------------
 Q_ABS_ON = 0  # absolute floor of a swing's peak (deg/s; acc-only m/s²)
@@ -200,11 +201,6 @@ def _biquad_settle(x: float, fp: np.ndarray, k: int, z: np.ndarray, j: int) -> f
     z[j] = y - fp[k] * x
     z[j + 1] = fp[k + 2] * x - fp[k + 4] * y
     return y
-
-
-#: The axis is re-estimated (one power-iteration step) every this many moving samples; the
-#: moments take every sample. The axis changes over strides, not samples.
-AXIS_EVERY = 8
 
 
 @njit(cache=True, inline="always")
@@ -412,16 +408,17 @@ def _impact_step(
     Sharp: the acceleration changes ``Q_IMPACT_RATIO`` times faster than it did on average over
     the swing (relative to the swing's own level: a smoothing sensor lowers both). A heel strike
     on a real sensor is one; a foot placed softly, or a sensor that smooths its accelerometer on
-    board, gives none. Its onset (the first sample from ``P_BACK`` before the lobe's end, but not
-    before its peak, reaching ``Q_ONSET_FRAC`` of it) goes to ``R_IMPACT``.
+    board, gives none. Once it has peaked, its onset (the first sample from ``P_BACK`` before
+    the lobe's end, but not before its peak, reaching ``Q_ONSET_FRAC`` of it) goes to
+    ``R_IMPACT``.
     """
     j = ring[g & mask, 5]
     if j > rf[RF_JMAX]:
         rf[RF_JMAX] = j
     if fp[Q_IMPACT_RATIO] <= 0.0 or rf[RF_JMAX] <= 0.0:
         return
-    if rf[RF_JMAX] < fp[Q_IMPACT_RATIO] * rf[RF_JSW]:
-        return
+    if rf[RF_JMAX] < fp[Q_IMPACT_RATIO] * rf[RF_JSW] or j >= rf[RF_JMAX]:
+        return  # no impact yet, or still rising: its onset is placed once it has peaked
     for k in range(max(r[R_PEAK_IDX], r[R_Z] - ip[P_BACK]), g + 1):
         if ring[k & mask, 5] >= fp[Q_ONSET_FRAC] * rf[RF_JMAX]:
             r[R_IMPACT] = k
@@ -458,7 +455,9 @@ def detect_block(
         gz = _biquad(gyr[i, 2], fp, Q_B, z, 4)
         m2 = gx * gx + gy * gy + gz * gz
         if m2 > abs_on2:
-            _axis_step(fstate, gx, gy, gz, fp[Q_AXIS_BETA], istate[I_BOUT_COUNT] % AXIS_EVERY == 0)
+            _axis_step(
+                fstate, gx, gy, gz, fp[Q_AXIS_BETA], istate[I_BOUT_COUNT] % ip[P_AXIS_EVERY] == 0
+            )
             if istate[I_BOUT_START] == NO_IDX:
                 istate[I_BOUT_START] = g
                 istate[I_BOUT_COUNT] = 0

@@ -203,6 +203,9 @@ class AnkleStepStream:
         ip[k.P_HEEL] = n(d.heel_s)
         ip[k.P_FC_BACK] = n(d.fc_back_s)
         ip[k.P_MIN_STANCE] = n(d.min_stance_s)
+        # one power-iteration step of the axis every 20 ms of motion: the axis changes over
+        # strides, and the same number of steps per second at any rate
+        ip[k.P_AXIS_EVERY] = n(0.02)
         ip[k.P_QUIET] = n(d.quiet_s) if d.quiet_s > 0 else 0
         ip[k.P_BOUT_MIN] = n(d.isolated_min_s)
         ip[k.P_SETTLE] = n(d.settle_s)
