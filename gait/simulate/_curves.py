@@ -35,6 +35,7 @@ import numpy as np
 from scipy.interpolate import PchipInterpolator
 
 N_HARMONICS = 6
+N_HARMONICS_BACK = 8
 
 # (phase, degrees). Thigh: segment angle from vertical; knee: flexion angle (shank = thigh - knee).
 _WALK_THIGH = [
@@ -60,9 +61,9 @@ _RUN_KNEE = [
 # nearly even rate as the body moves back over the foot; swing: the knee flexes at once (shank
 # turns back fast, thigh still forward), then thigh and knee extend to reach back.
 _BACK_WALK = [
-    (0.00, -12.0, -20.0), (0.10, -8.0, -14.5), (0.20, -3.5, -9.0), (0.32, 2.5, -2.0),
-    (0.45, 8.5, 4.5), (0.55, 13.0, 9.5), (0.64, 17.0, 14.0), (0.70, 19.5, 3.0),
-    (0.76, 19.0, -16.0), (0.83, 13.0, -30.0), (0.90, 2.0, -29.0), (0.96, -8.0, -24.0),
+    (0.00, -12.0, -21.0), (0.10, -8.0, -14.0), (0.20, -3.5, -8.5), (0.32, 2.5, -2.5),
+    (0.45, 8.5, 4.0), (0.55, 13.0, 9.0), (0.64, 17.0, 13.5), (0.70, 19.5, 2.5),
+    (0.76, 19.0, -16.0), (0.83, 13.0, -30.0), (0.90, 2.0, -29.5), (0.96, -8.0, -25.0),
 ]  # fmt: skip
 _BACK_RUN = [
     (0.00, -15.0, -22.0), (0.10, -8.0, -14.0), (0.20, 0.0, -4.0), (0.30, 8.0, 6.0),
@@ -86,7 +87,7 @@ STRIKE_KNEE_DEG = {
 REFERENCE_SPEED_M_S = {"walk": 1.3, "run": 3.2}
 
 
-def _fit(points: list[tuple[float, float]]) -> np.ndarray:
+def _fit(points: list[tuple[float, float]], n_harmonics: int = N_HARMONICS) -> np.ndarray:
     """Least-squares Fourier coefficients [a0, a1, b1, ..., aN, bN] of a periodic curve."""
     ph = np.array([p for p, _ in points] + [1.0 + points[0][0]])
     val = np.array([v for _, v in points] + [points[0][1]])
@@ -94,7 +95,7 @@ def _fit(points: list[tuple[float, float]]) -> np.ndarray:
     x = np.linspace(0.0, 1.0, 400, endpoint=False)
     y = interp(x)
     cols = [np.ones_like(x)]
-    for k in range(1, N_HARMONICS + 1):
+    for k in range(1, n_harmonics + 1):
         cols += [np.cos(2 * np.pi * k * x), np.sin(2 * np.pi * k * x)]
     coef, *_ = np.linalg.lstsq(np.stack(cols, axis=1), y, rcond=None)
     return coef
@@ -106,8 +107,10 @@ def fourier_coefficients(mode: str, segment: str, direction: str = "forward") ->
     "shank" or "knee" = thigh - shank) for ``direction``."""
     if direction == "backward":
         pts = _BACK_WALK if mode == "walk" else _BACK_RUN
-        c_thigh = _fit([(p, th) for p, th, _ in pts])
-        c_shank = _fit([(p, sh) for p, _, sh in pts])
+        # the backward swing turns sharply between even stretches: 8 harmonics keep the fit
+        # from rippling back through zero at contact
+        c_thigh = _fit([(p, th) for p, th, _ in pts], N_HARMONICS_BACK)
+        c_shank = _fit([(p, sh) for p, _, sh in pts], N_HARMONICS_BACK)
     else:
         thigh, knee = (_WALK_THIGH, _WALK_KNEE) if mode == "walk" else (_RUN_THIGH, _RUN_KNEE)
         c_thigh = _fit(thigh)
@@ -122,7 +125,7 @@ class CurveShape:
     ``thigh_gain`` scales the thigh excursion, ``knee_gain`` the knee flexion (a high-knee march
     above 1, a shuffle below); ``swing_shift`` moves the swing's features later (> 0) or earlier
     (< 0) within the swing, as a fraction of it; ``stance_shift`` the same within stance;
-    ``extra`` adds harmonics 2-4 (degrees, cos and sin terms, thigh then knee).
+    ``extra`` adds harmonics 2-4 in the swing (degrees, cos and sin terms, thigh then knee).
     """
 
     thigh_gain: float = 1.0
@@ -134,9 +137,9 @@ class CurveShape:
 
 def draw_shape(rng: np.random.Generator) -> CurveShape:
     """A random person's curve shape (ranges in docs/simulator.md)."""
-    # sd 0.8, 0.5, 0.3 deg for harmonics 2, 3, 4: each adds under about 10 deg/s to the rates
-    # of a 1.1 s stride, so the slow, even stance rotation stays slow and even
-    sd = np.repeat([0.8, 0.5, 0.3], 2)
+    # sd 1.5, 1.0, 0.6 deg for harmonics 2, 3, 4, applied in the swing only (``_swing_window``):
+    # in stance they made the slow, even backward stance rotation wave by tens of deg/s
+    sd = np.repeat([1.5, 1.0, 0.6], 2)
     extra = np.concatenate([rng.normal(0.0, 1.0, 6) * sd, rng.normal(0.0, 1.0, 6) * sd])
     return CurveShape(
         thigh_gain=float(rng.uniform(0.85, 1.15)),
@@ -181,6 +184,19 @@ def reference_phase(mode: str, direction: str, phase: np.ndarray, duty: float) -
     return out
 
 
+def _swing_window(ref: np.ndarray, direction: str, mode: str) -> np.ndarray:
+    """1 through the swing of the reference cycle, 0 through stance, smooth in between (from
+    0.05 before toe-off to 0.05 after it, and fading over the last 0.3 before contact, so the
+    person's shape adds no jerk just before the landing)."""
+    d_ref = (REFERENCE_DUTY_BACK if direction == "backward" else REFERENCE_DUTY)[mode]
+
+    def s(u):
+        u = np.clip(u, 0.0, 1.0)
+        return u * u * u * (10 - 15 * u + 6 * u * u)
+
+    return s((ref - d_ref + 0.05) / 0.1) * s((1.0 - ref) / 0.3)
+
+
 def _harmonics(phase: np.ndarray, c: tuple[float, ...]) -> np.ndarray:
     out = np.zeros_like(phase)
     for i, k in enumerate((2, 3, 4)):
@@ -210,12 +226,13 @@ def segment_angle_deg(
     ref = reference_phase(mode, direction, _warp(p, duty, shape), duty)
     ct = fourier_coefficients(mode, "thigh", direction)
     thigh = ct[0] + scale * shape.thigh_gain * (evaluate(ct, ref) - ct[0])
-    thigh += scale * _harmonics(ref, shape.extra[:6])
+    win = _swing_window(ref, direction, mode)
+    thigh += scale * win * _harmonics(ref, shape.extra[:6])
     if segment == "thigh":
         return thigh
     ck = fourier_coefficients(mode, "knee", direction)
     knee = ck[0] + scale * shape.knee_gain * (evaluate(ck, ref) - ck[0])
-    knee += scale * _harmonics(ref, shape.extra[6:])
+    knee += scale * win * _harmonics(ref, shape.extra[6:])
     if knee_at_contact_deg:
         knee += knee_at_contact_deg * contact_knee_profile(p)
     return thigh - knee

@@ -170,4 +170,6 @@ def test_no_jerk_before_contact_larger_than_the_contact(kind, direction, strike,
             continue
         i = int(np.searchsorted(tr.t_s, st.t_ic))
         ratios.append(jerk[i - 200 : i - 5].max() / jerk[i : i + 80].max())
-    assert np.median(ratios) < 0.8
+    # running: the swing's knee extension whips the foot down 100-200 ms before contact (the
+    # Novacheck curves), nearly as hard as a soft forefoot landing jerks; still not harder
+    assert np.median(ratios) < (0.8 if kind == "walk" else 1.0)
