@@ -21,6 +21,8 @@ from gait.classify.features import BIN_S, POST_S, PRE_S, step_features
 from gait.steps.base import StepTable
 from gait.types import SampleBlock
 
+#: Decimals of the probabilities in the step records.
+P_DECIMALS: int = 6
 #: An other-foot step inherits from a sensor-foot step at most this far away (s).
 INHERIT_MAX_S: float = 1.5
 #: Samples are kept this long (s) for contacts the detector reports late.
@@ -187,42 +189,58 @@ class LabellerStream:
 
     def _own_labels(self, idx: int, t: float) -> tuple:
         if idx not in self._cache:
-            self._cache[idx] = self._compute(idx, t)
+            self._prefetch(final=True, only=idx)
         return self._cache[idx]
 
-    def _compute(self, idx: int, t: float) -> tuple:
+    def _prefetch(self, *, final: bool, only: int | None = None) -> None:
+        """Label, in one batch, the pending sensor-foot steps whose window has arrived.
+
+        The features read the whole buffer with each contact's index: the same samples as a
+        slice around the contact would give (the buffer always starts early enough)."""
+        ready: list[tuple[int, float]] = []
+        for idx, t, own, _ in self._pending:
+            if not own or idx in self._cache:
+                continue
+            if not final and self._n_seen < idx + self._need_after + 1:
+                break
+            ready.append((idx, t))
+            if only is not None and idx == only:
+                break
+        if not ready:
+            return
         owner = self._owner
         if not self._has_gyro:
-            return (None, np.nan, None, np.nan, None, None)
-        lo = max(self._buf_start, idx - self._need_before)
-        hi = min(self._buf_start + len(self._t), idx + self._need_after + 1)
-        a = lo - self._buf_start
-        b = hi - self._buf_start
-        block = SampleBlock(self._t[a:b], self._acc[a:b], self._gyr[a:b], self._fs)
-        X = step_features(block, np.array([idx - lo]))
-        pd_ = owner.direction.predict_proba(X)[0]
-        ps = owner.strike.predict_proba(X)[0]
-        if owner.smooth_steps > 1:
-            self._own_hist = [*self._own_hist, (t, pd_, ps)][-owner.smooth_steps :]
-            # bout: stop at a gap > 2.5 s between consecutive sensor-foot steps
-            chain = [self._own_hist[-1]]
-            for h in reversed(self._own_hist[:-1]):
-                if chain[-1][0] - h[0] > 2.5:
-                    break
-                chain.append(h)
-            pd_ = _mean_prob([c[1] for c in chain])
-            ps = _mean_prob([c[2] for c in chain])
-        kd, ks = int(np.argmax(pd_)), int(np.argmax(ps))
-        return (
-            str(owner.direction.classes_[kd]),
-            float(pd_[kd]),
-            str(owner.strike.classes_[ks]),
-            float(ps[ks]),
-            pd_,
-            ps,
-        )
+            for idx, _ in ready:
+                self._cache[idx] = (None, np.nan, None, np.nan, None, None)
+            return
+        block = SampleBlock(self._t, self._acc, self._gyr, self._fs)
+        X = step_features(block, np.array([idx - self._buf_start for idx, _ in ready]))
+        p_dir = owner.direction.predict_proba(X)
+        p_str = owner.strike.predict_proba(X)
+        for k, (idx, t) in enumerate(ready):
+            pd_, ps = p_dir[k], p_str[k]
+            if owner.smooth_steps > 1:
+                self._own_hist = [*self._own_hist, (t, pd_, ps)][-owner.smooth_steps :]
+                # bout: stop at a gap > 2.5 s between consecutive sensor-foot steps
+                chain = [self._own_hist[-1]]
+                for h in reversed(self._own_hist[:-1]):
+                    if chain[-1][0] - h[0] > 2.5:
+                        break
+                    chain.append(h)
+                pd_ = _mean_prob([c[1] for c in chain])
+                ps = _mean_prob([c[2] for c in chain])
+            kd, ks = int(np.argmax(pd_)), int(np.argmax(ps))
+            self._cache[idx] = (  # probabilities to P_DECIMALS: a batch of another size
+                str(owner.direction.classes_[kd]),  # may differ in the last bits (BLAS)
+                round(float(pd_[kd]), P_DECIMALS),
+                str(owner.strike.classes_[ks]),
+                round(float(ps[ks]), P_DECIMALS),
+                pd_,
+                ps,
+            )
 
     def _release(self, *, final: bool) -> Labels:
+        self._prefetch(final=final)
         out_idx, out_t, out_own, out_fc = [], [], [], []
         d, dp, s, sp = [], [], [], []
         while self._pending:
