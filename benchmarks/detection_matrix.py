@@ -25,8 +25,9 @@ before, as a device does when a packet is lost); ``rotated`` (a random fixed rot
 ``other-leg`` (the mirror image: the same sensor on the other leg).
 
 Each cell prints F1, precision, recall, the median and 90th percentile of |timing error| (ms)
-and the number of true contacts; the last column says how far F1 lies below the same data's
-``recorded`` 100 Hz cell.
+and the number of true contacts; ``vs rec`` says how far F1 lies below the same data's
+``recorded`` 100 Hz cell; ``TO F1`` and ``TO med`` score the toe-offs (final contacts) where
+the truth has them (IPOL's annotated toe-offs, the simulator's), matched within ±0.1 s.
 """
 
 from __future__ import annotations
@@ -60,6 +61,8 @@ class Recording:
     #: contacts that may be detected but are not scored (mocap: near the clip's ends)
     ignore_idx: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     group: str = ""
+    #: true toe-offs (final contacts) of the instrumented foot as sample indices, if known
+    fc_idx: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
 
 
 # --- sensor variants ---------------------------------------------------------------------------
@@ -136,6 +139,7 @@ def resample(rec: Recording, fs_new: float) -> Recording:
         np.round(rec.truth_idx * k).astype(np.int64),
         np.round(rec.ignore_idx * k).astype(np.int64),
         rec.group,
+        np.round(rec.fc_idx * k).astype(np.int64),
     )
 
 
@@ -153,7 +157,11 @@ def ipol_recordings() -> list[Recording]:
         for foot in ("left", "right"):
             rec = load_ipol_foot(root, code, foot)
             group = "IPOL held-out" if rec.subject_id in HELD_OUT else "IPOL development"
-            out.append(Recording(rec.session.samples, rec.swings_idx, group=group))
+            out.append(
+                Recording(
+                    rec.session.samples, rec.swings_idx, group=group, fc_idx=rec.swings_idx[:, 0]
+                )
+            )
     return out
 
 
@@ -219,10 +227,15 @@ def sim_recordings(fs: float, *, body: bool = False) -> list[Recording]:
                     res = simulate(spec, 9100 + 10 * n + person)
                     s = res.session.samples
                     own = spec.sensor.placement.split("_")[0]
-                    t = np.array([x.t_s for x in res.steps if x.foot == own])
+                    mine = [x for x in res.steps if x.foot == own]
+                    t = np.array([x.t_s for x in mine])
                     idx = np.round((t - s.t_s[0]) * s.sampling_rate_hz).astype(np.int64)
+                    t_fc = np.array([float(dict(x.extra).get("fc_t_s") or "nan") for x in mine])
+                    t_fc = t_fc[np.isfinite(t_fc)]
+                    fc = np.round((t_fc - s.t_s[0]) * s.sampling_rate_hz).astype(np.int64)
                     prefix = "sim+body" if body else "sim"
-                    out.append(Recording(s, idx, group=f"{prefix} {gait} {direction} {strike}"))
+                    group = f"{prefix} {gait} {direction} {strike}"
+                    out.append(Recording(s, idx, group=group, fc_idx=fc))
     return out
 
 
@@ -266,19 +279,37 @@ def score(rec: Recording, det_idx: np.ndarray) -> ContactScore:
 # --- the matrix -------------------------------------------------------------------------------
 
 
-def run_cell(recs: list[Recording], sensor: str, seed: int) -> dict[str, ContactScore]:
+def score_toe_offs(rec: Recording, steps, samples: SampleBlock) -> ContactScore:
+    """The detected toe-offs against the true ones, matched within ±0.1 s."""
+    fs = samples.sampling_rate_hz
+    t = steps.fc_t_s[steps.instrumented]
+    t = t[np.isfinite(t)]
+    det = np.round((t - samples.t_s[0]) * fs).astype(np.int64)
+    a, b = _match_symmetric(det, rec.fc_idx, round(0.1 * fs))
+    err = (det[a] - rec.fc_idx[b]) * 1000.0 / fs
+    return ContactScore(len(a), det.size - len(a), rec.fc_idx.size - len(a), err)
+
+
+def run_cell(
+    recs: list[Recording], sensor: str, seed: int
+) -> tuple[dict[str, ContactScore], dict[str, ContactScore]]:
+    """Contact and toe-off scores per data group for one sensor variant."""
     det = AnkleStepDetector()
     rng = np.random.default_rng(seed)
     out: dict[str, ContactScore] = {}
+    toe: dict[str, ContactScore] = {}
     for rec in recs:
         s = sensor_variant(rec.samples, sensor, rng)
         steps = det.detect(s).steps_
         own = steps.ic_idx[steps.instrumented]
         sc = score(rec, own)
-        out[rec.group] = out.get(rec.group, ContactScore.zero()) + sc
-        if rec.group.startswith("IPOL"):
-            out["IPOL all"] = out.get("IPOL all", ContactScore.zero()) + sc
-    return out
+        groups = [rec.group, *(["IPOL all"] if rec.group.startswith("IPOL") else [])]
+        for group in groups:
+            out[group] = out.get(group, ContactScore.zero()) + sc
+            if rec.fc_idx.size:
+                tc = score_toe_offs(rec, steps, s)
+                toe[group] = toe.get(group, ContactScore.zero()) + tc
+    return out, toe
 
 
 def _fmt(s: ContactScore) -> dict:
@@ -317,7 +348,7 @@ def main(argv: list[str] | None = None) -> int:
     cells: list[dict] = []
     print(
         f"{'data':<30} {'Hz':>5} {'sensor':<10} {'F1':>7} {'P':>7} {'R':>7} "
-        f"{'med ms':>7} {'p90 ms':>7} {'n':>6} {'vs rec':>7}"
+        f"{'med ms':>7} {'p90 ms':>7} {'n':>6} {'vs rec':>7} {'TO F1':>6} {'TO med':>6}"
     )
     t0 = time.perf_counter()
     # the 100 Hz "recorded" cells first: every other cell is compared with them
@@ -328,8 +359,12 @@ def main(argv: list[str] | None = None) -> int:
         if "sim+body" in args.data:
             recs += sim_recordings(fs, body=True)
         for sensor in args.sensors:
-            for group, s in sorted(run_cell(recs, sensor, seed=int(fs)).items()):
-                cells.append({"data": group, "rate_hz": fs, "sensor": sensor, **_fmt(s)})
+            scores, toe = run_cell(recs, sensor, seed=int(fs))
+            for group, s in sorted(scores.items()):
+                cell = {"data": group, "rate_hz": fs, "sensor": sensor, **_fmt(s)}
+                if group in toe:
+                    cell["toe_off"] = _fmt(toe[group])
+                cells.append(cell)
                 print(_row(cells, cells[-1]), flush=True)
     print(f"\n{len(cells)} cells in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
     if args.json:
@@ -347,10 +382,12 @@ def _row(cells: list[dict], c: dict) -> str:
         None,
     )
     delta = f"{c['f1'] - ref['f1']:+7.3f}" if ref else f"{'':>7}"
+    to = c.get("toe_off")
+    toe = f"{to['f1']:>6.3f} {to['median_ms']:>6.1f}" if to else ""
     return (
         f"{c['data']:<30} {c['rate_hz']:>5.0f} {c['sensor']:<10} {c['f1']:>7.4f} "
         f"{c['precision']:>7.4f} {c['recall']:>7.4f} {c['median_ms']:>7.1f} {c['p90_ms']:>7.1f} "
-        f"{c['n']:>6} {delta}"
+        f"{c['n']:>6} {delta} {toe}"
     )
 
 
