@@ -197,7 +197,12 @@ def sidecar_dict(meta: SessionMeta, *, sampling_rate_hz: float | None = None) ->
     if meta.placement is not None:
         data["placement"] = meta.placement
     subject = {k: getattr(meta.subject, k) for k in SUBJECT_KEYS}
-    subject = {k: v for k, v in subject.items() if v is not None}
+    # an unknown value (None, or NaN from a table) is left out: the reader refuses NaN
+    subject = {
+        k: v
+        for k, v in subject.items()
+        if v is not None and not (isinstance(v, float) and math.isnan(v))
+    }
     if subject:
         data["subject"] = subject
     if meta.device:
