@@ -198,6 +198,12 @@ def to_json(document: Any, *, indent: int | None = None) -> str:
     return json.dumps(_json_safe(document), indent=indent, allow_nan=False)
 
 
+def _tidy_records(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Flat step records with :func:`~gait.summary.tidy_float` floats (the fast path of
+    :func:`_json_safe` for the bulk of a long session's document)."""
+    return [{k: tidy_float(v) if type(v) is float else v for k, v in r.items()} for r in records]
+
+
 def sessions_json(sessions: list[dict[str, Any]]) -> str:
     """``{"sessions": [...]}`` with one session per line: each line is written by the C JSON
     encoder (``indent`` would fall back to the pure-Python one, seconds for a long session).
@@ -206,7 +212,8 @@ def sessions_json(sessions: list[dict[str, Any]]) -> str:
     lines = []
     for s in sessions:
         try:
-            lines.append(json.dumps(s, allow_nan=False))
+            tidy = {k: _tidy_records(v) if k == "steps" else _json_safe(v) for k, v in s.items()}
+            lines.append(json.dumps(tidy, allow_nan=False))
         except (TypeError, ValueError):
             lines.append(to_json(s))
     return '{"sessions": [\n' + ",\n".join(lines) + "\n]}" if lines else '{"sessions": []}'

@@ -391,9 +391,12 @@ def test_json_output_is_one_document_of_tidy_floats(demo: SampleBlock, tmp_path:
     text = invoke("analyse", "-f", "json", f).stdout
     doc = json.loads(text)
     assert len(doc["sessions"]) == 1
-    for number in doc["sessions"][0]["summary"].values():
-        if isinstance(number, float):
-            assert len(repr(number).replace("-", "").replace(".", "").lstrip("0")) <= 13
+    entry = doc["sessions"][0]
+    numbers = [*entry["summary"].values()] + [v for step in entry["steps"] for v in step.values()]
+    floats = [x for x in numbers if isinstance(x, float)]
+    assert floats
+    for number in floats:  # at most 12 significant digits
+        assert len(repr(number).split("e")[0].replace("-", "").replace(".", "").strip("0")) <= 12
 
 
 def test_os_exit_code_of_the_installed_script_on_bad_input(tmp_path: Path) -> None:
