@@ -34,6 +34,7 @@ from gait.cli._common import (
 from gait.consts import PLACEMENTS, STEP_FIELDS
 from gait.errors import GaitError
 from gait.io import parse_unit, unit_choices
+from gait.summary import tidy_float
 
 if TYPE_CHECKING:
     from gait.api import Analysis
@@ -213,6 +214,8 @@ CSV_COLUMNS = ("file", *STEP_OUT_COLUMNS)
 
 
 def _csv_cell(value: Any) -> Any:
+    if type(value) is float:
+        return tidy_float(value)  # 12 significant digits, as in the JSON
     return "" if value is None else value
 
 
