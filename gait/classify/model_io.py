@@ -1,7 +1,9 @@
 """Safe model folders: skops files restricted to an explicit list of trusted types, never pickle.
 
-A model folder holds exactly :data:`MODEL_FILES` (``direction.skops``, ``strike.skops``) and the
-model card (``model_card.json``, ``model_card.md``); a ``README.md`` is allowed. Anything else
+A model folder holds :data:`MODEL_FILES` (``direction.skops``, ``strike.skops``), their
+plain-array copies :data:`PORTABLE_FILES` (``.json``, numbers only: what ``gait analyse`` reads,
+without importing scikit-learn) and the model card (``model_card.json``, ``model_card.md``); a
+``README.md`` is allowed. Anything else
 (a ``.pkl``, an unknown file) makes :func:`load_models` refuse the whole folder before reading
 any model. A ``.skops`` file is checked with ``skops.io.get_untrusted_types`` (which reads the
 file's schema without building any object) and refused when it names a type outside
@@ -18,10 +20,14 @@ from typing import Any
 from gait.errors import ModelFileError
 
 MODEL_FILES: dict[str, str] = {"direction": "direction.skops", "strike": "strike.skops"}
+#: Plain-array copies (gait.classify.portable), read without scikit-learn when present.
+PORTABLE_FILES: dict[str, str] = {"direction": "direction.json", "strike": "strike.json"}
 CARD_JSON = "model_card.json"
 CARD_MD = "model_card.md"
 #: Files a model folder may hold besides the models.
-ALLOWED_FILES: frozenset[str] = frozenset({*MODEL_FILES.values(), CARD_JSON, CARD_MD, "README.md"})
+ALLOWED_FILES: frozenset[str] = frozenset(
+    {*MODEL_FILES.values(), *PORTABLE_FILES.values(), CARD_JSON, CARD_MD, "README.md"}
+)
 
 #: Types beyond skops' own defaults that a model file may contain (maintained by hand; a new
 #: scikit-learn that adds a type to these estimators needs a review and an entry here).
@@ -50,6 +56,14 @@ def save_models(folder: str | Path, models: dict[str, Any], card: dict[str, Any]
                 f"{out / fname}: the model holds types not in the trusted list: {bad}"
             )
         (out / fname).write_bytes(data)
+        from gait.classify.portable import export
+
+        try:
+            spec = export(models[name])
+        except TypeError:  # not a logistic model: only the .skops file
+            (out / PORTABLE_FILES[name]).unlink(missing_ok=True)
+        else:
+            (out / PORTABLE_FILES[name]).write_text(json.dumps(spec) + "\n", encoding="utf-8")
     (out / CARD_JSON).write_text(
         json.dumps(card, indent=2, sort_keys=False) + "\n", encoding="utf-8"
     )
@@ -101,11 +115,28 @@ def _load_one(path: Path, expected: str):
     return model
 
 
-def load_models(folder: str | Path) -> tuple[Any, Any, dict[str, Any]]:
-    """``(direction, strike, card)`` from a model folder, after the safety checks above."""
+def _load_portable(path: Path):
+    from gait.classify.portable import PortableClassifier
+
+    try:
+        return PortableClassifier(json.loads(path.read_text(encoding="utf-8")))
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError) as e:
+        raise ModelFileError(f"{path}: not a model file written by 'gait train' ({e})") from None
+
+
+def load_models(folder: str | Path, *, portable: bool = True) -> tuple[Any, Any, dict[str, Any]]:
+    """``(direction, strike, card)`` from a model folder, after the safety checks above.
+
+    With ``portable`` (default) and both ``.json`` copies present, they are used (numbers only,
+    no scikit-learn import); else the ``.skops`` estimators, checked against the trusted list.
+    """
     p = check_model_folder(folder)
-    direction = _load_one(p / MODEL_FILES["direction"], "DirectionClassifier")
-    strike = _load_one(p / MODEL_FILES["strike"], "StrikeClassifier")
+    if portable and all((p / f).is_file() for f in PORTABLE_FILES.values()):
+        direction = _load_portable(p / PORTABLE_FILES["direction"])
+        strike = _load_portable(p / PORTABLE_FILES["strike"])
+    else:
+        direction = _load_one(p / MODEL_FILES["direction"], "DirectionClassifier")
+        strike = _load_one(p / MODEL_FILES["strike"], "StrikeClassifier")
     card: dict[str, Any] = {}
     if (p / CARD_JSON).is_file():
         try:

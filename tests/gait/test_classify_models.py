@@ -53,8 +53,18 @@ def small_model(tmp_path_factory):
 
 
 def test_model_folder_round_trip_and_card(small_model):
-    d, s, card = load_models(small_model)
+    d, s, card = load_models(small_model, portable=False)
     assert isinstance(d, DirectionClassifier) and isinstance(s, StrikeClassifier)
+    # the plain-array copies predict exactly as the estimators (and are what is loaded)
+    pd_, ps, _ = load_models(small_model)
+    from gait.classify.data import load_steps
+
+    X = load_steps([sorted(TEST.glob("*.csv.gz"))[0]]).X
+    X[0, :7] = np.nan
+    for a, b in ((d, pd_), (s, ps)):
+        assert type(b).__name__ == "PortableClassifier"
+        assert list(a.classes_) == list(b.classes_)
+        np.testing.assert_allclose(b.predict_proba(X), a.predict_proba(X), rtol=0, atol=1e-9)
     assert set(d.classes_) == {"forward", "backward"}
     cv = card["tasks"]["direction"]["cross_validation"]
     assert {"per_class", "confusion", "per_subject_accuracy", "balanced_accuracy"} <= set(cv)
@@ -90,8 +100,12 @@ def test_hostile_pickle_is_refused_and_never_run(small_model, tmp_path):
     folder2 = _copy(small_model, tmp_path / "m2")
     (folder2 / MODEL_FILES["direction"]).write_bytes(pickle.dumps(_Hostile(str(marker))))
     with pytest.raises(ModelFileError, match=r"direction\.skops"):
-        load_models(folder2)
+        load_models(folder2, portable=False)
     assert not marker.exists()
+    # a plain-array file that is not one is refused too
+    (folder2 / "direction.json").write_text('{"format": "something else"}')
+    with pytest.raises(ModelFileError, match=r"direction\.json: not a model file"):
+        load_models(folder2)
 
 
 def test_skops_file_with_an_untrusted_type_is_refused(small_model, tmp_path):
@@ -102,7 +116,7 @@ def test_skops_file_with_an_untrusted_type_is_refused(small_model, tmp_path):
     # a skops file whose schema asks for a type outside the trusted list
     (folder / MODEL_FILES["strike"]).write_bytes(sio.dumps(_Hostile(str(marker))))
     with pytest.raises(ModelFileError, match="outside the trusted list"):
-        load_models(folder)
+        load_models(folder, portable=False)
     # and one whose schema was edited to name a function that would run code
     path = folder / MODEL_FILES["direction"]
     with zipfile.ZipFile(path) as z:
@@ -114,7 +128,7 @@ def test_skops_file_with_an_untrusted_type_is_refused(small_model, tmp_path):
         for n, b in entries.items():
             z.writestr(n, b)
     with pytest.raises(ModelFileError, match="refused"):
-        load_models(folder)
+        load_models(folder, portable=False)
     assert not marker.exists()
 
 
@@ -200,9 +214,11 @@ def test_cli_train_and_analyse_with_the_model(tmp_path):
     assert r.exit_code == 0, r.output
     assert "direction: cross-validated balanced accuracy" in r.stdout
     assert sorted(p.name for p in out.iterdir()) == [
+        "direction.json",
         "direction.skops",
         "model_card.json",
         "model_card.md",
+        "strike.json",
         "strike.skops",
     ]
     session = sorted(TEST.glob("*.csv.gz"))[0]

@@ -1,0 +1,124 @@
+"""Plain-array copies of fitted logistic step classifiers: JSON in, NumPy out.
+
+``gait train`` writes, beside each ``.skops`` model, ``<name>.json`` with the numbers that define
+its predictions (median fill, scaling, the calibrated logistic regressions' coefficients and
+sigmoid calibrators). Loading it needs neither scikit-learn nor skops (``gait analyse`` starts
+faster) and cannot run code: it is numbers only. :class:`PortableClassifier` reproduces
+``StepClassifier.predict_proba`` (tested to 1e-9). Only ``kind="logistic"`` with sigmoid
+calibration can be exported; other models are loaded from their ``.skops`` file.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+FORMAT = "gait portable classifier 1"
+
+
+def _calibrated_export(model) -> dict[str, Any]:
+    members = []
+    for cc in getattr(model, "calibrated_classifiers_", None) or []:
+        est = cc.estimator
+        if type(est).__name__ != "LogisticRegression":
+            raise TypeError("only logistic regressions can be exported")
+        cals = []
+        for cal in cc.calibrators:
+            if type(cal).__name__ != "_SigmoidCalibration":
+                raise TypeError("only sigmoid calibration can be exported")
+            cals.append([float(cal.a_), float(cal.b_)])
+        members.append(
+            {
+                "classes": [str(c) for c in est.classes_],
+                "coef": est.coef_.tolist(),
+                "intercept": est.intercept_.tolist(),
+                "calibrators": cals,
+            }
+        )
+    if not members:
+        raise TypeError("only calibrated models can be exported")
+    return {"classes": [str(c) for c in model.classes_], "members": members}
+
+
+def export(est) -> dict[str, Any]:
+    """JSON-ready numbers of a fitted logistic ``StepClassifier`` (TypeError otherwise)."""
+    if getattr(est, "kind", None) != "logistic" or est.calibration != "sigmoid":
+        raise TypeError("only kind='logistic' with sigmoid calibration can be exported")
+    split = getattr(est, "split_model_", None)
+    return {
+        "format": FORMAT,
+        "estimator": type(est).__name__,
+        "classes": [str(c) for c in est.classes_],
+        "n_features": int(est.n_features_in_),
+        "fill": est.fill_.tolist(),
+        "mean": est.mean_.tolist(),
+        "scale": est.scale_.tolist(),
+        "split_class": est.split_class if split is not None else None,
+        "split_model": _calibrated_export(split) if split is not None else None,
+        "model": _calibrated_export(est.model_),
+    }
+
+
+def _calibrated_proba(spec: dict[str, Any], Xp: np.ndarray) -> np.ndarray:
+    classes = spec["classes"]
+    k = len(classes)
+    total = np.zeros((len(Xp), k))
+    for mem in spec["members"]:
+        coef = np.asarray(mem["coef"], dtype=np.float64)
+        dec = Xp @ coef.T + np.asarray(mem["intercept"], dtype=np.float64)
+        proba = np.zeros((len(Xp), k))
+        pos = [classes.index(c) for c in mem["classes"]]
+        if k == 2:
+            a, b = mem["calibrators"][0]
+            proba[:, 1] = 1.0 / (1.0 + np.exp(a * dec[:, 0] + b))
+            proba[:, 0] = 1.0 - proba[:, 1]
+        else:
+            for j, (a, b) in enumerate(mem["calibrators"]):
+                proba[:, pos[j]] = 1.0 / (1.0 + np.exp(a * dec[:, j] + b))
+            den = proba.sum(axis=1, keepdims=True)
+            uniform = den[:, 0] == 0.0
+            proba = np.divide(proba, den, out=np.full_like(proba, 1.0 / k), where=den != 0.0)
+            proba[uniform] = 1.0 / k
+        total += np.clip(proba, 0.0, 1.0)
+    return total / len(spec["members"])
+
+
+class PortableClassifier:
+    """Predictions of an exported classifier (``classes_``, ``predict_proba``, ``predict``)."""
+
+    def __init__(self, spec: dict[str, Any]) -> None:
+        if spec.get("format") != FORMAT:
+            raise ValueError(f"not a {FORMAT!r} file")
+        self.spec = spec
+        self.classes_ = np.array(spec["classes"], dtype=object)
+        self.n_features_in_ = int(spec["n_features"])
+        self._fill = np.asarray(spec["fill"], dtype=np.float64)
+        self._mean = np.asarray(spec["mean"], dtype=np.float64)
+        self._scale = np.asarray(spec["scale"], dtype=np.float64)
+        n = self.n_features_in_
+        if not (len(self._fill) == len(self._mean) == len(self._scale) == n):
+            raise ValueError("fill/mean/scale lengths differ from n_features")
+
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        X = np.asarray(X, dtype=np.float64)
+        if X.ndim != 2 or X.shape[1] != self.n_features_in_:
+            raise ValueError(f"expected {self.n_features_in_} features per row")
+        Xp = (np.where(np.isnan(X), self._fill, X) - self._mean) / self._scale
+        spec = self.spec
+        p = _calibrated_proba(spec["model"], Xp)
+        if spec["split_model"] is None:
+            return p
+        sm = spec["split_model"]
+        p_split = _calibrated_proba(sm, Xp)[:, sm["classes"].index("1")]
+        rest = spec["model"]["classes"]
+        out = np.empty((len(Xp), len(self.classes_)))
+        for k, c in enumerate(self.classes_):
+            if c == spec["split_class"]:
+                out[:, k] = p_split
+            else:
+                out[:, k] = (1.0 - p_split) * p[:, rest.index(c)]
+        return out
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
