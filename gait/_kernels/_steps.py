@@ -72,7 +72,7 @@ R_IMPACT = 9  # onset of a sharp impact up to P_HEEL after Z (NO_IDX: none, or n
 N_RI = 10
 RF_PEAK = 0
 RF_RMIN = 1
-RF_POST = 2  # sum of |rate| over the after-window
+RF_POST = 2  # (unused)
 RF_EXC = 3  # the lobe's excursion
 RF_PREV_EXC = 4  # excursion of the candidate lobe just before it (0: that lobe was none)
 RF_JSW = 5  # mean acceleration change over the swing up to its peak
@@ -244,6 +244,32 @@ Q_MARGIN = 0.1
 EXC_LEARN = 0.4
 
 
+@njit(cache=True)
+def _learn_sense(
+    r: np.ndarray,
+    rf: np.ndarray,
+    istate: np.ndarray,
+    fstate: np.ndarray,
+    ring: np.ndarray,
+    mask: int,
+    ip: np.ndarray,
+    fp: np.ndarray,
+) -> None:
+    """Fold a lobe's after-ratio (mean |w| over its after-window, relative to its peak) into
+    the running ratio of its sense, and update the swing sense."""
+    total = 0.0
+    for k in range(r[R_Z] + ip[P_POST_LO], r[R_Z] + ip[P_POST_HI] + 1):
+        total += abs(ring[k & mask, 0])
+    q = total / ((ip[P_POST_HI] - ip[P_POST_LO] + 1) * rf[RF_PEAK])
+    j = F_Q if r[R_SIGN] > 0 else F_Q + 1
+    if fstate[j] < 0.0:
+        fstate[j] = q  # the first evidence of this sense
+    else:
+        alpha = fp[Q_SENSE_ALPHA]
+        fstate[j] = (1.0 - alpha) * fstate[j] + alpha * q
+    _update_sense(istate, fstate)
+
+
 @njit(cache=True, inline="always")
 def _update_sense(istate: np.ndarray, fstate: np.ndarray) -> None:
     """The swing sense: the sense whose lobes are followed by less rotation (0: not known)."""
@@ -273,6 +299,26 @@ def _store_jerk(ring: np.ndarray, g: int, mask: int, a: np.ndarray, lag: int) ->
         dy = a[1] - ring[p, 3]
         dz = a[2] - ring[p, 4]
         ring[j, 5] = np.sqrt(dx * dx + dy * dy + dz * dz)
+
+
+@njit(cache=True, inline="always")
+def _jerk_at(ring: np.ndarray, k: int, mask: int, lag: int) -> float:
+    """Norm of the acceleration's change over ``lag`` samples at ``k`` (raw acceleration in
+    columns 2-4; computed when needed, not per sample)."""
+    if k < lag:
+        return 0.0
+    j, p = k & mask, (k - lag) & mask
+    dx = ring[j, 2] - ring[p, 2]
+    dy = ring[j, 3] - ring[p, 3]
+    dz = ring[j, 4] - ring[p, 4]
+    return np.sqrt(dx * dx + dy * dy + dz * dz)
+
+
+@njit(cache=True, inline="always")
+def _acc2_at(ring: np.ndarray, k: int, mask: int) -> float:
+    """Squared norm of the raw acceleration at ``k``."""
+    j = k & mask
+    return ring[j, 2] * ring[j, 2] + ring[j, 3] * ring[j, 3] + ring[j, 4] * ring[j, 4]
 
 
 @njit(cache=True)
@@ -319,11 +365,11 @@ def _close_lobe(
     start = max(r[R_START], g - mask + 1)
     j_sw = 0.0
     for k in range(start, r[R_PEAK_IDX] + 1):
-        j_sw += ring[k & mask, 5]
+        j_sw += _jerk_at(ring, k, mask, ip[P_JERK_LAG])
     rec_f[row, RF_JSW] = j_sw / max(1, r[R_PEAK_IDX] + 1 - start)
     rec_f[row, RF_JMAX] = 0.0
     for k in range(max(r[R_PEAK_IDX], g - ip[P_BACK]), g):
-        rec_f[row, RF_JMAX] = max(rec_f[row, RF_JMAX], ring[k & mask, 5])
+        rec_f[row, RF_JMAX] = max(rec_f[row, RF_JMAX], _jerk_at(ring, k, mask, ip[P_JERK_LAG]))
     _impact_step(r, rec_f[row], ring, mask, ip, fp, g)
     istate[I_NREC] += 1
 
@@ -390,8 +436,9 @@ def _landing(r: np.ndarray, ring: np.ndarray, mask: int, ip: np.ndarray, fp: np.
     t_x = z
     a_hi = -1e300
     for k in range(z, rev + 1):
-        if ring[k & mask, 1] > a_hi:
-            a_hi = ring[k & mask, 1]
+        a2 = _acc2_at(ring, k, mask)
+        if a2 > a_hi:
+            a_hi = a2
             t_x = k
     if t_x > z + ip[P_HEEL]:
         return rev
@@ -412,7 +459,7 @@ def _impact_step(
     the lobe's end, but not before its peak, reaching ``Q_ONSET_FRAC`` of it) goes to
     ``R_IMPACT``.
     """
-    j = ring[g & mask, 5]
+    j = _jerk_at(ring, g, mask, ip[P_JERK_LAG])
     if j > rf[RF_JMAX]:
         rf[RF_JMAX] = j
     if fp[Q_IMPACT_RATIO] <= 0.0 or rf[RF_JMAX] <= 0.0:
@@ -420,7 +467,7 @@ def _impact_step(
     if rf[RF_JMAX] < fp[Q_IMPACT_RATIO] * rf[RF_JSW] or j >= rf[RF_JMAX]:
         return  # no impact yet, or still rising: its onset is placed once it has peaked
     for k in range(max(r[R_PEAK_IDX], r[R_Z] - ip[P_BACK]), g + 1):
-        if ring[k & mask, 5] >= fp[Q_ONSET_FRAC] * rf[RF_JMAX]:
+        if _jerk_at(ring, k, mask, ip[P_JERK_LAG]) >= fp[Q_ONSET_FRAC] * rf[RF_JMAX]:
             r[R_IMPACT] = k
             return
 
@@ -469,10 +516,12 @@ def detect_block(
         w = gx * fstate[F_AXIS] + gy * fstate[F_AXIS + 1] + gz * fstate[F_AXIS + 2]
         a = acc[i]
         ring[g & mask, 0] = w
-        ring[g & mask, 1] = a[0] * a[0] + a[1] * a[1] + a[2] * a[2]  # squared norm
-        _store_jerk(ring, g, mask, a, ip[P_JERK_LAG])
+        ring[g & mask, 2] = a[0]  # raw acceleration: jerk and norm computed when needed
+        ring[g & mask, 3] = a[1]
+        ring[g & mask, 4] = a[2]
 
         # -- lobes of the rate about the axis ------------------------------------------------
+        n_rec_before = istate[I_NREC]
         s = 1 if w >= 0.0 else -1
         if s != istate[I_W_SIGN]:
             istate[I_W_SIGN] = s
@@ -509,40 +558,34 @@ def detect_block(
 
         # -- records: reversal, after-window, sense ------------------------------------------
         head = istate[I_HEAD]
+        dirty = n_rec_before != istate[I_NREC]  # a record was added: decide again
         for k in range(istate[I_NREC]):
             row = (head + k) % CAP
             r = rec_i[row]
-            ws = r[R_SIGN] * w
-            if r[R_IMPACT] == NO_IDX and 0 < g - r[R_Z] <= ip[P_HEEL]:
+            since = g - r[R_Z]
+            if since <= 0 or (r[R_POST_DONE] == 1 and r[R_REV] != NO_IDX):
+                continue
+            if r[R_IMPACT] == NO_IDX and since <= ip[P_HEEL]:
                 _impact_step(r, rec_f[row], ring, mask, ip, fp, g)
-            if r[R_REV] == NO_IDX and g > r[R_Z]:
+                dirty = dirty or r[R_IMPACT] != NO_IDX
+            if r[R_REV] == NO_IDX:
+                ws = r[R_SIGN] * w
                 if ws < rec_f[row, RF_RMIN]:
                     rec_f[row, RF_RMIN] = ws
                     r[R_RMIN_IDX] = g
                 rise = max(REV_RISE_MIN_DPS, fp[Q_REV_RISE] * abs(rec_f[row, RF_RMIN]))
-                if ws >= rec_f[row, RF_RMIN] + rise or g - r[R_Z] >= ip[P_REV_MAX]:
+                if ws >= rec_f[row, RF_RMIN] + rise or since >= ip[P_REV_MAX]:
                     r[R_REV] = r[R_RMIN_IDX]
-            if r[R_POST_DONE] == 0:
-                if g - r[R_Z] >= ip[P_POST_LO]:
-                    rec_f[row, RF_POST] += abs(w)
-                small = rec_f[row, RF_EXC] < EXC_LEARN * fstate[F_EXC_LEVEL]
-                if g - r[R_Z] >= ip[P_POST_HI] and small:
-                    r[R_POST_DONE] = 1
-                elif g - r[R_Z] >= ip[P_POST_HI]:
-                    n_post = ip[P_POST_HI] - ip[P_POST_LO] + 1
-                    q = rec_f[row, RF_POST] / (n_post * rec_f[row, RF_PEAK])
-                    j = F_Q if r[R_SIGN] > 0 else F_Q + 1
-                    if fstate[j] < 0.0:
-                        fstate[j] = q  # the first evidence of this sense
-                    else:
-                        alpha = fp[Q_SENSE_ALPHA]
-                        fstate[j] = (1.0 - alpha) * fstate[j] + alpha * q
-                    r[R_POST_DONE] = 1
-                    _update_sense(istate, fstate)
+                    dirty = True
+            if r[R_POST_DONE] == 0 and since >= ip[P_POST_HI]:
+                r[R_POST_DONE] = 1
+                dirty = True
+                if rec_f[row, RF_EXC] >= EXC_LEARN * fstate[F_EXC_LEVEL]:
+                    _learn_sense(r, rec_f[row], istate, fstate, ring, mask, ip, fp)
         sense = istate[I_SENSE]
 
         # -- decisions, oldest first (contacts come out in time order) ------------------------
-        for k in range(istate[I_NREC]):
+        for k in range(istate[I_NREC] if dirty else 0):
             row = (head + k) % CAP
             r = rec_i[row]
             if r[R_STATE] != 0:
