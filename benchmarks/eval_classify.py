@@ -14,6 +14,8 @@
    rotation, and mirrored (the other leg): change in accuracy.
 4. Smoothing over the steps of a bout (3 steps, causal), reported apart from per-step figures.
 5. Live delay: p95 of (time a sensor-foot step is labelled - its contact), fed in 0.1 s blocks.
+6. With ``--ipol``: real foot-worn IMUs of healthy people walking forward (IPOL, evaluation
+   only): share of sensor-foot steps labelled forward outside the U-turns (±1 s), default models.
 
 ``--write-card DIR`` adds the figures to DIR/model_card.json and model_card.md.
 """
@@ -158,12 +160,40 @@ def live_delay_p95(models_dir: Path) -> float:
     return float(np.percentile(lat, 95))
 
 
+def ipol_forward_share(margin_s: float = 1.0) -> dict:
+    """IPOL healthy gait (real foot-worn IMUs, evaluation only, AGPL data never copied): share of
+    sensor-foot steps labelled forward outside the U-turns (all walking there is forward)."""
+    import gait
+    from gait.datasets.ipol import find_ipol_dir, list_ipol_trials, load_ipol_foot
+
+    d = find_ipol_dir()
+    fw = n = 0
+    strikes: dict[str, int] = {}
+    for trial in list_ipol_trials(d):
+        for foot in ("left", "right"):
+            f = load_ipol_foot(d, trial, foot)
+            a = gait.analyse(f.session)
+            st = a.steps[a.steps["instrumented"]]
+            fs = f.session.samples.sampling_rate_hz
+            i = st["t_s"].to_numpy() * fs
+            keep = np.ones(len(st), bool)
+            if len(f.uturn_idx) == 2:
+                u0, u1 = f.uturn_idx
+                keep = (i < u0 - margin_s * fs) | (i > u1 + margin_s * fs)
+            fw += int((st["direction"][keep] == "forward").sum())
+            n += int(keep.sum())
+            for k, v in st["strike"][keep].value_counts().items():
+                strikes[str(k)] = strikes.get(str(k), 0) + int(v)
+    return {"forward_share": fw / max(1, n), "n_steps": n, "strikes": strikes}
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--models", type=Path, default=REPO / "models")
     ap.add_argument("--write-card", type=Path, default=None)
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--data-root", type=Path, default=REPO, help="folder holding datasets/")
+    ap.add_argument("--ipol", action="store_true", help="also the IPOL forward share (~1 min)")
     a = ap.parse_args(argv)
     global SIM_TRAIN, SIM_TEST
     SIM_TRAIN = a.data_root / "datasets" / "labelled" / "train"
@@ -220,6 +250,8 @@ def main(argv: list[str] | None = None) -> int:
     else:
         print(f"(mocap set not found at {MOCAP}: skipped)", file=sys.stderr)
     res["live_delay_p95_s"] = live_delay_p95(a.models)
+    if a.ipol:
+        res["ipol_forward_share_outside_uturns"] = ipol_forward_share()
     if a.json:
         print(json.dumps(res, indent=2))
     else:
@@ -234,6 +266,12 @@ def _summary_lines(res: dict) -> dict[str, str]:
     for key, r in res.items():
         if not isinstance(r, dict):
             lines[key] = f"{r:.3f} s" if isinstance(r, float) else str(r)
+            continue
+        if "forward_share" in r:
+            lines[key] = (
+                f"{_pct(r['forward_share'])} of {r['n_steps']} sensor-foot steps labelled forward "
+                f"(strike {r['strikes']}; default models)"
+            )
             continue
         if "direction_accuracy_change" in r:
             lines[key] = (
