@@ -90,8 +90,9 @@ class AnkleStepDetector(BaseStepDetector):
     ``sense_alpha`` 0.3: a few strides. ``impact_ratio`` 10: a heel strike on a real sensor
     changes the acceleration 10-30 times faster than the swing did; a smoothed or virtual
     sensor's landing 3-4 times (placed by the kinematics instead).
-    ``heel_s`` 0.08 and ``back_s`` 0.1: heel first the acceleration peaks within 40 ms of ``Z``;
-    backwards, 0.15 s after it, at the contact. ``rev_rise`` 0.1, ``rev_max_s`` 0.3: the reversal
+    ``heel_s`` 0.07 and ``back_s`` 0.1: heel first the acceleration peaks within 40 ms of ``Z``
+    (real walker); a forefoot placement 80-130 ms after it or later (real and simulated
+    backward walking), at the contact. ``rev_rise`` 0.1, ``rev_max_s`` 0.3: the reversal
     follows ``Z`` by 0.05-0.2 s; 10 % is no ripple of a 6 Hz signal. ``quiet_s`` 0.2,
     ``isolated_min_s`` 0.15, ``isolated_axis_dps`` 80: a step lifts and pitches the foot at over
     80 deg/s for longer than a wiggle; ``settle_s`` 0.1: the rotation after a landing stays above
@@ -114,7 +115,7 @@ class AnkleStepDetector(BaseStepDetector):
         rev_max_s: float = 0.3,
         rev_rise: float = 0.1,
         back_s: float = 0.1,
-        heel_s: float = 0.08,
+        heel_s: float = 0.07,
         onset_frac: float = 0.5,
         fc_back_s: float = 0.3,
         min_stance_s: float = 0.15,
