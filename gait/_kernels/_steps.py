@@ -415,6 +415,20 @@ def _is_swing(r: np.ndarray, rf: np.ndarray, sense: int) -> bool:
 
 
 @njit(cache=True, inline="always")
+def _emit(
+    ic: int, fc: int, istate: np.ndarray, out_ic: np.ndarray, out_fc: np.ndarray, n_out: int
+) -> int:
+    """Write a contact (after the last one: contacts come out strictly in order) and the
+    toe-off before it; return the new count."""
+    if ic <= istate[I_LAST_IC]:
+        ic = istate[I_LAST_IC] + 1
+    out_ic[n_out] = ic
+    out_fc[n_out] = fc
+    istate[I_LAST_IC] = ic
+    return n_out + 1
+
+
+@njit(cache=True, inline="always")
 def _after_contact(r: np.ndarray, istate: np.ndarray, ip: np.ndarray) -> bool:
     """Did the lobe start within ``P_MIN_STANCE`` after the last contact (the rotation of the
     landing itself, such as a foot flattening after a heel strike)?"""
@@ -598,12 +612,7 @@ def detect_block(
                     ic = min(r[R_IMPACT], r[R_Z])
                 else:
                     ic = _landing(r, ring, mask, ip, fp)
-                if ic <= istate[I_LAST_IC]:
-                    ic = istate[I_LAST_IC] + 1
-                out_ic[n_out] = ic
-                out_fc[n_out] = r[R_FC]
-                n_out += 1
-                istate[I_LAST_IC] = ic
+                n_out = _emit(ic, r[R_FC], istate, out_ic, out_fc, n_out)
                 r[R_STATE] = 1
                 fstate[F_LEVEL] = (1.0 - fp[Q_LEVEL_ALPHA]) * fstate[F_LEVEL] + fp[
                     Q_LEVEL_ALPHA
@@ -637,10 +646,7 @@ def detect_block(
                     and fstate[F_BOUT_AXIS] >= fp[Q_BOUT_AXIS]
                     and ic > istate[I_LAST_IC]
                 ):
-                    out_ic[n_out] = ic
-                    out_fc[n_out] = b_start
-                    n_out += 1
-                    istate[I_LAST_IC] = ic
+                    n_out = _emit(ic, b_start, istate, out_ic, out_fc, n_out)
                 istate[I_BOUT_START] = NO_IDX
         # drop finished records from the head
         while istate[I_NREC] > 0:
@@ -680,13 +686,7 @@ def flush(
             continue
         if r[R_REV] == NO_IDX:
             r[R_REV] = r[R_RMIN_IDX]
-        ic = _landing(r, ring, mask, ip, fp)
-        if ic <= istate[I_LAST_IC]:
-            ic = istate[I_LAST_IC] + 1
-        out_ic[n_out] = ic
-        out_fc[n_out] = r[R_FC]
-        n_out += 1
-        istate[I_LAST_IC] = ic
+        n_out = _emit(_landing(r, ring, mask, ip, fp), r[R_FC], istate, out_ic, out_fc, n_out)
         r[R_STATE] = 1
     istate[I_NREC] = 0
     return n_out
@@ -755,8 +755,7 @@ def detect_block_acc(
                         if ring[k & mask, 0] >= fp[Q_ONSET_FRAC] * best:
                             ic = k
                             break
-                    if ic <= istate[I_LAST_IC]:
-                        ic = istate[I_LAST_IC] + 1
+                    ic = max(ic, istate[I_LAST_IC] + 1)  # strictly in order
                     out_ic[n_out] = ic
                     n_out += 1
                     istate[I_LAST_IC] = ic
