@@ -25,6 +25,35 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+#: (summary field, label, digits) of the summary shown to people (the ``gait analyse`` table and
+#: the HTML report); a field the summary lacks or that is None is shown as missing.
+SUMMARY_ROWS: tuple[tuple[str, str, int], ...] = (
+    ("duration_s", "duration (s)", 1),
+    ("sampling_rate_hz", "sampling rate (Hz)", 1),
+    ("placement", "placement", 0),
+    ("n_strides", "strides (instrumented foot)", 0),
+    ("n_steps", "steps (both feet)", 0),
+    ("n_bouts", "walking bouts", 0),
+    ("walking_time_s", "walking time (s)", 1),
+    ("cadence_spm", "cadence (steps/min)", 1),
+    ("mean_stride_time_s", "mean stride time (s)", 3),
+    ("stride_time_cv", "stride time CV", 3),
+    ("backward_share", "backward share", 2),
+    ("distance_m", "distance (m)", 1),
+    ("mean_speed_m_s", "mean speed (m/s)", 2),
+    ("kcal_gross", "energy, gross (kcal)", 1),
+    ("kcal_net", "energy, net (kcal)", 1),
+    ("backward_time_share", "backward share of walking time", 2),
+    ("time_backward_s", "time backward (s)", 1),
+    ("distance_backward_m", "distance backward (m)", 1),
+    ("kcal_backward", "energy backward, gross (kcal)", 1),
+    ("kcal_backward_extra", "extra for going backward (kcal)", 1),
+    ("strike_mix_forward", "foot strike, forward", 2),
+    ("strike_mix_backward", "foot strike, backward", 2),
+    ("mass_kg", "body mass (kg)", 1),
+)
+
+
 if TYPE_CHECKING:
     from gait.steps.base import StepTable
 

@@ -34,7 +34,7 @@ from gait.cli._common import (
 from gait.consts import PLACEMENTS, STEP_FIELDS
 from gait.errors import GaitError
 from gait.io import parse_unit, unit_choices
-from gait.summary import tidy_float
+from gait.summary import SUMMARY_ROWS, tidy_float
 
 if TYPE_CHECKING:
     from gait.api import Analysis
@@ -264,31 +264,6 @@ def _fmt(value: Any, digits: int = 3) -> str:
     return str(value)
 
 
-#: (summary field, label, digits) rows of the human table; fields that are None are shown as "–".
-_SUMMARY_ROWS = (
-    ("duration_s", "duration (s)", 1),
-    ("sampling_rate_hz", "sampling rate (Hz)", 1),
-    ("placement", "placement", 0),
-    ("n_strides", "strides (instrumented foot)", 0),
-    ("n_steps", "steps (both feet)", 0),
-    ("n_bouts", "walking bouts", 0),
-    ("walking_time_s", "walking time (s)", 1),
-    ("cadence_spm", "cadence (steps/min)", 1),
-    ("mean_stride_time_s", "mean stride time (s)", 3),
-    ("stride_time_cv", "stride time CV", 3),
-    ("backward_share", "backward share", 2),
-    ("distance_m", "distance (m)", 1),
-    ("mean_speed_m_s", "mean speed (m/s)", 2),
-    ("kcal_gross", "energy, gross (kcal)", 1),
-    ("kcal_net", "energy, net (kcal)", 1),
-    ("backward_time_share", "backward share of walking time", 2),
-    ("time_backward_s", "time backward (s)", 1),
-    ("distance_backward_m", "distance backward (m)", 1),
-    ("kcal_backward", "energy backward, gross (kcal)", 1),
-    ("kcal_backward_extra", "extra for going backward (kcal)", 1),
-)
-
-
 def _print_table(file: str, analysis: Analysis) -> None:
     from rich.console import Console
     from rich.markup import escape
@@ -300,8 +275,9 @@ def _print_table(file: str, analysis: Analysis) -> None:
     summary = Table(show_header=False, box=None, padding=(0, 1, 0, 2))
     summary.add_column("quantity", style="bold")
     summary.add_column("value", justify="right")
-    for key, label, digits in _SUMMARY_ROWS:
-        summary.add_row(label, _fmt(s[key], digits))
+    for key, label, digits in SUMMARY_ROWS:
+        if key in s:
+            summary.add_row(label, _fmt(s[key], digits))
     if s["n_gaps"]:
         summary.add_row("gaps (samples lost)", f"{s['n_gaps']} ({s['samples_lost']})")
     console.print(summary)

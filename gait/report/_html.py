@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from gait.summary import SUMMARY_ROWS as _SUMMARY_ROWS
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -27,27 +29,10 @@ if TYPE_CHECKING:
 CLOSE_UP_S = 10.0
 NOT_AVAILABLE = "not available"
 
-#: (summary field, label, digits) shown in the summary table of a report.
+#: (summary field, label, digits) shown in the summary table of a report: the command's rows,
+#: then what the gaps cost.
 SUMMARY_ROWS: tuple[tuple[str, str, int], ...] = (
-    ("duration_s", "duration (s)", 1),
-    ("sampling_rate_hz", "sampling rate (Hz)", 1),
-    ("placement", "placement", 0),
-    ("n_strides", "strides (instrumented foot)", 0),
-    ("n_steps", "steps (both feet)", 0),
-    ("n_bouts", "walking bouts", 0),
-    ("walking_time_s", "walking time (s)", 1),
-    ("cadence_spm", "cadence (steps/min)", 1),
-    ("mean_stride_time_s", "mean stride time (s)", 3),
-    ("stride_time_cv", "stride time CV", 3),
-    ("backward_share", "backward share", 2),
-    ("distance_m", "distance (m)", 1),
-    ("mean_speed_m_s", "mean speed (m/s)", 2),
-    ("kcal_gross", "energy, gross (kcal)", 1),
-    ("kcal_net", "energy, net (kcal)", 1),
-    ("backward_time_share", "time walking backward (share)", 2),
-    ("strike_mix_forward", "foot strike, forward", 2),
-    ("strike_mix_backward", "foot strike, backward", 2),
-    ("mass_kg", "body mass (kg)", 1),
+    *_SUMMARY_ROWS,
     ("n_gaps", "gaps", 0),
     ("samples_lost", "samples lost in gaps", 0),
 )
