@@ -244,7 +244,8 @@ class AnkleStepStream:
         self._mask = ring - 1
         # Times of the last samples of earlier blocks: a contact or toe-off can lie a ring back.
         self._tail_t = np.zeros(0, np.float64)
-        self._fc_of: dict[int, float] = {}
+        # toe-off times of the contacts returned by the kernel and not yet passed on, in order
+        self._fc_pending = np.zeros(0, np.float64)
         self._other_foot = OtherFootPredictor(*d.stride_range_s) if d.estimate_other_foot else None
 
     @property
@@ -317,9 +318,14 @@ class AnkleStepStream:
         return t_all[idx - base]
 
     def _remember_fc(self, ic_idx: np.ndarray, fc_idx: np.ndarray, t_all, base: int) -> None:
-        for ic, fc in zip(ic_idx.tolist(), fc_idx.tolist(), strict=True):
-            ok = fc != self._k.NO_IDX and 0 <= fc - base < len(t_all)
-            self._fc_of[ic] = float(t_all[fc - base]) if ok else math.nan
+        """Queue the toe-off times of the contacts just returned (NaN where unknown)."""
+        if ic_idx.size == 0:
+            return
+        rel = fc_idx - base
+        ok = (fc_idx != self._k.NO_IDX) & (rel >= 0) & (rel < len(t_all))
+        t = np.full(ic_idx.size, np.nan)
+        t[ok] = t_all[rel[ok]]
+        self._fc_pending = np.concatenate([self._fc_pending, t])
 
     def next_contact_min_idx(self) -> int:
         """A lower bound on the index of any instrumented contact not yet returned.
@@ -347,11 +353,9 @@ class AnkleStepStream:
                 else:
                     t_min = float(self._tail_t[h - g]) if g - h <= self._tail_t.size else -math.inf
                 table = self._other_foot.update(ic_idx, t_s, t_now=t_now, next_contact_min_t=t_min)
-        fc = np.array(
-            [
-                self._fc_of.pop(int(i), math.nan) if own else math.nan
-                for i, own in zip(table.ic_idx, table.instrumented, strict=True)
-            ],
-            dtype=np.float64,
-        )
+        # the instrumented rows are the kernel's contacts, in the order they were returned
+        fc = np.full(len(table), np.nan)
+        k = int(np.count_nonzero(table.instrumented))
+        fc[table.instrumented] = self._fc_pending[:k]
+        self._fc_pending = self._fc_pending[k:]
         return StepTable(table.ic_idx, table.t_s, table.instrumented, fc)
