@@ -261,6 +261,8 @@ def _fmt(value: Any, digits: int = 3) -> str:
         return "yes" if value else "no"
     if isinstance(value, float):
         return f"{value:.{digits}f}"
+    if isinstance(value, dict):  # shares such as the strike mix: "heel 0.97, midfoot 0.03"
+        return ", ".join(f"{k} {_fmt(v, digits)}" for k, v in value.items()) or "–"
     return str(value)
 
 
