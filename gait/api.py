@@ -167,6 +167,11 @@ def analyse(
         session = read_session(
             source, acc_unit=acc_unit, gyr_unit=gyr_unit, time_unit=time_unit, placement=placement
         )
+    from gait.resample import to_detector_rate
+
+    # a rate outside the detector's 50-1000 Hz is resampled (a note in meta.assumptions), as the
+    # command does; below 15 Hz it is refused
+    session, _ = to_detector_rate(session)
     if energy is False:  # no energy stage: speed and kcal stay None
         energy = None
     elif energy is None:

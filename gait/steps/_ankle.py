@@ -183,7 +183,9 @@ class AnkleStepStream:
         if not MIN_SAMPLING_RATE_HZ * 0.8 <= fs <= MAX_SAMPLING_RATE_HZ * 1.25:
             raise ValueError(
                 f"sampling rate {fs:g} Hz is outside the detector's range "
-                f"{MIN_SAMPLING_RATE_HZ:g}-{MAX_SAMPLING_RATE_HZ:g} Hz"
+                f"{MIN_SAMPLING_RATE_HZ * 0.8:g}-{MAX_SAMPLING_RATE_HZ * 1.25:g} Hz (built for "
+                f"{MIN_SAMPLING_RATE_HZ:g}-{MAX_SAMPLING_RATE_HZ:g} Hz; "
+                "gait.resample.to_detector_rate brings a session into it)"
             )
         d = detector
         self._k = k
