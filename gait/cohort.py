@@ -352,7 +352,10 @@ def _run_on_dask(
                 processes=True,
                 memory_limit=worker_memory,
                 dashboard_address=None,
-                silence_logs=logging.ERROR,
+                # Dask's own shutdown chatter (a worker's last heartbeat meeting a closed
+                # scheduler is logged as an error with a traceback) is no user's business;
+                # failures of the work itself come back through the futures
+                silence_logs=logging.CRITICAL,
             )
         except (RuntimeError, OSError) as e:  # e.g. a worker process that cannot start
             raise GaitError(
