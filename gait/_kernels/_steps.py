@@ -37,10 +37,9 @@ I_BOUT_LAST = 13  # its last sample above the threshold
 I_BOUT_COUNT = 14  # its samples above the threshold
 I_BOUT_CAND = 15  # the landing of the bout's last large lobe not taken as a swing (or NO_IDX)
 # accelerometer-only path
-I_ON = 16  # 1 while the motion signal is above its on-threshold
-I_GROUP_START = 17  # first sample of the current burst group (or NO_IDX)
-I_GROUP_END = 18  # last sample above the off-threshold in that group (or NO_IDX)
-N_ISTATE = 19
+I_GROUP_START = 16  # first sample of the current burst group (or NO_IDX)
+I_GROUP_END = 17  # last sample above the off-threshold in that group (or NO_IDX)
+N_ISTATE = 18
 
 # --- float state -----------------------------------------------------------------------------
 F_LEVEL = 0  # running level of the peaks of accepted swings (deg/s, or m/s² acc-only)
@@ -72,12 +71,11 @@ R_IMPACT = 9  # onset of a sharp impact up to P_HEEL after Z (NO_IDX: none, or n
 N_RI = 10
 RF_PEAK = 0
 RF_RMIN = 1
-RF_POST = 2  # (unused)
-RF_EXC = 3  # the lobe's excursion
-RF_PREV_EXC = 4  # excursion of the candidate lobe just before it (0: that lobe was none)
-RF_JSW = 5  # mean acceleration change over the swing up to its peak
-RF_JMAX = 6  # largest acceleration change from P_BACK before Z (not before the peak) so far
-N_RF = 7
+RF_EXC = 2  # the lobe's excursion
+RF_PREV_EXC = 3  # excursion of the candidate lobe just before it (0: that lobe was none)
+RF_JSW = 4  # mean acceleration change over the swing up to its peak
+RF_JMAX = 5  # largest acceleration change from P_BACK before Z (not before the peak) so far
+N_RF = 6
 
 # --- integer parameters (sample counts) -------------------------------------------------------
 P_HAS_GYRO = 0
@@ -140,7 +138,9 @@ def new_state(level0: float, ring_size: int) -> tuple[np.ndarray, ...]:
     fstate[F_AXIS : F_AXIS + 3] = 1.0 / np.sqrt(3.0)
     fstate[F_Q] = -1.0
     fstate[F_Q + 1] = -1.0
-    ring = np.zeros((ring_size, 6), np.float64)
+    # columns: 0 rate about the swing axis (gyroscope path) or acceleration change (acc-only
+    # path), 2-4 raw acceleration; 1 is free
+    ring = np.zeros((ring_size, 5), np.float64)
     rec_i = np.zeros((CAP, N_RI), np.int64)
     rec_f = np.zeros((CAP, N_RF), np.float64)
     return istate, fstate, ring, rec_i, rec_f
@@ -287,18 +287,18 @@ def _update_sense(istate: np.ndarray, fstate: np.ndarray) -> None:
 @njit(cache=True, inline="always")
 def _store_jerk(ring: np.ndarray, g: int, mask: int, a: np.ndarray, lag: int) -> None:
     """Keep the raw acceleration (columns 2-4) and the norm of its change over ``lag`` samples
-    (column 5; rotation-invariant)."""
+    (column 0; rotation-invariant). Accelerometer-only path."""
     j = g & mask
     ring[j, 2] = a[0]
     ring[j, 3] = a[1]
     ring[j, 4] = a[2]
-    ring[j, 5] = 0.0
+    ring[j, 0] = 0.0
     if g >= lag:
         p = (g - lag) & mask
         dx = a[0] - ring[p, 2]
         dy = a[1] - ring[p, 3]
         dz = a[2] - ring[p, 4]
-        ring[j, 5] = np.sqrt(dx * dx + dy * dy + dz * dz)
+        ring[j, 0] = np.sqrt(dx * dx + dy * dy + dz * dz)
 
 
 @njit(cache=True, inline="always")
@@ -357,7 +357,6 @@ def _close_lobe(
     r[R_IMPACT] = NO_IDX
     rec_f[row, RF_PEAK] = peak
     rec_f[row, RF_RMIN] = istate[I_LOBE_SIGN] * w
-    rec_f[row, RF_POST] = 0.0
     rec_f[row, RF_EXC] = fstate[F_LOBE_EXC]
     rec_f[row, RF_PREV_EXC] = fstate[F_LAST_EXC]
     fstate[F_LAST_EXC] = fstate[F_LOBE_EXC]
@@ -727,7 +726,6 @@ def detect_block_acc(
         az = _biquad(_biquad(acc[i, 2], fp, Q_B, z, 4), fp, Q_B + 5, z, 10)
         v = np.sqrt(ax * ax + ay * ay + az * az)
         _store_jerk(ring, g, mask, acc[i], lag)
-        ring[g & mask, 0] = ring[g & mask, 5]
         on = max(fp[Q_ABS_ON], fp[Q_REL_ON] * fstate[F_LEVEL])
         # a burst ends below a fraction of the on-threshold and of its own peak (a stance
         # between bursts is quiet relative to the swing that came before it)
@@ -736,7 +734,6 @@ def detect_block_acc(
             if istate[I_GROUP_START] == NO_IDX:
                 istate[I_GROUP_START] = g
                 fstate[F_GROUP_PEAK] = 0.0
-            istate[I_ON] = 1
         if istate[I_GROUP_START] != NO_IDX:
             if v > off:
                 istate[I_GROUP_END] = g
@@ -764,6 +761,5 @@ def detect_block_acc(
                     ] * fstate[F_GROUP_PEAK]
                 istate[I_GROUP_START] = NO_IDX
                 istate[I_GROUP_END] = NO_IDX
-                istate[I_ON] = 0
         istate[I_COUNT] = g + 1
     return n_out
