@@ -52,6 +52,23 @@ class StepLabels(Protocol):
     strike_p: np.ndarray
 
 
+@dataclass(frozen=True, eq=False)
+class Labels:
+    """Labels of some steps, aligned with ``steps``: the plain record of :class:`StepLabels`
+    that the classifier and energy stages pass on."""
+
+    steps: StepTable
+    direction: list[str | None]
+    direction_p: np.ndarray
+    strike: list[str | None]
+    strike_p: np.ndarray
+
+    @classmethod
+    def empty(cls, steps: StepTable | None = None) -> Labels:
+        """No labels, for the (empty) table ``steps``."""
+        return cls(StepTable.empty() if steps is None else steps, [], np.zeros(0), [], np.zeros(0))
+
+
 class ClassifierStream(Protocol):
     def feed(self, block: SampleBlock, steps: StepTable) -> StepLabels:
         """Take the next block and the contacts that became final with it; return the steps

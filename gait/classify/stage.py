@@ -11,13 +11,13 @@ is split into blocks (the features of a step read the same samples either way).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from gait.classify.features import BIN_S, POST_S, PRE_S, step_features
+from gait.pipeline import Labels
 from gait.steps.base import StepTable
 from gait.types import SampleBlock
 
@@ -29,19 +29,8 @@ INHERIT_MAX_S: float = 1.5
 MAX_DETECTOR_DELAY_S: float = 4.0
 
 
-@dataclass(frozen=True, eq=False)
-class Labels:
-    """Labels of some steps (the :class:`gait.pipeline.StepLabels` protocol)."""
-
-    steps: StepTable
-    direction: list[str | None]
-    direction_p: np.ndarray
-    strike: list[str | None]
-    strike_p: np.ndarray
-
-
 def _empty_labels() -> Labels:
-    return Labels(StepTable.empty(), [], np.zeros(0), [], np.zeros(0))
+    return Labels.empty()
 
 
 class StepLabeller:

@@ -28,8 +28,8 @@ from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from sklearn.base import BaseEstimator
 
+from gait._estimator import BaseEstimator
 from gait.energy._met import (
     BACKWARD_RUN_MULTIPLIER,
     BACKWARD_WALK_MULTIPLIER,
@@ -38,6 +38,7 @@ from gait.energy._met import (
     met_scalar,
     net_kcal_per_min,
 )
+from gait.pipeline import Labels
 from gait.speed._stride import (
     DEFAULT_HEIGHT_M,
     MAX_STRIDE_TIME_S,
@@ -88,17 +89,8 @@ _NOT_READY = object()
 
 
 @dataclass(frozen=True, eq=False)
-class _Labels:
-    steps: Any
-    direction: list[str | None]
-    direction_p: np.ndarray
-    strike: list[str | None]
-    strike_p: np.ndarray
-
-
-@dataclass(frozen=True, eq=False)
 class _Energy:
-    labels: _Labels
+    labels: Labels
     speed_m_s: np.ndarray
     kcal: np.ndarray
     kcal_net: np.ndarray
@@ -261,15 +253,13 @@ class MetEnergyStream:
         if not out:
             empty = self._empty_table
             return _Energy(
-                _Labels(empty, [], np.zeros(0), [], np.zeros(0))
-                if empty is not None
-                else _Labels(_empty_steps(), [], np.zeros(0), [], np.zeros(0)),
+                Labels.empty(empty if empty is not None else _empty_steps()),
                 np.zeros(0),
                 np.zeros(0),
                 np.zeros(0),
             )
         table = _concat([_take(s.table, [s.row]) for s, *_ in out])
-        labels = _Labels(
+        labels = Labels(
             table,
             [s.direction for s, *_ in out],
             np.array([s.direction_p for s, *_ in out]),
