@@ -70,7 +70,13 @@ def _stream_from_emulator(
     try:
         return _stream("--port", path, *args), path
     finally:
-        emu.communicate(timeout=20)
+        try:
+            emu.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            # a stream that stopped before it read anything (e.g. its recording could not be
+            # written) leaves the emulator waiting for a reader: it is not what is tested here
+            emu.kill()
+            emu.communicate()
 
 
 # -- options are checked first ------------------------------------------------------------------
