@@ -35,7 +35,7 @@ from gait.energy._met import (
     BACKWARD_WALK_MULTIPLIER,
     MET_VO2_ML_KG_MIN,
     kcal_per_min,
-    met_scalar,
+    met,
     net_kcal_per_min,
 )
 from gait.pipeline import Labels
@@ -141,6 +141,18 @@ def _concat(parts: list[Any]) -> Any:
     )
 
 
+def _rows_of(steps: list[_Step]) -> Any:
+    """The steps' rows of their StepTables, as one table (one take per run of steps from the
+    same table: steps come in the order they were fed)."""
+    parts = []
+    start = 0
+    for end in range(1, len(steps) + 1):
+        if end == len(steps) or steps[end].table is not steps[start].table:
+            parts.append(_take(steps[start].table, [s.row for s in steps[start:end]]))
+            start = end
+    return _concat(parts)
+
+
 class MetEnergyStream:
     """Running state of :class:`MetEnergyEstimator` for one stream (feed / finish)."""
 
@@ -170,6 +182,8 @@ class MetEnergyStream:
         self._strides: dict[tuple[int, int], StrideMeasure | None] = {}
         self._stride_rows: dict[tuple[int, int], dict[str, Any]] = {}
         self._t_prev: float | None = None
+        self._cost: np.ndarray | None = None  # stillness cost of the whole buffer (lazy)
+        self._rows_to_price: list[tuple[dict[str, Any], bool]] = []  # stride rows without MET
         self.priced_: list[_Priced] = []
         self._empty_table: Any = None
         k = max(round(STILL_SMOOTH_S * self._fs), 1)
@@ -199,6 +213,7 @@ class MetEnergyStream:
             self._gyr = np.concatenate([self._gyr, g])
         self._n_seen += block.n_samples
         self._t_last = float(block.t_s[-1])
+        self._cost = None
 
     def _trim(self) -> None:
         """Drop samples no pending step can need (keep the longest stride before the first)."""
@@ -214,6 +229,7 @@ class MetEnergyStream:
             self._acc = self._acc[drop:]
             if self._has_gyro:
                 self._gyr = self._gyr[drop:]
+            self._cost = None
             self._buf_start += drop
 
     # -- steps -----------------------------------------------------------------------------------
@@ -222,20 +238,22 @@ class MetEnergyStream:
         steps = labels.steps
         if self._empty_table is None:
             self._empty_table = _take(steps, [])
+        n = len(steps)
         fc = getattr(steps, "fc_t_s", None)
-        for i in range(len(steps)):
-            s = _Step(
-                table=steps,
-                row=i,
-                idx=int(steps.ic_idx[i]),
-                t_s=float(steps.t_s[i]),
-                instrumented=bool(steps.instrumented[i]),
-                direction=labels.direction[i],
-                direction_p=float(labels.direction_p[i]),
-                strike=labels.strike[i],
-                strike_p=float(labels.strike_p[i]),
-                fc_t_s=math.nan if fc is None else float(fc[i]),
-            )
+        fc_list = [math.nan] * n if fc is None else np.asarray(fc, dtype=np.float64).tolist()
+        columns = zip(
+            np.asarray(steps.ic_idx).tolist(),
+            np.asarray(steps.t_s, dtype=np.float64).tolist(),
+            np.asarray(steps.instrumented, dtype=bool).tolist(),
+            labels.direction,
+            np.asarray(labels.direction_p, dtype=np.float64).tolist(),
+            labels.strike,
+            np.asarray(labels.strike_p, dtype=np.float64).tolist(),
+            fc_list,
+            strict=True,
+        )
+        for i, (idx, t, instrumented, d, dp, st, sp, fc_t) in enumerate(columns):
+            s = _Step(steps, i, int(idx), t, instrumented, d, dp, st, sp, fc_t)
             self._pending.append(s)
             if s.instrumented:
                 self._instr.append(s)
@@ -243,13 +261,14 @@ class MetEnergyStream:
 
     def _release(self) -> _Energy:
         self._measure_new_strides()
-        out: list[tuple[_Step, float, float, float]] = []
+        out: list[tuple[_Step, StrideMeasure | None, float]] = []
         while self._pending:
             res = self._price(self._pending[0])
             if res is _NOT_READY:
                 break
             out.append((self._pending.popleft(), *res))  # type: ignore[misc]
         self._trim()
+        self._price_rows()
         if not out:
             empty = self._empty_table
             return _Energy(
@@ -258,20 +277,96 @@ class MetEnergyStream:
                 np.zeros(0),
                 np.zeros(0),
             )
-        table = _concat([_take(s.table, [s.row]) for s, *_ in out])
+        speed, kcal, kcal_net = self._energy_of(out)
+        steps = [s for s, *_ in out]
         labels = Labels(
-            table,
-            [s.direction for s, *_ in out],
-            np.array([s.direction_p for s, *_ in out]),
-            [s.strike for s, *_ in out],
-            np.array([s.strike_p for s, *_ in out]),
+            _rows_of(steps),
+            [s.direction for s in steps],
+            np.array([s.direction_p for s in steps]),
+            [s.strike for s in steps],
+            np.array([s.strike_p for s in steps]),
         )
-        return _Energy(
-            labels,
-            np.array([r[1] for r in out]),
-            np.array([r[2] for r in out]),
-            np.array([r[3] for r in out]),
+        return _Energy(labels, speed, kcal, kcal_net)
+
+    def _energy_of(
+        self, out: list[tuple[_Step, StrideMeasure | None, float]]
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Speed, kcal and net kcal of released steps (each with its stride and duration),
+        all at once; records what the summary needs in :attr:`priced_`."""
+        n = len(out)
+        speed = np.full(n, math.nan)
+        kcal = np.full(n, math.nan)
+        kcal_net = np.full(n, math.nan)
+        kcal_fwd = np.full(n, math.nan)
+        met_value = np.full(n, math.nan)
+        met_fwd = np.full(n, math.nan)
+        have = [i for i, (_, m, _) in enumerate(out) if m is not None]
+        if have:
+            ms = [out[i][1] for i in have]
+            v = np.array([m.speed_m_s for m in ms], dtype=np.float64)  # type: ignore[union-attr]
+            gait = np.array([m.gait for m in ms])  # type: ignore[union-attr]
+            backward = np.array([out[i][0].direction == "backward" for i in have])
+            speed[have] = v
+            met_value[have] = self._mets(v, gait, backward)
+            met_fwd[have] = self._mets(v, gait, np.zeros(len(have), dtype=bool))
+            if self.mass_kg is not None:
+                minutes = np.array([out[i][2] for i in have]) / 60.0
+                kcal[have] = kcal_per_min(met_value[have], self.mass_kg) * minutes
+                kcal_fwd[have] = kcal_per_min(met_fwd[have], self.mass_kg) * minutes
+                kcal_net[have] = (
+                    net_kcal_per_min(
+                        met_value[have],
+                        self.mass_kg,
+                        resting_vo2_ml_kg_min=self._est.resting_vo2_ml_kg_min,
+                    )
+                    * minutes
+                )
+        for i, (step, m, duration) in enumerate(out):
+            self.priced_.append(
+                _Priced(
+                    step.t_s,
+                    step.instrumented,
+                    step.direction,
+                    step.strike,
+                    duration,
+                    float(speed[i]),
+                    None if m is None else m.gait,
+                    float(met_value[i]),
+                    float(met_fwd[i]),
+                    float(kcal[i]),
+                    float(kcal_net[i]),
+                    float(kcal_fwd[i]),
+                    math.nan if m is None else m.stride_time_s,
+                )
+            )
+        return speed, kcal, kcal_net
+
+    def _mets(self, speed: np.ndarray, gait: np.ndarray, backward: np.ndarray) -> np.ndarray:
+        return met(
+            speed,
+            gait=gait,
+            backward=backward,
+            backward_walk_multiplier=self._est.backward_walk_multiplier,
+            backward_run_multiplier=self._est.backward_run_multiplier,
         )
+
+    def _price_rows(self) -> None:
+        """MET and kcal of the stride rows measured since the last call, all at once."""
+        rows = self._rows_to_price
+        if not rows:
+            return
+        self._rows_to_price = []
+        v = np.array([r["walking_speed_mps"] for r in rows], dtype=np.float64)
+        gait = np.array([r["gait"] for r in rows])
+        backward = np.array([r["direction"] == "backward" for r in rows])
+        mets = self._mets(v, gait, backward)
+        kcal = np.full(len(rows), math.nan)
+        if self.mass_kg is not None:
+            t_stride = np.array([r["end_t_s"] - r["ic_t_s"] for r in rows])
+            kcal = kcal_per_min(mets, self.mass_kg) * t_stride / 60.0
+        for r, m_value, k in zip(rows, mets.tolist(), kcal.tolist(), strict=True):
+            r["met"] = m_value
+            r["kcal"] = k
 
     def _timed_out(self, step: _Step) -> bool:
         return self._finished or self._t_last > step.t_s + MAX_STRIDE_TIME_S + HOLD_S
@@ -293,7 +388,11 @@ class MetEnergyStream:
         hi = min(need, self._n_seen)
         acc = self._acc[lo - self._buf_start : hi - self._buf_start]
         gyr = self._gyr[lo - self._buf_start : hi - self._buf_start] if self._has_gyro else None
-        cost = stillness_cost(acc, gyr, self._fs) if gyr is not None else None
+        cost = (
+            self._buffer_cost()[lo - self._buf_start : hi - self._buf_start]
+            if gyr is not None
+            else None
+        )
         fc = b.fc_t_s - a.t_s if math.isfinite(b.fc_t_s) else None
         m = measure_stride(
             acc, gyr, cost, a.idx - lo, b.idx - lo, self._fs, height_m=self._height_m, fc_time_s=fc
@@ -303,15 +402,22 @@ class MetEnergyStream:
             self._stride_rows[key] = self._stride_row(a, b, m)
         return m
 
+    def _buffer_cost(self) -> np.ndarray:
+        """The stillness cost of the whole buffer, computed once per buffer.
+
+        A sample's cost depends only on the samples within half a smoothing window of it, and
+        a stride reads it only at least that far inside its slice (or at a buffer end, where the
+        slice and the buffer repeat the same edge sample): the same numbers as the cost of each
+        stride's own slice, computed once instead of once per stride."""
+        if self._cost is None:
+            self._cost = stillness_cost(self._acc, self._gyr, self._fs)
+        return self._cost
+
     def _stride_row(self, a: _Step, b: _Step, m: StrideMeasure) -> dict[str, Any]:
-        backward = b.direction == "backward"
-        met_value = float(self._met(m.speed_m_s, m.gait, backward))
-        kcal = math.nan
-        if self.mass_kg is not None:
-            kcal = float(kcal_per_min(met_value, self.mass_kg)) * (b.t_s - a.t_s) / 60.0
+        """The stride's row; its ``met`` and ``kcal`` are filled by :meth:`_price_rows`."""
         stance = m.stance_time_s
         t_stride = b.t_s - a.t_s  # contact times (the detector's may fall between samples)
-        return {
+        row = {
             "ic_t_s": a.t_s,
             "end_t_s": b.t_s,
             "fc_t_s": a.t_s + stance if math.isfinite(stance) else math.nan,
@@ -326,22 +432,15 @@ class MetEnergyStream:
             "gait": m.gait,
             "direction": b.direction,
             "strike": b.strike,
-            "met": met_value,
-            "kcal": kcal,
+            "met": math.nan,
+            "kcal": math.nan,
             "method": m.method,
         }
-
-    def _met(self, speed: float, gait: str, backward: bool) -> float:
-        return met_scalar(
-            speed,
-            gait,
-            backward,
-            self._est.backward_walk_multiplier,
-            self._est.backward_run_multiplier,
-        )
+        self._rows_to_price.append(row)
+        return row
 
     def _price(self, step: _Step) -> Any:
-        """(speed, kcal, kcal_net) of ``step``, or _NOT_READY (see the module docstring)."""
+        """(stride or None, duration) of ``step``, or _NOT_READY (see the module docstring)."""
         # 1. the latest stride whose end (and still window) lies before the step: known already
         i = bisect.bisect_right(self._instr_t, step.t_s - self._w_s)
         if i >= 2 and step.t_s - self._instr_t[i - 1] <= MAX_STRIDE_TIME_S:
@@ -379,69 +478,17 @@ class MetEnergyStream:
                 return
             self._next_stride += 1
 
-    def _record(self, step: _Step, m: StrideMeasure | None) -> tuple[float, float, float]:
+    def _record(self, step: _Step, m: StrideMeasure | None) -> tuple[StrideMeasure | None, float]:
+        """The step's stride and the time it is priced over (the energy follows in a batch,
+        :meth:`_energy_of`)."""
         prev = self._t_prev
         self._t_prev = step.t_s
         if m is None:
-            self.priced_.append(
-                _Priced(
-                    step.t_s,
-                    step.instrumented,
-                    step.direction,
-                    step.strike,
-                    0.0,
-                    math.nan,
-                    None,
-                    math.nan,
-                    math.nan,
-                    math.nan,
-                    math.nan,
-                    math.nan,
-                    math.nan,
-                )
-            )
-            return math.nan, math.nan, math.nan
+            return None, 0.0
         t_stride = m.stride_time_s
         if prev is not None and 0.0 < step.t_s - prev <= t_stride:
-            duration = step.t_s - prev
-        else:
-            duration = 0.5 * t_stride
-        backward = step.direction == "backward"
-        met_value = self._met(m.speed_m_s, m.gait, backward)
-        met_fwd = self._met(m.speed_m_s, m.gait, False)
-        kcal = kcal_net = kcal_fwd = math.nan
-        if self.mass_kg is not None:
-            minutes = duration / 60.0
-            kcal = float(kcal_per_min(met_value, self.mass_kg)) * minutes
-            kcal_fwd = float(kcal_per_min(met_fwd, self.mass_kg)) * minutes
-            kcal_net = (
-                float(
-                    net_kcal_per_min(
-                        met_value,
-                        self.mass_kg,
-                        resting_vo2_ml_kg_min=self._est.resting_vo2_ml_kg_min,
-                    )
-                )
-                * minutes
-            )
-        self.priced_.append(
-            _Priced(
-                step.t_s,
-                step.instrumented,
-                step.direction,
-                step.strike,
-                duration,
-                m.speed_m_s,
-                m.gait,
-                met_value,
-                met_fwd,
-                kcal,
-                kcal_net,
-                kcal_fwd,
-                t_stride,
-            )
-        )
-        return m.speed_m_s, kcal, kcal_net
+            return m, step.t_s - prev
+        return m, 0.5 * t_stride
 
     # -- results ---------------------------------------------------------------------------------
 
@@ -449,6 +496,7 @@ class MetEnergyStream:
         """The stride table so far: one row per measured stride, :data:`STRIDE_COLUMNS`."""
         import pandas as pd
 
+        self._price_rows()
         rows = [self._stride_rows[k] for k in sorted(self._stride_rows)]
         # 1 µs / 6 decimals: far below what any of these figures means, without float noise
         return pd.DataFrame.from_records(rows, columns=list(STRIDE_COLUMNS)).round(6)
