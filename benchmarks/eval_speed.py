@@ -56,7 +56,9 @@ def _run(samples: SampleBlock, placement: str, height_m: float | None, contacts:
         return pipe._energy.strides_frame()
     from gait.pipeline import _NoLabels
 
-    stream = est.stream(samples.sampling_rate_hz, has_gyro=samples.has_gyro, mass_kg=70.0)
+    stream = est.stream(
+        samples.sampling_rate_hz, has_gyro=samples.has_gyro, mass_kg=70.0, placement=placement
+    )
     stream.feed(samples, _NoLabels(contacts))
     stream.finish()
     return stream.strides_frame()

@@ -105,7 +105,12 @@ class EnergyEstimatorLike(Protocol):
     met_basis: str
 
     def stream(
-        self, sampling_rate_hz: float, *, has_gyro: bool, mass_kg: float | None
+        self,
+        sampling_rate_hz: float,
+        *,
+        has_gyro: bool,
+        mass_kg: float | None,
+        placement: str | None = None,
     ) -> EnergyStream: ...
 
 
@@ -420,7 +425,9 @@ class GaitPipeline(BaseEstimator):
             classifier = self.classifier.stream(sampling_rate_hz, has_gyro=has_gyro)
         energy = None
         if self.energy is not None:
-            energy = self.energy.stream(sampling_rate_hz, has_gyro=has_gyro, mass_kg=mass)
+            energy = self.energy.stream(
+                sampling_rate_hz, has_gyro=has_gyro, mass_kg=mass, placement=placement
+            )
         return PipelineStream(
             self._detector().stream(sampling_rate_hz, has_gyro=has_gyro),
             sampling_rate_hz=sampling_rate_hz,

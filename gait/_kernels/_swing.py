@@ -6,6 +6,12 @@ gravity is removed, and the velocity is integrated with a linear drift correctio
 zero at both ends (the zero-velocity update, Mariani et al. 2010; Rampp et al. 2015). The world
 frame has ``z`` along the gravity measured at the start; its heading is arbitrary, so only the
 horizontal distance is meaningful. Reference: :func:`stride_displacement_ref`.
+
+A shank sensor is not still at mid-stance: the shank turns over the planted foot about the ankle
+joint, which is still while the foot is flat (the inverted pendulum of Li et al. 2010, J Biomech
+43:1640). With ``lever_m`` > 0 the velocity at the still windows is taken as that of a point
+``lever_m`` above a still pivot, turning at the measured rate: ``omega x (lever_m z)`` in the
+levelled frame (the shank is near vertical at mid-stance), instead of zero.
 """
 
 from __future__ import annotations
@@ -41,15 +47,18 @@ def _level_quat(gx, gy, gz):  # pragma: no cover - numba
 
 
 @njit(cache=True)
-def stride_displacement(acc_ms2, gyr_rad_s, dt_s, n_level, n_half=0):  # pragma: no cover - numba
+def stride_displacement(
+    acc_ms2, gyr_rad_s, dt_s, n_level, n_half=0, lever_m=0.0
+):  # pragma: no cover - numba
     """Displacement (3,) in m from the first to the last sample of ``acc_ms2``/``gyr_rad_s``,
     and the drift-corrected velocity (n, 3) in m/s of every sample.
 
     ``acc_ms2`` and ``gyr_rad_s`` are (n, 3) C-contiguous float64 arrays in the sensor frame,
     ``dt_s`` the sample period and ``n_level`` how many first samples are averaged to find
-    gravity. The velocity is taken as zero, on average, over the first and the last
-    ``2 n_half + 1`` samples, and the displacement is between the mean positions there
-    (``n_half = 0``: the first and the last sample).
+    gravity. The velocity is taken as known, on average, over the first and the last
+    ``2 n_half + 1`` samples: zero, or with ``lever_m`` > 0 that of a point ``lever_m`` above
+    a still pivot (``omega x lever_m z``, world frame); the displacement is between the mean
+    positions there (``n_half = 0``: the first and the last sample).
     """
     n = acc_ms2.shape[0]
     out = np.zeros(3)
@@ -70,7 +79,15 @@ def stride_displacement(acc_ms2, gyr_rad_s, dt_s, n_level, n_half=0):  # pragma:
     g = np.sqrt(gx * gx + gy * gy + gz * gz)
     q0, q1, q2, q3 = _level_quat(gx, gy, gz)
     aw = np.empty((n, 3))
+    # horizontal velocity of the sensor turning about a still pivot lever_m below it
+    tv = np.zeros((n, 2))
     for i in range(n):
+        if lever_m != 0.0:
+            bx, by, bz = gyr_rad_s[i, 0], gyr_rad_s[i, 1], gyr_rad_s[i, 2]
+            u0, u1, u2, u3 = _quat_mul(q0, q1, q2, q3, 0.0, bx, by, bz)
+            _, wwx, wwy, _ = _quat_mul(u0, u1, u2, u3, q0, -q1, -q2, -q3)
+            tv[i, 0] = lever_m * wwy
+            tv[i, 1] = -lever_m * wwx
         # world acceleration: q * a * q^-1, minus gravity
         ax, ay, az = acc_ms2[i, 0], acc_ms2[i, 1], acc_ms2[i, 2]
         t0, t1, t2, t3 = _quat_mul(q0, q1, q2, q3, 0.0, ax, ay, az)
@@ -106,6 +123,9 @@ def stride_displacement(acc_ms2, gyr_rad_s, dt_s, n_level, n_half=0):  # pragma:
         for k in range(3):
             m0[k] += v[i, k] / w
             m1[k] += v[n - w + i, k] / w
+        for k in range(2):
+            m0[k] -= tv[i, k] / w
+            m1[k] -= tv[n - w + i, k] / w
     span = max(c1 - c0, 1)
     for i in range(n):
         f = (i - c0) / span
@@ -131,7 +151,12 @@ def stride_displacement(acc_ms2, gyr_rad_s, dt_s, n_level, n_half=0):  # pragma:
 
 
 def stride_displacement_ref(
-    acc_ms2: np.ndarray, gyr_rad_s: np.ndarray, dt_s: float, n_level: int, n_half: int = 0
+    acc_ms2: np.ndarray,
+    gyr_rad_s: np.ndarray,
+    dt_s: float,
+    n_level: int,
+    n_half: int = 0,
+    lever_m: float = 0.0,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Plain NumPy/SciPy reference of :func:`stride_displacement` (for tests)."""
     from scipy.spatial.transform import Rotation
@@ -153,10 +178,13 @@ def stride_displacement_ref(
         rots.append(rot)
     aw = np.array([r.apply(a) for r, a in zip(rots, acc_ms2, strict=True)])
     aw[:, 2] -= g
+    ww = np.array([r.apply(w) for r, w in zip(rots, gyr_rad_s, strict=True)])
+    pivot_v = lever_m * np.cross(ww, [0.0, 0.0, 1.0])  # omega x (lever_m z)
     v = np.vstack([np.zeros(3), np.cumsum(0.5 * (aw[1:] + aw[:-1]) * dt_s, axis=0)])
     h = min(max(n_half, 0), (n - 1) // 2)
     width = 2 * h + 1
-    m0, m1 = v[:width].mean(axis=0), v[n - width :].mean(axis=0)
+    m0 = (v[:width] - pivot_v[:width]).mean(axis=0)
+    m1 = (v[n - width :] - pivot_v[n - width :]).mean(axis=0)
     c0, c1 = h, n - 1 - h
     frac = (np.arange(n) - c0) / max(c1 - c0, 1)
     v = v - (m0 + np.outer(frac, m1 - m0))

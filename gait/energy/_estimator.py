@@ -47,6 +47,7 @@ from gait.speed._stride import (
     STILL_SMOOTH_S,
     STILL_WINDOW_S,
     StrideMeasure,
+    lever_m_for,
     measure_stride,
     stillness_cost,
 )
@@ -163,8 +164,10 @@ class MetEnergyStream:
         *,
         has_gyro: bool,
         mass_kg: float | None,
+        placement: str | None = None,
     ) -> None:
         self._est = est
+        self._lever_m = lever_m_for(placement)  # shank pivot at mid-stance (gait.speed)
         self._fs = float(sampling_rate_hz)
         self._has_gyro = has_gyro
         self.mass_kg = None if mass_kg is None or not mass_kg > 0 else float(mass_kg)
@@ -395,7 +398,15 @@ class MetEnergyStream:
         )
         fc = b.fc_t_s - a.t_s if math.isfinite(b.fc_t_s) else None
         m = measure_stride(
-            acc, gyr, cost, a.idx - lo, b.idx - lo, self._fs, height_m=self._height_m, fc_time_s=fc
+            acc,
+            gyr,
+            cost,
+            a.idx - lo,
+            b.idx - lo,
+            self._fs,
+            height_m=self._height_m,
+            fc_time_s=fc,
+            lever_m=self._lever_m,
         )
         self._strides[key] = m
         if m is not None:
@@ -663,7 +674,16 @@ class MetEnergyEstimator(BaseEstimator):
         )
 
     def stream(
-        self, sampling_rate_hz: float, *, has_gyro: bool, mass_kg: float | None
+        self,
+        sampling_rate_hz: float,
+        *,
+        has_gyro: bool,
+        mass_kg: float | None,
+        placement: str | None = None,
     ) -> MetEnergyStream:
-        """A fresh energy stream (see :class:`gait.pipeline.EnergyStream`)."""
-        return MetEnergyStream(self, sampling_rate_hz, has_gyro=has_gyro, mass_kg=mass_kg)
+        """A fresh energy stream (see :class:`gait.pipeline.EnergyStream`); ``placement``
+        (the sidecar's, e.g. ``right_foot``) chooses the stride model
+        (:func:`gait.speed.lever_m_for`)."""
+        return MetEnergyStream(
+            self, sampling_rate_hz, has_gyro=has_gyro, mass_kg=mass_kg, placement=placement
+        )

@@ -6,9 +6,11 @@ See :mod:`gait.speed._stride` and docs/speed.md.
 from gait.speed._stride import (
     DEFAULT_HEIGHT_M,
     LEG_LENGTH_FRAC,
+    SHANK_LEVER_M,
     StrideMeasure,
     alexander_stride_length_m,
     is_running,
+    lever_m_for,
     measure_stride,
     stillness_cost,
 )
@@ -16,9 +18,11 @@ from gait.speed._stride import (
 __all__ = [
     "DEFAULT_HEIGHT_M",
     "LEG_LENGTH_FRAC",
+    "SHANK_LEVER_M",
     "StrideMeasure",
     "alexander_stride_length_m",
     "is_running",
+    "lever_m_for",
     "measure_stride",
     "stillness_cost",
 ]

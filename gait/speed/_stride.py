@@ -48,6 +48,10 @@ MAX_STRIDE_TIME_S: Final[float] = 2.5
 #: A sample belongs to stance when the sensor's horizontal speed is below this fraction of the
 #: stride's mean speed (used for stance time, when the detector gives no toe-off).
 STANCE_SPEED_FRAC: Final[float] = 0.5
+#: Height (m) of a shank sensor above the ankle joint, the pivot of the shank at mid-stance: a
+#: sensor strapped just above the malleoli sits about 5-10 cm above the joint centre (the middle
+#: is taken). Its velocity at the still instant is this times the shank's rate (Li et al. 2010).
+SHANK_LEVER_M: Final[float] = 0.07
 #: Leg (hip) height as a fraction of body height (Winter 2009 segment table: 0.530).
 LEG_LENGTH_FRAC: Final[float] = 0.53
 #: Body height assumed when neither the sidecar nor ``--height-m`` gives one (m).
@@ -137,6 +141,14 @@ def alexander_stride_length_m(stride_time_s: float, height_m: float) -> float:
     return float(2.3**2.5 * h**1.75 * f**1.5 * GRAVITY_MS2**-0.75)
 
 
+def lever_m_for(placement: str | None) -> float:
+    """The still-window lever arm for a placement: 0 for a foot sensor (still while the foot is
+    flat), :data:`SHANK_LEVER_M` for a shank/ankle sensor or an unknown placement."""
+    if placement is not None and placement.endswith("foot"):
+        return 0.0
+    return SHANK_LEVER_M
+
+
 def measure_stride(
     acc_ms2: np.ndarray,
     gyr_rad_s: np.ndarray | None,
@@ -147,10 +159,12 @@ def measure_stride(
     *,
     height_m: float,
     fc_time_s: float | None = None,
+    lever_m: float = SHANK_LEVER_M,
 ) -> StrideMeasure | None:
     """Measure the stride from contact ``ic0`` to contact ``ic1`` (sample indices into the
     arrays, which must reach :data:`STILL_WINDOW_S` plus :data:`STILL_HALF_S` past ``ic1``).
-    ``fc_time_s`` is the detector's toe-off as seconds after ``ic0``, if known. None when the
+    ``fc_time_s`` is the detector's toe-off as seconds after ``ic0``, if known; ``lever_m``
+    the sensor's height above the pivot at mid-stance (:func:`lever_m_for`). None when the
     stride time is implausible."""
     fs = sampling_rate_hz
     t_stride = (ic1 - ic0) / fs
@@ -185,10 +199,14 @@ def measure_stride(
         1.0 / fs,
         n_level,
         half,
+        lever_m,
     )
     vel = vel[half : vel.shape[0] - half]
     length = float(math.sqrt(disp[0] ** 2 + disp[1] ** 2 + disp[2] ** 2))
-    speed = length / ((s1 - s0) / fs)
+    # over the stride time, not the time between the still instants: the sensor moves little
+    # at either (a flat foot, or a shank turning slowly over it), so the distance hardly
+    # depends on where in each stance the stillest sample fell, but that time does
+    speed = length / t_stride
     vh = np.hypot(vel[:, 0], vel[:, 1])
     stance_frac = float(np.mean(vh < STANCE_SPEED_FRAC * speed)) if speed > 0 else 1.0
     gait = "run" if is_running(t_stride, stance_frac, length, height_m) else "walk"

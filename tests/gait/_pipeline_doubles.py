@@ -147,7 +147,12 @@ class FlatEnergy:
     met_basis = "test double"
 
     def stream(
-        self, sampling_rate_hz: float, *, has_gyro: bool, mass_kg: float | None
+        self,
+        sampling_rate_hz: float,
+        *,
+        has_gyro: bool,
+        mass_kg: float | None,
+        placement: str | None = None,
     ) -> _FlatEnergyStream:
         return _FlatEnergyStream(mass_kg)
 

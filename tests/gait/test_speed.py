@@ -141,3 +141,64 @@ def test_a_strap_ringing_after_the_impact_is_averaged_out() -> None:
     ]
     assert len(speeds) >= 5
     assert np.median(speeds) == pytest.approx(3.0, rel=0.10)
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 10_000), n=st.integers(3, 120), lever=st.floats(0.0, 0.15))
+def test_kernel_with_a_lever_matches_the_reference(seed: int, n: int, lever: float) -> None:
+    rng = np.random.default_rng(seed)
+    acc = rng.normal(0, 3, (n, 3)) + np.array([0.0, 0.0, 9.8])
+    gyr = rng.normal(0, 3, (n, 3))
+    d1, v1 = stride_displacement(acc, gyr, 0.01, 5, 2, lever)
+    d2, v2 = stride_displacement_ref(acc, gyr, 0.01, 5, 2, lever)
+    assert np.allclose(d1, d2, atol=1e-9) and np.allclose(v1, v2, atol=1e-9)
+
+
+def pivoting_stride(lever_m: float, omega0: float, swing_m: float, heading_rad: float, mounting):
+    """A shank sensor that never stops: it turns steadily at ``omega0`` rad/s about a horizontal
+    axis across the heading, and moves along the heading at ``lever_m * omega0`` (a point
+    ``lever_m`` above a still pivot) plus a swing of ``swing_m``. Returns acc, gyr (sensor axes)
+    and the true horizontal distance."""
+    t = np.arange(int(1.2 * FS)) / FS
+    u = np.clip((t - 0.35) / 0.5, 0, 1)
+    s = u**3 * (10 - 15 * u + 6 * u**2)
+    heading = np.array([np.cos(heading_rad), np.sin(heading_rad), 0.0])
+    axis = np.array([-heading[1], heading[0], 0.0])
+    pos = np.outer(lever_m * omega0 * t + swing_m * s, heading)
+    acc_world = np.gradient(np.gradient(pos, t, axis=0), t, axis=0)
+    acc_world[:, 2] += GRAVITY_MS2
+    rot = Rotation.from_rotvec(np.outer(omega0 * (t - 0.6), axis)) * Rotation.from_matrix(mounting)
+    acc = rot.inv().apply(acc_world)
+    gyr = rot.inv().apply(np.tile(omega0 * axis, (t.size, 1)))
+    return acc, gyr, float(np.linalg.norm(pos[-1] - pos[0]))
+
+
+@pytest.mark.parametrize("heading", [0.0, np.pi, 2.0])  # forward, backward, any direction
+def test_the_shank_lever_restores_the_mid_stance_motion(heading: float) -> None:
+    # the shank turns over the planted foot at mid-stance (1.5 rad/s, as in backward running):
+    # taking the sensor as still there loses lever x rate x stride time (about 0.13 m of 1.1 m)
+    mounting = Rotation.random(random_state=3).as_matrix()
+    acc, gyr, true_m = pivoting_stride(0.07, 1.5, 1.0, heading, mounting)
+    with_lever, _ = stride_displacement(acc, gyr, 1 / FS, 3, 0, 0.07)
+    still, _ = stride_displacement(acc, gyr, 1 / FS, 3, 0, 0.0)
+    assert np.hypot(with_lever[0], with_lever[1]) == pytest.approx(true_m, rel=0.01)
+    assert np.hypot(still[0], still[1]) < 0.92 * true_m
+
+
+def test_lever_by_placement() -> None:
+    from gait.speed import SHANK_LEVER_M, lever_m_for
+
+    assert lever_m_for("right_foot") == lever_m_for("left_foot") == 0.0
+    assert lever_m_for("left_ankle") == lever_m_for(None) == SHANK_LEVER_M > 0
+
+
+def test_speed_is_the_distance_over_the_stride_time() -> None:
+    # a foot sensor: flat (still) for a while in each stance; wherever in it the stillest
+    # sample falls, the distance is the same, and the speed is it over contact-to-contact time
+    mounting = Rotation.random(random_state=8).as_matrix()
+    acc, gyr = synthetic_stride(1.2, 0.0, mounting, swing_deg=30.0)
+    cost = stillness_cost(acc, gyr, FS)
+    m = measure_stride(acc, gyr, cost, 5, 95, FS, height_m=1.75, lever_m=0.0)
+    assert m is not None
+    assert m.speed_m_s == pytest.approx(m.stride_length_m / 0.9, rel=1e-9)
+    assert m.speed_m_s == pytest.approx(1.2 / 0.9, rel=0.02)
