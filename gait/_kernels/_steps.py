@@ -54,7 +54,8 @@ F_EXC_LEVEL = F_LOBE_EXC + 1  # running excursion of the swings that gave contac
 F_BOUT_AXIS = F_EXC_LEVEL + 1  # largest peak of the bout's lobes that lasted as long as a swing
 F_BOUT_MAXPEAK = F_BOUT_AXIS + 1  # largest peak of the lobes of the bout not taken as swings
 F_LAST_EXC = F_BOUT_MAXPEAK + 1  # excursion of the last lobe that ended, if a candidate (else 0)
-N_FSTATE = F_LAST_EXC + 1
+F_QW = F_LAST_EXC + 1  # running weight (excursion) behind each sense's ratio (2 slots)
+N_FSTATE = F_QW + 2
 
 # --- records of swing-lobe candidates (FIFO of CAP rows) --------------------------------------
 CAP = 8
@@ -97,7 +98,8 @@ P_BOUT_MIN = 15  # an isolated step's bout spends this long above the threshold
 P_SETTLE = 16  # an isolated step's contact lies this long before the bout's last motion
 P_MIN_STANCE = 17  # a lobe starting this soon after a contact is that contact's own rotation
 P_AXIS_EVERY = 18  # the axis is re-estimated every this many moving samples (the moments take all)
-N_IPARAM = 19
+P_FAST_SWING = 19  # shortest swing lobe that turns the segment through Q_FAST_EXC (a running swing)
+N_IPARAM = 20
 
 # --- float parameters --------------------------------------------------------------------------
 Q_ABS_ON = 0  # absolute floor of a swing's peak (deg/s; acc-only m/s²)
@@ -111,7 +113,8 @@ Q_ACC_OFF = 7  # acc-only: off-threshold as a fraction of the on-threshold
 Q_BOUT_AXIS = 8  # an isolated step turns the segment this fast about the swing axis at least
 Q_END_FRAC = 9  # a lobe's rotation has ended when its rate falls below this x its peak
 Q_IMPACT_RATIO = 10  # an impact: acceleration change this x its mean over the swing (0: off)
-Q_B = 11  # two biquads (b0, b1, b2, a1, a2) from here
+Q_FAST_EXC = 11  # ... in deg x samples (the rate summed over the lobe)
+Q_B = 12  # two biquads (b0, b1, b2, a1, a2) from here
 N_FPARAM = Q_B + 10
 
 #: The reversal is confirmed once the rate has risen this much (deg/s) above its extreme at least
@@ -261,12 +264,18 @@ def _learn_sense(
     for k in range(r[R_Z] + ip[P_POST_LO], r[R_Z] + ip[P_POST_HI] + 1):
         total += abs(ring[k & mask, 0])
     q = total / ((ip[P_POST_HI] - ip[P_POST_LO] + 1) * rf[RF_PEAK])
-    j = F_Q if r[R_SIGN] > 0 else F_Q + 1
-    if fstate[j] < 0.0:
-        fstate[j] = q  # the first evidence of this sense
+    j = 0 if r[R_SIGN] > 0 else 1
+    exc = rf[RF_EXC]
+    if fstate[F_Q + j] < 0.0:
+        fstate[F_Q + j] = q  # the first evidence of this sense
+        fstate[F_QW + j] = exc
     else:
+        # weighted by excursion: a small lobe (the first rotation of a start) teaches little
         alpha = fp[Q_SENSE_ALPHA]
-        fstate[j] = (1.0 - alpha) * fstate[j] + alpha * q
+        w_old = (1.0 - alpha) * fstate[F_QW + j]
+        w_new = alpha * exc
+        fstate[F_Q + j] = (w_old * fstate[F_Q + j] + w_new * q) / (w_old + w_new)
+        fstate[F_QW + j] = w_old + w_new
     _update_sense(istate, fstate)
 
 
@@ -336,11 +345,13 @@ def _close_lobe(
     """The current lobe ended at sample ``g``: keep it as a swing candidate if it is one."""
     dur = g - istate[I_LOBE_START]
     peak = fstate[F_LOBE_PEAK]
-    swing_like = ip[P_MIN_SWING] <= dur <= ip[P_MAX_SWING]
+    swing_like = dur <= ip[P_MAX_SWING] and (
+        dur >= ip[P_MIN_SWING] or (dur >= ip[P_FAST_SWING] and fstate[F_LOBE_EXC] >= fp[Q_FAST_EXC])
+    )
     if istate[I_BOUT_START] != NO_IDX and swing_like and peak > fstate[F_BOUT_AXIS]:
         fstate[F_BOUT_AXIS] = peak  # the bout's fastest rotation of a swing's duration
     need = max(fp[Q_ABS_ON], fp[Q_REL_ON] * fstate[F_LEVEL])
-    if peak < need or not ip[P_MIN_SWING] <= dur <= ip[P_MAX_SWING] or istate[I_NREC] >= CAP:
+    if peak < need or not swing_like or istate[I_NREC] >= CAP:
         fstate[F_LAST_EXC] = 0.0
         return
     row = (istate[I_HEAD] + istate[I_NREC]) % CAP

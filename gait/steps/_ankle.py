@@ -40,12 +40,14 @@ class AnkleStepDetector(BaseStepDetector):
     2. Lobes: a lobe is a run of ``w`` of one sign; its rotation has ended (``Z``) when ``w``
        falls below ``end_frac`` of its peak. A lobe is a swing candidate if its peak reaches
        max(``abs_on_dps``, ``rel_on`` x the running level of swing peaks), it lasted
-       ``min_swing_s``-``max_swing_s`` and began ``min_stance_s`` or more after the last
-       contact (the rotation of a landing itself is no swing).
+       ``min_swing_s``-``max_swing_s`` (or ``fast_swing_s`` or more if it turned the segment
+       through ``fast_swing_deg``: a running swing) and began ``min_stance_s`` or more after
+       the last contact (the rotation of a landing itself is no swing).
     3. Swing sense: the swing is the rotation after which the segment turns little (it lands and
        stands); a push-off or pre-swing rotation is followed by the swing. The mean |w| from
        ``post_s[0]`` to ``post_s[1]`` after ``Z``, relative to the lobe's peak, is averaged per
-       sign (weight ``sense_alpha``); the sign with the lower ratio is the swing sense. It flips
+       sign (weight ``sense_alpha`` x the lobe's excursion, so the small first rotation of a
+       start teaches little); the sign with the lower ratio is the swing sense. It flips
        when the walker turns round. Until a sense is known, a lobe turning the segment 1.2 times
        further than the candidate before it is taken for the swing.
     4. Contact, one per swing. Heel first, the ground stops the swing: the contact is at ``Z``,
@@ -83,7 +85,13 @@ class AnkleStepDetector(BaseStepDetector):
     ``abs_on_dps`` 50: the slowest walking swings exceed 100 deg/s, standing sway a few.
     ``rel_on`` 0.3: small first and last steps still count. ``min_swing_s`` 0.2, ``max_swing_s``
     1.0: real swing lobes last 0.28-0.38 s (5th percentile to median), a foot flattening after
-    a heel strike about 0.15 s, a turn on the spot longer than 1 s. ``min_stance_s`` 0.15: no
+    a heel strike about 0.15 s, a turn on the spot longer than 1 s. ``fast_swing_s`` 0.1,
+    ``fast_swing_deg`` 45: a running swing's forward rotation is short (0.15-0.2 s in the
+    simulator's running at 2.5-3.5 m/s: the knee flexes in early swing, so the shank turns
+    forward only in the second half of a 0.35-0.5 s swing phase) but through as large an angle
+    as a walking swing (70-80 deg; the real walker's swings 50-90 deg); the short lobes that
+    are no swing (a foot flattening, a wiggle) turn far less: allowing them changed no IPOL
+    contact and one of the mocap walker's 394 forward contacts. ``min_stance_s`` 0.15: no
     stance is shorter. ``end_frac`` 0.1: a slow step's foot keeps turning a little after
     landing. ``post_s`` (0.15, 0.45): the mean after-ratio is 0.03-0.32 after real swings and
     0.45-0.78 after the rotations before them (medians, foot to backward shank).
@@ -109,6 +117,8 @@ class AnkleStepDetector(BaseStepDetector):
         level_alpha: float = 0.2,
         min_swing_s: float = 0.2,
         max_swing_s: float = 1.0,
+        fast_swing_s: float = 0.1,
+        fast_swing_deg: float = 45.0,
         axis_tau_s: float = 2.0,
         post_s: tuple[float, float] = (0.15, 0.45),
         sense_alpha: float = 0.3,
@@ -142,6 +152,8 @@ class AnkleStepDetector(BaseStepDetector):
         self.level_alpha = level_alpha
         self.min_swing_s = min_swing_s
         self.max_swing_s = max_swing_s
+        self.fast_swing_s = fast_swing_s
+        self.fast_swing_deg = fast_swing_deg
         self.axis_tau_s = axis_tau_s
         self.post_s = post_s
         self.sense_alpha = sense_alpha
@@ -199,6 +211,7 @@ class AnkleStepStream:
         ip[k.P_HAS_GYRO] = int(has_gyro)
         ip[k.P_MIN_SWING] = n(d.min_swing_s)
         ip[k.P_MAX_SWING] = n(d.max_swing_s)
+        ip[k.P_FAST_SWING] = n(d.fast_swing_s)
         ip[k.P_POST_LO] = n(d.post_s[0])
         ip[k.P_POST_HI] = n(d.post_s[1])
         ip[k.P_REV_MAX] = n(d.rev_max_s)
@@ -234,6 +247,7 @@ class AnkleStepStream:
         fp[k.Q_BOUT_AXIS] = d.isolated_axis_dps
         fp[k.Q_END_FRAC] = d.end_frac
         fp[k.Q_IMPACT_RATIO] = d.impact_ratio
+        fp[k.Q_FAST_EXC] = d.fast_swing_deg * fs
         if has_gyro:
             fp[k.Q_B : k.Q_B + 5] = _biquad_coefficients("lowpass", d.lowpass_hz, fs)
         else:
