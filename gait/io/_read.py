@@ -256,21 +256,30 @@ def _load_csv(path: Path) -> _Table:
         )
     cells, extra = _map_header(path, names, 1)
 
+    columns_used = [f"c{names.index(cell.source)}" for cell in cells.values()]
     try:
         # Positional names plus one spare column: pandas would otherwise turn a first column
         # into the index, silently shifting all columns, when every row has one field too many.
-        df = pd.read_csv(
-            _csv_source(path),
-            sep=sep,
-            engine="c",
-            header=None,
-            skiprows=1,
-            names=[f"c{i}" for i in range(len(names) + 1)],
-            index_col=False,
-            skip_blank_lines=False,
-            encoding="utf-8-sig",
-            skipinitialspace=True,
-        )
+        read = {
+            "sep": sep,
+            "engine": "c",
+            "header": None,
+            "skiprows": 1,
+            "names": [f"c{i}" for i in range(len(names) + 1)],
+            "index_col": False,
+            "skip_blank_lines": False,
+            "encoding": "utf-8-sig",
+        }
+        source = _csv_source(path)
+        # First without skipinitialspace (pandas' fast path, about 1.4x faster on a long
+        # file): numbers parse the same with or without spaces before them. Only when a used
+        # column is not all numbers or the spare column holds something (" nan", a trailing
+        # ", ") is the file read again with spaces skipped, as it always was.
+        df = pd.read_csv(source, **read)
+        if not _plain_numbers(df, columns_used, f"c{len(names)}"):
+            if isinstance(source, io.BytesIO):
+                source.seek(0)
+            df = pd.read_csv(source, skipinitialspace=True, **read)
     except pd.errors.ParserError as e:
         _raise_ragged(path, sep, len(names))
         quote = re.search(r"EOF inside string starting at row (\d+)", str(e))
@@ -337,6 +346,14 @@ def _load_csv(path: Path) -> _Table:
             reason = _describe_cell(fields[position]) + "; expected a finite number"
         raise SessionFormatError(path, reason, line=line_no, column=cells[canonical].source)
     return _Table(columns, cells, extra, locate)
+
+
+def _plain_numbers(df: Any, used: list[str], spare: str) -> bool:
+    """True when the used columns are numbers and the spare column is empty: reading again
+    with ``skipinitialspace`` could then change nothing."""
+    return all(df[c].dtype.kind in "fiu" for c in used) and (
+        df[spare].dtype.kind == "f" and bool(df[spare].isna().all())
+    )
 
 
 def _is_float(text: str) -> bool:
