@@ -114,6 +114,21 @@ TRAVEL_BUMP_ORDER = 2.3
 SWING_PEAK = {"forward": 0.5, "backward": 0.45}
 
 
+#: Gaits whose swing meets the pinned stance vertically at contact (velocity and acceleration),
+#: the horizontal arrival being left to the ground as forward. Walking backward the toe is
+#: placed: the mocap walker's toe comes down at about 0.2 m/s just before contact
+#: (docs/realism/README.md) although its knee extends fast in late swing (the shank turns the
+#: other way at about 120 deg/s), as the heel arrives with negligible vertical velocity forward
+#: [Winter 1992]. The segment chain alone, with that knee extension, drops the ankle at about
+#: 0.5 m/s; the correction is a smooth change of a few cm to the swing's height path. Running
+#: backward lands from a flight phase and keeps the chain's descent.
+PLACED_VERTICAL = frozenset({("walk", "backward")})
+
+
+def _placed(st: Stance) -> bool:
+    return st.next is not None and (st.next.mode, st.next.direction) in PLACED_VERTICAL
+
+
 class LegModel:
     """Evaluates the leg state of a plan at any times."""
 
@@ -279,6 +294,12 @@ class LegModel:
         # contact, an artefact of the stitching.
         e1[1][:3] = 0.0
         e1[2][:3] = 0.0
+        if _placed(st):
+            # Backward the toe is placed: the chain's late knee extension would drive the ankle
+            # down at about 0.5 m/s, where the real toe arrives slowly; the vertical path is
+            # corrected to meet the pinned stance (``PLACED_VERTICAL``)
+            e1[1][2] = s1[1][2] - m1[1][2]
+            e1[2][2] = s1[2][2] - m1[2][2]
         u = ((np.asarray(t) - st.t_to) / t_sw)[:, None]
         corr = quintic(u, e0[0], e0[1], e0[2], e1[0], e1[1], e1[2], t_sw)
         out = f_mod(t) + corr
@@ -292,7 +313,10 @@ class LegModel:
         swing from ``st`` relative to the pinned stance of ``nx``: what the ground has to stop."""
         m1 = _fd_backward(lambda x: self._swing_model(st, nx, x), nx.t_ic)
         s1 = _fd_forward(lambda x: self.stance_state(nx, x), nx.t_ic)
-        return m1[1][:3] - s1[1][:3], m1[2][:3] - s1[2][:3]
+        v, a = m1[1][:3] - s1[1][:3], m1[2][:3] - s1[2][:3]
+        if _placed(st):  # the swing already meets the stance vertically (``swing_state``)
+            v[2] = a[2] = 0.0
+        return v, a
 
     def _clearance_lift(self, state: np.ndarray, u: np.ndarray) -> np.ndarray:
         """Smallest smooth lift of the ankle that keeps heel and metatarsal heads off the floor.

@@ -17,10 +17,11 @@ angles of backward walking are only roughly a time reversal of forward walking (
 1998; Winter et al. 1989), and where they differ matters to a shank sensor. The backward stance
 rotation of the shank is slow and nearly uniform (the body passes back over a flat foot, no
 push-off), the knee flexes at once after toe-off so the swing rotation starts at toe-off and peaks
-in the first third of the swing, and the knee then extends to reach back, so the shank turns the
-other way in late swing and the toe is placed rather than dropped. These key points are our
-construction from those descriptions; the timing and size of the swing peak and the stance rate
-were checked against the SNU motion-capture walker (docs/realism/README.md).
+about a quarter into the swing, and in the last 30 % of the swing the knee extends to reach back,
+so the shank turns the other way at about half its swing peak rate and the toe is placed at the
+end of that reversal. Since simulator v5 the walking key points are read off the real backward
+cycle of the SNU motion-capture walker (see ``_BACK_WALK``); docs/realism/README.md compares the
+result with the walker.
 
 Every person's curves differ a little (``CurveShape``): gains on the thigh excursion and on the
 knee flexion, a shift of the swing's timing, and a few degrees of extra low harmonics.
@@ -35,7 +36,10 @@ import numpy as np
 from scipy.interpolate import PchipInterpolator
 
 N_HARMONICS = 6
-N_HARMONICS_BACK = 8
+#: Harmonics of the backward fits (walking, running): the backward swing turns sharply between
+#: even stretches; 10 keep the walking fit's late-swing turn within a few deg/s of the mocap
+#: walker's median cycle, and the fits from rippling back through zero at contact.
+N_HARMONICS_BACK = {"walk": 10, "run": 8}
 
 # (phase, degrees). Thigh: segment angle from vertical; knee: flexion angle (shank = thigh - knee).
 _WALK_THIGH = [
@@ -55,15 +59,34 @@ _RUN_KNEE = [
     (0.00, 18.0), (0.12, 38.0), (0.25, 25.0), (0.40, 18.0), (0.55, 60.0), (0.70, 95.0),
     (0.80, 70.0), (0.90, 30.0),
 ]  # fmt: skip
-# Backward gait, phase 0 = the backward contact (toe first), toe-off at REFERENCE_DUTY.
+# Backward gait, phase 0 = the backward contact (toe first), toe-off at REFERENCE_DUTY_BACK.
 # (phase, thigh, shank) segment angles in degrees, same sign convention as forward (distal end
-# ahead of proximal end in the facing direction). Stance: the thigh and shank turn forward at a
-# nearly even rate as the body moves back over the foot; swing: the knee flexes at once (shank
-# turns back fast, thigh still forward), then thigh and knee extend to reach back.
+# ahead of proximal end in the facing direction). Simulator v5: read every 0.04 of the cycle off
+# the median backward cycle of the SNU mocap walker (21 strides at 0.45-0.8 m/s, each cycle's
+# stance mapped onto [0, 0.64) and its swing onto [0.64, 1)), expressed relative to the same
+# walker's forward cycle at the same speeds and mapped onto the forward reference above: angle =
+# (Winter forward mean) + k * (walker backward angle - walker forward mean), with k = Winter's
+# forward range / the walker's forward range per segment (thigh 0.81, shank 1.03) times 0.8, so
+# skeleton and marker offsets cancel. The 0.8 keeps a person's backward swing peak below its
+# forward one at the same speed, as real backward walking has it (the walker 0.95x; Lee et al.
+# 2013 and issue 20 about 0.8x): without it the simulated backward peak stood at about 1.1x the
+# forward one, because the walker's backward swing lasts about 1.3x its forward swing (0.68
+# against 0.52 s from the rate's zero crossing to contact) and the simulator's does not (docs/
+# simulator.md step 3). Backward/forward excursion: shank 0.68, thigh 0.63. Stance: thigh and
+# shank turn forward nearly evenly, a little faster just after the contact as the foot rolls
+# down. Swing: the knee flexes at once (the shank turns back fast, peaking about a quarter into
+# the swing), the shank's backward turn ends at about 70 % of the swing, and over the last 30 %
+# thigh and knee extend together, the knee faster, so the shank turns the other way by about
+# 13 deg (10 deg at 0.6 m/s) before the toe is placed (Grasso et al. 1998 and Winter et al. 1989
+# describe the reach back with hip and knee extension in late backward swing).
 _BACK_WALK = [
-    (0.00, -12.0, -21.0), (0.10, -8.0, -14.0), (0.20, -3.5, -8.5), (0.32, 2.5, -2.5),
-    (0.45, 8.5, 4.0), (0.55, 13.0, 9.0), (0.64, 17.0, 13.5), (0.70, 19.5, 2.5),
-    (0.76, 19.0, -16.0), (0.83, 13.0, -30.0), (0.90, 2.0, -29.5), (0.96, -8.0, -25.0),
+    (0.00, -4.5, -26.1), (0.04, -3.1, -23.1), (0.08, -1.2, -20.8), (0.12, -0.2, -18.1),
+    (0.16, 0.4, -15.4), (0.20, 1.3, -13.5), (0.24, 2.4, -11.9), (0.28, 3.4, -10.6),
+    (0.32, 4.5, -9.3), (0.36, 5.4, -7.7), (0.40, 6.6, -6.0), (0.44, 7.9, -4.3),
+    (0.48, 9.8, -2.7), (0.52, 11.7, -0.8), (0.56, 13.4, 2.4), (0.60, 14.6, 5.6),
+    (0.64, 14.8, 8.9), (0.68, 14.8, 8.5), (0.72, 15.2, -2.6), (0.76, 13.9, -14.8),
+    (0.80, 11.5, -26.4), (0.84, 7.5, -34.5), (0.88, 2.7, -38.9), (0.92, -1.2, -38.6),
+    (0.96, -4.6, -33.1),
 ]  # fmt: skip
 _BACK_RUN = [
     (0.00, -15.0, -22.0), (0.10, -8.0, -14.0), (0.20, 0.0, -4.0), (0.30, 8.0, 6.0),
@@ -107,10 +130,8 @@ def fourier_coefficients(mode: str, segment: str, direction: str = "forward") ->
     "shank" or "knee" = thigh - shank) for ``direction``."""
     if direction == "backward":
         pts = _BACK_WALK if mode == "walk" else _BACK_RUN
-        # the backward swing turns sharply between even stretches: 8 harmonics keep the fit
-        # from rippling back through zero at contact
-        c_thigh = _fit([(p, th) for p, th, _ in pts], N_HARMONICS_BACK)
-        c_shank = _fit([(p, sh) for p, _, sh in pts], N_HARMONICS_BACK)
+        c_thigh = _fit([(p, th) for p, th, _ in pts], N_HARMONICS_BACK[mode])
+        c_shank = _fit([(p, sh) for p, _, sh in pts], N_HARMONICS_BACK[mode])
     else:
         thigh, knee = (_WALK_THIGH, _WALK_KNEE) if mode == "walk" else (_RUN_THIGH, _RUN_KNEE)
         c_thigh = _fit(thigh)

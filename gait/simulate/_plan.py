@@ -45,10 +45,12 @@ class Person:
     duty_offset: float
     #: The person's segment-curve shape (``_curves.CurveShape``).
     shape: CurveShape = field(default_factory=CurveShape)
-    #: Backward stride length over forward stride length at the same speed (Laufer 2005:
-    #: shorter backward strides).
+    #: Backward stride length over forward stride length at the same speed (Thorstensson 1986,
+    #: Laufer 2005: shorter backward strides; the SNU mocap walker: about the same).
     back_stride_factor: float = 0.85
-    #: Extra stance fraction of backward walking (Laufer 2005: longer double support).
+    #: Stance fraction of backward walking minus the forward one at the same speed (Laufer 2005:
+    #: longer double support backward, at the slower self-selected backward speed; the SNU mocap
+    #: walker at the same speed: about 0.04 shorter, its backward swing longer; docs/simulator.md).
     back_duty_extra: float = 0.04
     #: Amplitude (deg) of the shank's rotation about its long axis in swing, and of its axial
     #: rotation in stance (Lafortune et al. 1992: tibial internal-external rotation).
@@ -98,8 +100,8 @@ def _draw_traits(rng: np.random.Generator) -> dict:
     """Curve shape, backward gait and out-of-plane traits of a person (docs/simulator.md)."""
     return {
         "shape": draw_shape(rng),
-        "back_stride_factor": float(rng.uniform(0.88, 0.98)),
-        "back_duty_extra": float(rng.uniform(0.0, 0.02)),
+        "back_stride_factor": float(rng.uniform(0.88, 1.0)),
+        "back_duty_extra": float(rng.uniform(-0.06, 0.02)),
         "axial_swing_deg": float(rng.uniform(3.0, 9.0)) * float(rng.choice([-1.0, 1.0])),
         "axial_stance_deg": float(rng.uniform(1.0, 5.0)),
         "roll_peak_frac": float(rng.uniform(0.3, 0.7)),

@@ -26,7 +26,7 @@ from gait.simulate._sensor import sample_sensor
 from gait.simulate._spec import SessionSpec, rotation_matrix
 from gait.types import SampleBlock, Session, SessionMeta, Subject
 
-SIMULATOR_VERSION = "4"
+SIMULATOR_VERSION = "5"
 
 
 @dataclass
