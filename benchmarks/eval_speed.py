@@ -33,6 +33,7 @@ import pandas as pd
 from gait.energy import MetEnergyEstimator
 from gait.io import read_session
 from gait.pipeline import GaitPipeline
+from gait.speed import acc_average_s_of
 from gait.steps.base import StepTable
 from gait.types import SampleBlock
 
@@ -43,7 +44,13 @@ MATCH_S = 0.15
 NO_GYRO = False
 
 
-def _run(samples: SampleBlock, placement: str, height_m: float | None, contacts: StepTable | None):
+def _run(
+    samples: SampleBlock,
+    placement: str,
+    height_m: float | None,
+    contacts: StepTable | None,
+    acc_average_s: float | None = None,
+):
     """Strides of one recording through the energy stream (truth contacts given, or detected)."""
     if NO_GYRO:
         samples = samples.without_gyro()
@@ -54,6 +61,7 @@ def _run(samples: SampleBlock, placement: str, height_m: float | None, contacts:
             has_gyro=samples.has_gyro,
             placement=placement,
             mass_kg=70.0,
+            acc_average_s=acc_average_s,
         )
         pipe.feed(samples)
         pipe.finish()
@@ -61,7 +69,11 @@ def _run(samples: SampleBlock, placement: str, height_m: float | None, contacts:
     from gait.pipeline import _NoLabels
 
     stream = est.stream(
-        samples.sampling_rate_hz, has_gyro=samples.has_gyro, mass_kg=70.0, placement=placement
+        samples.sampling_rate_hz,
+        has_gyro=samples.has_gyro,
+        mass_kg=70.0,
+        placement=placement,
+        acc_average_s=acc_average_s,
     )
     stream.feed(samples, _NoLabels(contacts))
     stream.finish()
@@ -111,7 +123,13 @@ def sim_rows(folder: str, contacts: str) -> pd.DataFrame:
             t = truth.t_s.to_numpy()
             idx = np.searchsorted(session.samples.t_s, t)
             table = StepTable(idx.astype(np.int64), t, (truth.foot == own).to_numpy())
-        strides = _run(session.samples, placement, session.meta.subject.height_m, table)
+        strides = _run(
+            session.samples,
+            placement,
+            session.meta.subject.height_m,
+            table,
+            acc_average_s_of(session.meta.device),
+        )
         seg = "foot" if placement.endswith("foot") else "shank"
         for r in _score(strides, truth, own, "speed_m_s"):
             rows.append(r | {"set": Path(folder).name, "placement": seg, "file": Path(f).name})

@@ -25,6 +25,7 @@ import numpy as np
 from gait._estimator import BaseEstimator
 from gait.consts import FEET, foot_of
 from gait.consts import STEP_FIELDS as STEP_FIELDS  # re-exported: the public step record
+from gait.speed import acc_average_s_of
 from gait.steps.base import BaseStepDetector, StepStream, StepTable
 from gait.summary import SessionSummary, count_gaps, summarise
 from gait.types import SampleBlock, Session
@@ -111,6 +112,7 @@ class EnergyEstimatorLike(Protocol):
         has_gyro: bool,
         mass_kg: float | None,
         placement: str | None = None,
+        acc_average_s: float | None = None,
     ) -> EnergyStream: ...
 
 
@@ -417,8 +419,11 @@ class GaitPipeline(BaseEstimator):
         has_gyro: bool,
         placement: str | None = None,
         mass_kg: float | None = None,
+        acc_average_s: float | None = None,
     ) -> PipelineStream:
-        """A fresh streaming state; ``mass_kg`` overrides the pipeline's ``mass_kg``."""
+        """A fresh streaming state; ``mass_kg`` overrides the pipeline's ``mass_kg``;
+        ``acc_average_s`` is the sensor's on-board accelerometer averaging, if the sidecar says
+        (:data:`gait.speed.ACC_AVERAGE_KEY`)."""
         mass = mass_kg if mass_kg is not None else self.mass_kg
         classifier = None
         if self.classifier is not None:
@@ -426,7 +431,11 @@ class GaitPipeline(BaseEstimator):
         energy = None
         if self.energy is not None:
             energy = self.energy.stream(
-                sampling_rate_hz, has_gyro=has_gyro, mass_kg=mass, placement=placement
+                sampling_rate_hz,
+                has_gyro=has_gyro,
+                mass_kg=mass,
+                placement=placement,
+                acc_average_s=acc_average_s,
             )
         return PipelineStream(
             self._detector().stream(sampling_rate_hz, has_gyro=has_gyro),
@@ -450,6 +459,7 @@ class GaitPipeline(BaseEstimator):
             has_gyro=samples.has_gyro,
             placement=session.meta.placement,
             mass_kg=mass,
+            acc_average_s=acc_average_s_of(session.meta.device),
         )
         stream.feed(samples)
         stream.finish()

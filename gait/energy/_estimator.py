@@ -165,9 +165,11 @@ class MetEnergyStream:
         has_gyro: bool,
         mass_kg: float | None,
         placement: str | None = None,
+        acc_average_s: float | None = None,
     ) -> None:
         self._est = est
         self._lever_m = lever_m_for(placement)  # shank pivot at mid-stance (gait.speed)
+        self._acc_average_s = acc_average_s  # on-board accelerometer averaging (gait.speed)
         self._fs = float(sampling_rate_hz)
         self._has_gyro = has_gyro
         self.mass_kg = None if mass_kg is None or not mass_kg > 0 else float(mass_kg)
@@ -407,6 +409,7 @@ class MetEnergyStream:
             height_m=self._height_m,
             fc_time_s=fc,
             lever_m=self._lever_m,
+            acc_average_s=self._acc_average_s,
         )
         self._strides[key] = m
         if m is not None:
@@ -680,10 +683,17 @@ class MetEnergyEstimator(BaseEstimator):
         has_gyro: bool,
         mass_kg: float | None,
         placement: str | None = None,
+        acc_average_s: float | None = None,
     ) -> MetEnergyStream:
         """A fresh energy stream (see :class:`gait.pipeline.EnergyStream`); ``placement``
         (the sidecar's, e.g. ``right_foot``) chooses the stride model
-        (:func:`gait.speed.lever_m_for`)."""
+        (:func:`gait.speed.lever_m_for`), ``acc_average_s`` the sensor's on-board accelerometer
+        averaging (:data:`gait.speed.ACC_AVERAGE_KEY`)."""
         return MetEnergyStream(
-            self, sampling_rate_hz, has_gyro=has_gyro, mass_kg=mass_kg, placement=placement
+            self,
+            sampling_rate_hz,
+            has_gyro=has_gyro,
+            mass_kg=mass_kg,
+            placement=placement,
+            acc_average_s=acc_average_s,
         )

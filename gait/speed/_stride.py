@@ -52,6 +52,13 @@ STANCE_SPEED_FRAC: Final[float] = 0.5
 #: sensor strapped just above the malleoli sits about 5-10 cm above the joint centre (the middle
 #: is taken). Its velocity at the still instant is this times the shank's rate (Li et al. 2010).
 SHANK_LEVER_M: Final[float] = 0.07
+#: Sidecar ``device`` field: the sensor's on-board moving average of the accelerometer (s), as some
+#: commercial sensors apply (the gyroscope is left alone). The stride integration then averages
+#: the gyroscope the same way, so that the orientation and the acceleration it turns share the
+#: filter's delay (about half the window) and smoothing; left unmatched, gravity leaks into the
+#: horizontal acceleration while the segment turns (simulated foot sensors, 92 ms at 50 Hz:
+#: forward walking +20 % -> +12 %; BENCHMARKS.md).
+ACC_AVERAGE_KEY: Final[str] = "acc_average_s"
 #: Leg (hip) height as a fraction of body height (Winter 2009 segment table: 0.530).
 LEG_LENGTH_FRAC: Final[float] = 0.53
 #: Body height assumed when neither the sidecar nor ``--height-m`` gives one (m).
@@ -141,6 +148,23 @@ def alexander_stride_length_m(stride_time_s: float, height_m: float) -> float:
     return float(2.3**2.5 * h**1.75 * f**1.5 * GRAVITY_MS2**-0.75)
 
 
+def acc_average_s_of(device: object) -> float | None:
+    """The accelerometer's on-board averaging window (s) a sidecar's ``device`` mapping states
+    under :data:`ACC_AVERAGE_KEY`; None when absent or not a number in (0, 1]."""
+    value = device.get(ACC_AVERAGE_KEY) if isinstance(device, dict) else None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value) if 0.0 < value <= 1.0 else None
+
+
+def causal_mean(x: np.ndarray, n: int) -> np.ndarray:
+    """Mean of each row and the ``n - 1`` rows before it (the first row repeated before)."""
+    if n <= 1 or x.shape[0] == 0:
+        return x
+    c = np.cumsum(np.concatenate([np.repeat(x[:1], n, axis=0), x]), axis=0)
+    return (c[n:] - c[:-n]) / n
+
+
 def lever_m_for(placement: str | None) -> float:
     """The still-window lever arm for a placement: 0 for a foot sensor (still while the foot is
     flat), :data:`SHANK_LEVER_M` for a shank/ankle sensor or an unknown placement."""
@@ -160,12 +184,14 @@ def measure_stride(
     height_m: float,
     fc_time_s: float | None = None,
     lever_m: float = SHANK_LEVER_M,
+    acc_average_s: float | None = None,
 ) -> StrideMeasure | None:
     """Measure the stride from contact ``ic0`` to contact ``ic1`` (sample indices into the
     arrays, which must reach :data:`STILL_WINDOW_S` plus :data:`STILL_HALF_S` past ``ic1``).
     ``fc_time_s`` is the detector's toe-off as seconds after ``ic0``, if known; ``lever_m``
-    the sensor's height above the pivot at mid-stance (:func:`lever_m_for`). None when the
-    stride time is implausible."""
+    the sensor's height above the pivot at mid-stance (:func:`lever_m_for`);
+    ``acc_average_s`` the accelerometer's on-board moving average, if any
+    (:data:`ACC_AVERAGE_KEY`). None when the stride time is implausible."""
     fs = sampling_rate_hz
     t_stride = (ic1 - ic0) / fs
     if not MIN_STRIDE_TIME_S <= t_stride <= MAX_STRIDE_TIME_S:
@@ -193,9 +219,15 @@ def measure_stride(
     half = min(round(STILL_HALF_S * fs), s0, acc_ms2.shape[0] - 1 - s1)
     n_level = max(round(LEVEL_S * fs), 2 * half + 1)
     lo, hi = s0 - half, s1 + half + 1
+    n_avg = round(acc_average_s * fs) if acc_average_s else 1
+    if n_avg > 1:  # the gyroscope averaged as the accelerometer was (earlier samples if given)
+        g0 = max(lo - (n_avg - 1), 0)
+        gyr = causal_mean(np.asarray(gyr_rad_s[g0:hi], dtype=np.float64), n_avg)[lo - g0 :]
+    else:
+        gyr = gyr_rad_s[lo:hi]
     disp, vel = stride_displacement(
         np.ascontiguousarray(acc_ms2[lo:hi], dtype=np.float64),
-        np.ascontiguousarray(gyr_rad_s[lo:hi], dtype=np.float64),
+        np.ascontiguousarray(gyr, dtype=np.float64),
         1.0 / fs,
         n_level,
         half,

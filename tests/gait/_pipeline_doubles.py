@@ -153,6 +153,7 @@ class FlatEnergy:
         has_gyro: bool,
         mass_kg: float | None,
         placement: str | None = None,
+        acc_average_s: float | None = None,
     ) -> _FlatEnergyStream:
         return _FlatEnergyStream(mass_kg)
 

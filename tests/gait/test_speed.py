@@ -202,3 +202,38 @@ def test_speed_is_the_distance_over_the_stride_time() -> None:
     assert m is not None
     assert m.speed_m_s == pytest.approx(m.stride_length_m / 0.9, rel=1e-9)
     assert m.speed_m_s == pytest.approx(1.2 / 0.9, rel=0.02)
+
+
+def test_gyro_averaged_as_the_accelerometer_when_the_sidecar_says() -> None:
+    # a sensor that averages its accelerometer over 90 ms on board (the gyroscope untouched):
+    # while the segment turns, the late, smoothed gravity leaks into the horizontal
+    # acceleration; averaging the gyroscope the same way puts both on the same delay
+    from gait.speed import causal_mean
+
+    mounting = Rotation.random(random_state=4).as_matrix()
+    acc, gyr = synthetic_stride(1.3, 0.0, mounting, swing_deg=60.0)
+    acc_avg = causal_mean(acc, 9)
+    cost = stillness_cost(acc_avg, gyr, FS)
+    kw = {"height_m": 1.75, "lever_m": 0.0}
+    plain = measure_stride(acc_avg, gyr, cost, 10, 100, FS, **kw)
+    matched = measure_stride(acc_avg, gyr, cost, 10, 100, FS, acc_average_s=0.09, **kw)
+    assert plain is not None and matched is not None
+    assert abs(matched.stride_length_m / 1.3 - 1) < 0.02
+    assert abs(matched.stride_length_m - 1.3) < 0.5 * abs(plain.stride_length_m - 1.3)
+
+
+def test_acc_average_from_the_sidecar_device() -> None:
+    from gait.speed import ACC_AVERAGE_KEY, acc_average_s_of
+
+    assert acc_average_s_of({ACC_AVERAGE_KEY: 0.092}) == pytest.approx(0.092)
+    for device in ({}, {ACC_AVERAGE_KEY: None}, {ACC_AVERAGE_KEY: "0.1"}, {ACC_AVERAGE_KEY: -1}):
+        assert acc_average_s_of(device) is None
+    assert acc_average_s_of({ACC_AVERAGE_KEY: True}) is None and acc_average_s_of(None) is None
+
+
+def test_causal_mean() -> None:
+    from gait.speed import causal_mean
+
+    x = np.arange(6.0)[:, None]
+    assert causal_mean(x, 3)[:, 0].tolist() == pytest.approx([0, 1 / 3, 1, 2, 3, 4])
+    assert causal_mean(x, 1) is x
