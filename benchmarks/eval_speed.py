@@ -220,10 +220,11 @@ def ipol_legs(root: Path) -> pd.DataFrame:
     """Real foot-worn IMUs (IPOL healthy gait, Xsens on the dorsum; evaluation only, AGPL data
     not copied): the distance each foot travels on the two straight 10-m legs of the protocol
     (stand, walk 10 m, U-turn, walk back, stop; SOURCE.md), from the annotated contacts.
-    "out": from standing to the last contact before the U-turn (the first swing from standing,
-    then every contact-to-contact stride measured as the product does); "back": the strides
-    from the first contact after the U-turn to the stop. Where the walker is when the turn
-    starts or ends is not annotated, so each leg's 10 m is nominal (about +-0.5 m)."""
+    "out": from standing to the last contact before the U-turn; "back": from the stance in
+    which the U-turn ends to the stop. Each leg is its first swing (from the stillest sample
+    before its toe-off) plus every contact-to-contact stride, measured as the product does.
+    Where the walker is when the turn starts or ends is not annotated, so each leg's 10 m is
+    nominal (about +-0.5 m)."""
     from gait.datasets.ipol import list_ipol_trials, load_ipol_foot
     from gait.speed import lever_m_for, measure_stride, stillness_cost
 
@@ -256,9 +257,7 @@ def ipol_legs(root: Path) -> pd.DataFrame:
                         acc, gyr, cost, int(a), int(b), fs, height_m=height, lever_m=lever
                     )
                     lengths.append(np.nan if m is None else m.stride_length_m)
-                first = 0.0
-                if leg == "out":
-                    first = _swing_length_m(acc, gyr, cost, int(legsw[0, 0]), int(ics[0]), fs)
+                first = _swing_length_m(acc, gyr, cost, int(legsw[0, 0]), int(ics[0]), fs)
                 rows.append(
                     {
                         "foot": foot,
