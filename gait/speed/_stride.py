@@ -6,10 +6,13 @@ shank sensor near mid-stance, where the shank turns slowly over the planted foot
 is found after each contact as the minimum of a stillness cost, the angular speed plus
 :data:`STILL_ACC_WEIGHT` times how far the acceleration's norm is from gravity (the acceleration
 term keeps a running shank's turning point in flight from passing for stance). From one still
-instant to the next the sensor is integrated in three dimensions with the velocity taken as zero
-at both ends (``gait/_kernels/_swing.py``, on average over a short window around each still
-instant): the distance travelled is the stride length, and it divided by the time between the
-still instants is the speed. The distance is taken in three dimensions: on level ground the
+instant to the next the sensor is integrated in three dimensions with the velocity known at
+both ends (``gait/_kernels/_swing.py``, on average over a short window around each still
+instant): zero for a foot sensor; for a shank sensor that of a point :data:`SHANK_LEVER_M` above
+the still ankle, the shank turning over the planted foot (Li et al. 2010). The distance
+travelled is the stride length, and it divided by the stride time is the speed. A sensor that
+averages its accelerometer on board (sidecar ``device.acc_average_s``) has its gyroscope averaged
+the same way before the integration. The distance is taken in three dimensions: on level ground the
 vertical part is nearly zero, and a tilt in the levelling (dynamic acceleration at the still
 instant) would otherwise shorten the horizontal part. Neither depends on how the sensor
 is mounted, on which leg, or on the walking direction: backward strides are measured the same
@@ -56,8 +59,7 @@ SHANK_LEVER_M: Final[float] = 0.07
 #: commercial sensors apply (the gyroscope is left alone). The stride integration then averages
 #: the gyroscope the same way, so that the orientation and the acceleration it turns share the
 #: filter's delay (about half the window) and smoothing; left unmatched, gravity leaks into the
-#: horizontal acceleration while the segment turns (simulated foot sensors, 92 ms at 50 Hz:
-#: forward walking +20 % -> +12 %; BENCHMARKS.md).
+#: horizontal acceleration while the segment turns (figures in docs/speed.md).
 ACC_AVERAGE_KEY: Final[str] = "acc_average_s"
 #: Leg (hip) height as a fraction of body height (Winter 2009 segment table: 0.530).
 LEG_LENGTH_FRAC: Final[float] = 0.53
