@@ -11,6 +11,7 @@ is split into blocks (the features of a step read the same samples either way).
 
 from __future__ import annotations
 
+from collections import deque
 from pathlib import Path
 from typing import Any
 
@@ -128,7 +129,7 @@ class LabellerStream:
         self._gyr = np.zeros((0, 3))
         self._t = np.zeros(0)
         # pending steps (time order) and the labels of the sensor-foot steps done so far
-        self._pending: list[tuple[int, float, bool, float]] = []
+        self._pending: deque[tuple[int, float, bool, float]] = deque()
         self._done: dict[int, tuple] = {}  # pending position -> labels
         self._own_hist: list[tuple[float, np.ndarray, np.ndarray]] = []
         self._last_own: tuple | None = None
@@ -138,16 +139,15 @@ class LabellerStream:
     def feed(self, block: SampleBlock, steps: StepTable) -> Labels:
         if block.n_samples:
             self._append(block)
+        n = len(steps)
         fc = getattr(steps, "fc_t_s", None)
-        for i in range(len(steps)):
-            self._pending.append(
-                (
-                    int(steps.ic_idx[i]),
-                    float(steps.t_s[i]),
-                    bool(steps.instrumented[i]),
-                    float(fc[i]) if fc is not None else np.nan,
-                )
-            )
+        self._pending += zip(
+            np.asarray(steps.ic_idx, dtype=np.int64).tolist(),
+            np.asarray(steps.t_s, dtype=np.float64).tolist(),
+            np.asarray(steps.instrumented, dtype=bool).tolist(),
+            [np.nan] * n if fc is None else np.asarray(fc, dtype=np.float64).tolist(),
+            strict=True,
+        )
         return self._release(final=False)
 
     def finish(self) -> Labels:
@@ -206,6 +206,9 @@ class LabellerStream:
         X = step_features(block, np.array([idx - self._buf_start for idx, _ in ready]))
         p_dir = owner.direction.predict_proba(X)
         p_str = owner.strike.predict_proba(X)
+        if owner.smooth_steps <= 1:
+            self._cache_labels(ready, p_dir, p_str)
+            return
         for k, (idx, t) in enumerate(ready):
             pd_, ps = p_dir[k], p_str[k]
             if owner.smooth_steps > 1:
@@ -228,6 +231,29 @@ class LabellerStream:
                 ps,
             )
 
+    def _cache_labels(
+        self, ready: list[tuple[int, float]], p_dir: np.ndarray, p_str: np.ndarray
+    ) -> None:
+        """The labels of unsmoothed steps, a batch at a time (what the per-step loop of
+        :meth:`_prefetch` gives them: the same argmax, the same rounding)."""
+        owner = self._owner
+        rows = np.arange(len(ready))
+        kd = np.argmax(p_dir, axis=1)
+        ks = np.argmax(p_str, axis=1)
+        d_names = [str(c) for c in owner.direction.classes_]
+        s_names = [str(c) for c in owner.strike.classes_]
+        d_p = p_dir[rows, kd].tolist()
+        s_p = p_str[rows, ks].tolist()
+        for k, ((idx, _), i, j) in enumerate(zip(ready, kd.tolist(), ks.tolist(), strict=True)):
+            self._cache[idx] = (
+                d_names[i],
+                round(d_p[k], P_DECIMALS),
+                s_names[j],
+                round(s_p[k], P_DECIMALS),
+                p_dir[k],
+                p_str[k],
+            )
+
     def _release(self, *, final: bool) -> Labels:
         self._prefetch(final=final)
         out_idx, out_t, out_own, out_fc = [], [], [], []
@@ -244,7 +270,7 @@ class LabellerStream:
                 lab = self._inherit(t, final)
                 if lab is None:
                     break
-            self._pending.pop(0)
+            self._pending.popleft()
             out_idx.append(idx)
             out_t.append(t)
             out_own.append(own)
