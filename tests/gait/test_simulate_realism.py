@@ -1,4 +1,4 @@
-"""Simulator v4: backward gait of its own, out-of-plane rotation, what a shank sensor feels, the
+"""Simulator v4-v5: backward gait of its own, out-of-plane rotation, what a shank sensor feels, the
 toe-off truth and presets whose strike says nothing about direction (docs/simulator.md)."""
 
 from __future__ import annotations
@@ -75,6 +75,33 @@ def test_backward_swing_peaks_early_is_smaller_and_stance_is_slow_and_even():
     assert pk_b < 0.95 * pk_f
     assert burst_b < 0.5 * pk_b
     assert stance_b < 0.3 * pk_b
+
+
+def test_backward_shank_turns_the_other_way_before_the_toe_is_placed():
+    """Simulator v5, after the SNU mocap walker: the backward swing rotation ends at about 70 %
+    of the swing, then the shank turns the other way at about half the swing's peak rate (the
+    knee extends to reach back) and the toe lands at the end of that reversal, within about
+    0.1 s of its fastest point, not on a stance plateau."""
+    res = simulate(_walk("backward", "forefoot", 0.7), 5)
+    tr = res.truth
+    r = _sagittal(res)
+    end_frac, depth, dip_before = [], [], []
+    for t0, t1, _ in _swings(res):
+        sw = np.flatnonzero((tr.t_s >= t0) & (tr.t_s < t1))
+        k = sw[np.argmax(r[sw])]
+        j = k + int(np.argmax(r[k:] < 0.1 * r[k]))
+        end_frac.append((tr.t_s[j] - t0) / (t1 - t0))
+        late = np.flatnonzero((tr.t_s >= tr.t_s[j]) & (tr.t_s <= t1 + 0.1))
+        m = late[np.argmin(r[late])]
+        depth.append(-r[m] / r[k])
+        dip_before.append(t1 - tr.t_s[m])
+        # after the contact the rotation slows to the stance's even rate
+        st = (tr.t_s >= t1 + 0.15) & (tr.t_s <= t1 + 0.4)
+        assert np.median(np.abs(r[st])) < 0.5 * -r[m]
+    # (simulator v4: the lobe ended at about 0.6 of the swing and the reversal reached 0.3-0.4)
+    assert 0.65 < np.median(end_frac) < 0.9
+    assert 0.45 < np.median(depth) < 0.8
+    assert -0.02 < np.median(dip_before) < 0.1
 
 
 def test_backward_toe_is_placed_not_dropped():
