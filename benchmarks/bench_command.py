@@ -1,6 +1,6 @@
 """End-to-end speed of ``gait analyse`` on a 2-hour 100 Hz CSV, as a ratio to pandas reading it.
 
-    python -m benchmarks.bench_command [--repeats 3] [--hours 2] [--keep DIR]
+    python -m benchmarks.bench_command [--repeats 3] [--hours 2] [--keep DIR] [--baseline TREE]
 
 The session is the bundled demo walk (datasets/sample/demo.csv, simulator output) repeated to
 the length asked, with continuous time, written as a canonical CSV plus the demo's sidecar.
@@ -15,12 +15,24 @@ the least disturbed by other load on the machine):
 A first ``gait analyse`` run is not counted: it compiles the numba kernels when their cache is
 missing. The ratio printed is command / read (target of issue 22: at most 1.5). ``--breakdown``
 also times the stages in one process (imports, read, resample, pipeline, JSON).
+
+``--baseline TREE`` also times, alternating in the same run, the command of another checkout of
+gait (e.g. ``git worktree add /tmp/before <commit>``, or ``git archive <commit>``), run as
+``python -c "from gait.cli import main; main()"`` with ``PYTHONPATH=TREE``: a before/after
+comparison under the same load.
+
+Besides wall time, the CPU time (user + system) of each process is given: on a machine shared
+with other work it varies much less than the wall time. The processes run with Python's
+bytecode cache enabled (``PYTHONDONTWRITEBYTECODE`` removed from their environment), as an
+installed package runs (pip byte-compiles it): otherwise every run recompiles gait's modules.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -64,10 +76,21 @@ def _gait() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "gait.cli"]
 
 
-def time_command(args: list[str]) -> float:
+#: Environment of the timed processes: bytecode cache on, as in an installed package.
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
+def _children_cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def time_command(args: list[str]) -> tuple[float, float]:
+    """(wall, CPU) seconds of one run of the process ``args``."""
+    cpu = _children_cpu()
     start = time.perf_counter()
-    subprocess.run(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
-    return time.perf_counter() - start
+    subprocess.run(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True, env=ENV)
+    return time.perf_counter() - start, _children_cpu() - cpu
 
 
 def time_read(path: Path) -> float:
@@ -76,6 +99,7 @@ def time_read(path: Path) -> float:
         capture_output=True,
         text=True,
         check=True,
+        env=ENV,
     )
     return float(out.stdout.strip())
 
@@ -104,7 +128,9 @@ t5 = time.perf_counter()
 print(json.dumps(dict(imports=t1 - t0, read=t2 - t1, analysis=t3 - t2, json=t4 - t3,
                       analysis_without_energy=t5 - t4)))
 """
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=ENV
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -114,6 +140,7 @@ def main() -> None:
     ap.add_argument("--hours", type=float, default=2.0)
     ap.add_argument("--keep", type=Path, help="write the session here and keep it")
     ap.add_argument("--breakdown", action="store_true", help="also time the stages")
+    ap.add_argument("--baseline", type=Path, help="another gait checkout to time alongside")
     args = ap.parse_args()
 
     folder = args.keep or Path(tempfile.mkdtemp(prefix="gait-bench-"))
@@ -125,16 +152,33 @@ def main() -> None:
         size_mb = path.stat().st_size / 1e6
         command = [*_gait(), "analyse", str(path), "--format", "json", "--quiet"]
         time_command(command)  # warm-up: compiles the kernels if their cache is missing
-        gait_s, read_s, read_proc_s = [], [], []
+        base_command = [
+            "env",
+            f"PYTHONPATH={args.baseline}",
+            sys.executable,
+            "-P",  # not the current folder first on sys.path: TREE's gait, not this one
+            "-c",
+            "from gait.cli import main; main()",
+            *command[-5:],
+        ]
+        if args.baseline is not None:
+            time_command(base_command)  # its warm-up (kernels compiled in that tree)
+        read_command = [sys.executable, "-c", f"import pandas; pandas.read_csv({str(path)!r})"]
+        time_command(read_command)  # warm-up of the baseline too (file cache, bytecode)
+        gait_s, read_s, read_proc_s, gait_cpu, read_cpu = [], [], [], [], []
+        base_s: list[tuple[float, float]] = []
         for _ in range(args.repeats):
-            gait_s.append(time_command(command))
+            if args.baseline is not None:
+                base_s.append(time_command(base_command))
+            wall, cpu = time_command(command)
+            gait_s.append(wall)
+            gait_cpu.append(cpu)
             read_s.append(time_read(path))
-            read_proc_s.append(
-                time_command(
-                    [sys.executable, "-c", f"import pandas; pandas.read_csv({str(path)!r})"]
-                )
-            )
+            wall, cpu = time_command(read_command)
+            read_proc_s.append(wall)
+            read_cpu.append(cpu)
         g, r, rp = min(gait_s), min(read_s), min(read_proc_s)
+        gc, rc = min(gait_cpu), min(read_cpu)
         print(f"session: {args.hours:g} h at 100 Hz, {size_mb:.0f} MB ({path})")
         print(
             f"gait analyse --format json (whole process): {g:.2f} s  (runs: "
@@ -150,6 +194,17 @@ def main() -> None:
         print(
             f"ratio gait / read: {g / r:.2f}x (target <= 1.5x); gait / read process: {g / rp:.2f}x"
         )
+        print(
+            f"CPU (user + system): gait {gc:.2f} s, read process {rc:.2f} s, ratio {gc / rc:.2f}x"
+        )
+        if base_s:
+            bw = min(w for w, _ in base_s)
+            bc = min(c for _, c in base_s)
+            print(
+                f"baseline {args.baseline}: {bw:.2f} s wall (ratio to the read process "
+                f"{bw / rp:.2f}x), {bc:.2f} s CPU (ratio {bc / rc:.2f}x); "
+                f"this tree is {bw / g:.2f}x faster (wall), {bc / gc:.2f}x (CPU)"
+            )
         if args.breakdown:
             stages = breakdown(path)
             print(
