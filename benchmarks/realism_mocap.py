@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import csv
 import importlib.util
+import itertools
 import math
 import os
 from dataclasses import dataclass
@@ -75,6 +76,13 @@ class Contact:
     tilt_peak_dps: float
     rate_profile: np.ndarray
     acc_profile: np.ndarray
+    lobe_s: float = math.nan
+    lobe_end_before_contact_s: float = math.nan
+    reversal_dps: float = math.nan
+    reversal_t_s: float = math.nan
+    reversal_s: float = math.nan
+    reversal_ratio: float = math.nan
+    stance_rate_dps: float = math.nan
     ankle_peak_speed_ratio: float = math.nan
     ankle_peak_acc_ms2: float = math.nan
     point_vz_m_s: float = math.nan
@@ -121,8 +129,10 @@ def imu_measures(
         st_end = (t2 if t2 is not None else t1 + 0.4) - 0.05
         st = (t >= t1 + 0.05) & (t <= st_end)
         burst = (t >= t1) & (t <= t1 + 0.15)
+        lobe = _swing_lobe(t, r, k, t1)
         out.append(
             {
+                **lobe,
                 "swing_s": t1 - t0,
                 "peak_swing_dps": float(r[k]),
                 "peak_before_contact_s": float(t1 - t[k]),
@@ -134,6 +144,42 @@ def imu_measures(
                 "acc_profile": np.interp(t1 + PROFILE_T, t, an),
             }
         )
+    return out
+
+
+def _swing_lobe(t: np.ndarray, r: np.ndarray, k: int, t1: float) -> dict[str, float]:
+    """The swing lobe of the rate ``r`` (swing positive) that peaks at ``k``, and the rotation
+    in the opposite sense that follows it before the contact at ``t1``.
+
+    Lobe: from the zero crossing before the peak to where the rate falls to 10 % of the peak.
+    Reversal: the rate's most negative value between the lobe's end and 0.1 s after contact,
+    its time from contact (negative = before), and how long the rate stays below half of it.
+    Stance rate: the median rate 0.15-0.45 s after contact (signed).
+    """
+    i = k
+    while i > 0 and r[i] > 0:
+        i -= 1
+    j = k
+    while j < r.size - 1 and r[j] > 0.1 * r[k]:
+        j += 1
+    win = np.flatnonzero((t >= t[j]) & (t <= t1 + 0.1))
+    nan = dict.fromkeys(("reversal_dps", "reversal_t_s", "reversal_s", "reversal_ratio"), math.nan)
+    out = {"lobe_s": float(t[j] - t[i]), "lobe_end_before_contact_s": float(t1 - t[j]), **nan}
+    if win.size:
+        m = int(win[np.argmin(r[win])])
+        a, b = m, m
+        while a > 0 and r[a] < r[m] / 2:
+            a -= 1
+        while b < r.size - 1 and r[b] < r[m] / 2:
+            b += 1
+        out.update(
+            reversal_dps=float(r[m]),
+            reversal_t_s=float(t[m] - t1),
+            reversal_s=float(t[b] - t[a]),
+            reversal_ratio=float(-r[m] / r[k]),
+        )
+    st = (t >= t1 + 0.15) & (t <= t1 + 0.45)
+    out["stance_rate_dps"] = float(np.median(r[st])) if st.any() else math.nan
     return out
 
 
@@ -230,14 +276,22 @@ def mocap_contacts(root: Path, *, kinematics: bool = True) -> list[Contact]:
     return out
 
 
-def _sim_spec(direction: str, strike: str | None, speed: float, i: int) -> SessionSpec:
+#: The mocap walker's size and stride (its BVH: hip joint 0.89 m above the floor, shank 0.42 m,
+#: i.e. about 1.72 m tall in the simulator's proportions; strides of 0.96-1.0 m at 0.62-0.67
+#: m/s in both directions, 1.2 x Alexander's relation), for simulated people like it.
+WALKER = {"height_m": 1.72, "stride_factor": 1.2}
+
+
+def _sim_spec(
+    direction: str, strike: str | None, speed: float, i: int, walker: bool = False
+) -> SessionSpec:
     return SessionSpec(
         bouts=(
             Bout("stand", 3.0),
             Bout("walk", 16.0, direction, strike, speed),
             Bout("stand", 3.0),
         ),
-        subject=SubjectSpec(id=f"cmp-{i}"),
+        subject=SubjectSpec(id=f"cmp-{i}", **(WALKER if walker else {})),
         sensor=SensorSpec(sampling_rate_hz=FS, placement="right_ankle" if i % 2 else "left_ankle"),
     )
 
@@ -249,16 +303,22 @@ SIM_CONDITIONS = (
 )
 
 
-def sim_contacts(seed: int = 0, n_per_speed: int = 2) -> list[Contact]:
-    """Contacts of simulated walking at the mocap walker's speeds (both directions)."""
+def sim_contacts(seed: int = 0, n_per_speed: int = 2, *, walker: bool = False) -> list[Contact]:
+    """Contacts of simulated walking at the mocap walker's speeds (both directions); with
+    ``walker``, backward only, by people of the walker's size and stride (``WALKER``)."""
     out = []
     i = 0
     for direction, strike, speeds in SIM_CONDITIONS:
+        if walker and direction != "backward":
+            continue
         for v in speeds:
             for _ in range(n_per_speed):
-                res = simulate(_sim_spec(direction, strike, v, i), seed + i)
+                res = simulate(_sim_spec(direction, strike, v, i, walker), seed + i)
                 i += 1
-                out += contacts_of_simulation(res)
+                cs = contacts_of_simulation(res)
+                for c in cs:
+                    c.source = "sim-walker" if walker else "sim"
+                out += cs
     return out
 
 
@@ -375,18 +435,148 @@ def summary_table(real: list[Contact], sim: list[Contact]) -> list[str]:
     return lines
 
 
+def _segment_angle_deg(d: np.ndarray, facing: np.ndarray, up: np.ndarray, fs: float) -> np.ndarray:
+    """Sagittal angle (deg) from the downward vertical of the segment vector ``d`` (proximal to
+    distal), positive with the distal end ahead in the ``facing`` direction; low-passed at 12 Hz."""
+    return _lowpass(np.degrees(np.arctan2(np.sum(d * facing, axis=1), -(d @ up))), fs)
+
+
+def walker_cycles(root: Path, direction: str, d_ref: float) -> np.ndarray:
+    """The mocap walker's thigh and shank sagittal segment angles (deg; distal end ahead of
+    proximal end in the facing direction, as ``gait.simulate._curves``), one row per stride at
+    the same speeds (``SAME_SPEED``): shape (n, 2, 101), stance mapped onto [0, d_ref) of the
+    cycle and swing (from the ``t_lift`` of the next contact) onto [d_ref, 1]."""
+    detail = list(csv.DictReader(open(root / "events_detail.csv")))
+    vimu = _load_virtual_imu()
+    if vimu is None:
+        raise SystemExit("../shared/tools/virtual_imu.py not found")
+    key = "Backward" if direction == "backward" else "Forward"
+    lo, hi = SAME_SPEED
+    out = []
+    for clip in sorted({d["trial"] for d in detail}):
+        if f"Walk{key}" not in clip:
+            continue
+        bvh = root / "bvh" / (clip.replace("snu_", "") + ".bvh")
+        trial = vimu.Trial(str(bvh), vimu.build_parser().parse_args([str(bvh)]))
+        _, _, facing = trial.pelvis()
+        fs = 1.0 / trial.dt
+        for side in ("R", "L"):
+            leg = trial.legs[side]
+            hip, knee, ank = (trial.P[leg[k].name] for k in ("thigh", "shank", "foot"))
+
+            th = _segment_angle_deg(knee - hip, facing, trial.up, fs)
+            sh = _segment_angle_deg(ank - knee, facing, trial.up, fs)
+            ev = [d for d in detail if d["trial"] == clip and d["foot"] == side]
+            for a, b in itertools.pairwise(ev):
+                if {a["direction"], b["direction"]} != {direction}:
+                    continue
+                if not lo <= float(a["speed_mps"]) <= hi:
+                    continue
+                t0, t1, tl = float(a["t_contact"]), float(b["t_contact"]), float(b["t_lift"])
+                ph = np.linspace(0.0, 1.0, 101)
+                tq = np.where(
+                    ph < d_ref,
+                    t0 + ph / d_ref * (tl - t0),
+                    tl + (ph - d_ref) / (1.0 - d_ref) * (t1 - tl),
+                )
+                out.append([np.interp(tq, trial.t_src, th), np.interp(tq, trial.t_src, sh)])
+    return np.array(out)
+
+
+#: Extra gain on the backward excursion (``gait.simulate._curves._BACK_WALK``, where its reason
+#: is written down).
+BACK_GAIN = 0.8
+
+
+def backward_key_points(root: Path) -> list[tuple[float, float, float]]:
+    """The simulator's backward walking key points (phase, thigh, shank) from the walker: its
+    median backward cycle relative to its median forward cycle, mapped onto the forward
+    reference curves (mean + k * (backward - walker forward mean), k = reference range / walker
+    forward range per segment, times ``BACK_GAIN``), every 0.04 of the cycle."""
+    from gait.simulate import _curves
+
+    d_back = _curves.REFERENCE_DUTY_BACK["walk"]
+    bw = np.median(walker_cycles(root, "backward", d_back), axis=0)
+    fw = np.median(walker_cycles(root, "forward", _curves.REFERENCE_DUTY["walk"]), axis=0)
+    x = np.linspace(0.0, 1.0, 400, endpoint=False)
+    pts = []
+    new = []
+    for i, seg in enumerate(("thigh", "shank")):
+        ref = _curves.evaluate(_curves.fourier_coefficients("walk", seg, "forward"), x)
+        k = BACK_GAIN * np.ptp(ref) / np.ptp(fw[i])
+        new.append(ref.mean() + k * (bw[i] - fw[i][:100].mean()))
+    for j in range(0, 100, 4):
+        pts.append((j / 100, round(float(new[0][j]), 1), round(float(new[1][j]), 1)))
+    return pts
+
+
+LOBE_ROWS = (
+    ("swing lobe, zero crossing to 10 % of its peak (s)", "lobe_s"),
+    ("swing peak (deg/s)", "peak_swing_dps"),
+    ("time from the swing peak to contact (s)", "peak_before_contact_s"),
+    ("end of the lobe before contact (s)", "lobe_end_before_contact_s"),
+    ("opposite-sense rotation before contact, extreme (deg/s)", "reversal_dps"),
+    ("time of that extreme from contact (s)", "reversal_t_s"),
+    ("its duration below half its depth (s)", "reversal_s"),
+    ("its depth / the swing peak", "reversal_ratio"),
+    ("stance rate 0.15-0.45 s after contact (deg/s)", "stance_rate_dps"),
+)
+
+
+def _spread(cs: list[Contact], attr: str) -> str:
+    x = np.array([getattr(c, attr) for c in cs], dtype=float)
+    x = x[np.isfinite(x)]
+    if not x.size:
+        return "-"
+    lo, med, hi = np.percentile(x, [10, 50, 90])
+    return f"{med:.3g} ({lo:.3g} to {hi:.3g})"
+
+
+def lobe_table(real: list[Contact], sim: list[Contact], sim_walker: list[Contact]) -> list[str]:
+    """Markdown table of the swing lobe and the reversal before contact: median (10th to 90th
+    percentile) per group, at the same speeds."""
+    gr, gs = groups(real), groups(sim)
+    gw = groups(sim_walker)
+    cols = (
+        ("mocap bwd", gr["backward"]),
+        ("sim. bwd", gs["backward"]),
+        ("sim. bwd, walker's size and stride", gw["backward"]),
+        ("mocap fwd", gr["forward"]),
+        ("sim. fwd", gs["forward"]),
+    )
+    lines = [
+        "| quantity: median (10th to 90th percentile) | " + " | ".join(c for c, _ in cols) + " |",
+        "|---" * (len(cols) + 1) + "|",
+    ]
+    for label, attr in LOBE_ROWS:
+        lines.append(f"| {label} | " + " | ".join(_spread(g, attr) for _, g in cols) + " |")
+    lines.append("| contacts | " + " | ".join(str(len(g)) for _, g in cols) + " |")
+    return lines
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--mocap", default=None)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument(
+        "--backward-key-points",
+        action="store_true",
+        help="print the simulator's backward walking key points as derived from the walker",
+    )
     args = ap.parse_args()
     root = mocap_dir(args.mocap)
     if root is None:
         raise SystemExit("mocap_snu not found: give --mocap DIR or set GAIT_SHARED_DIR")
+    if args.backward_key_points:
+        for p in backward_key_points(root):
+            print(p)
+        return
     real = mocap_contacts(root)
     sim = sim_contacts(args.seed)
     print(f"mocap: {len(real)} contacts; simulated: {len(sim)}; same speed = {SAME_SPEED} m/s")
     print("\n".join(summary_table(real, sim)))
+    print()
+    print("\n".join(lobe_table(real, sim, sim_contacts(args.seed, walker=True))))
     fa = groups(real)["forward, all speeds"]
     print(
         "mocap forward, all speeds: peak ankle speed ratio "

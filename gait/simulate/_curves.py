@@ -64,29 +64,30 @@ _RUN_KNEE = [
 # ahead of proximal end in the facing direction). Simulator v5: read every 0.04 of the cycle off
 # the median backward cycle of the SNU mocap walker (21 strides at 0.45-0.8 m/s, each cycle's
 # stance mapped onto [0, 0.64) and its swing onto [0.64, 1)), expressed relative to the same
-# walker's forward cycle at the same speeds and mapped onto the forward reference above: angle =
-# (Winter forward mean) + k * (walker backward angle - walker forward mean), with k = Winter's
-# forward range / the walker's forward range per segment (thigh 0.81, shank 1.03) times 0.8, so
-# skeleton and marker offsets cancel. The 0.8 keeps a person's backward swing peak below its
-# forward one at the same speed, as real backward walking has it (the walker 0.95x; Lee et al.
-# 2013 and issue 20 about 0.8x): without it the simulated backward peak stood at about 1.1x the
-# forward one, because the walker's backward swing lasts about 1.3x its forward swing (0.68
-# against 0.52 s from the rate's zero crossing to contact) and the simulator's does not (docs/
-# simulator.md step 3). Backward/forward excursion: shank 0.68, thigh 0.63. Stance: thigh and
-# shank turn forward nearly evenly, a little faster just after the contact as the foot rolls
-# down. Swing: the knee flexes at once (the shank turns back fast, peaking about a quarter into
-# the swing), the shank's backward turn ends at about 70 % of the swing, and over the last 30 %
-# thigh and knee extend together, the knee faster, so the shank turns the other way by about
-# 13 deg (10 deg at 0.6 m/s) before the toe is placed (Grasso et al. 1998 and Winter et al. 1989
-# describe the reach back with hip and knee extension in late backward swing).
+# walker's forward cycle at the same speeds (44 strides) and mapped onto the forward reference
+# above: angle = (Winter forward mean) + k * (walker backward angle - walker forward mean), with
+# k = Winter's forward range / the walker's forward range per segment (thigh 0.80, shank 1.04)
+# times 0.8, so that skeleton and marker offsets cancel. `python -m benchmarks.realism_mocap
+# --backward-key-points` prints these points. The 0.8 keeps a person's backward swing peak
+# below its forward one at the same speed, as real backward walking has it (the walker 0.95x;
+# Lee et al. 2013 and issue 20 about 0.8x): without it the simulated backward peak stood at
+# about 1.1x the forward one, because the walker's backward swing lasts about 1.3x its forward
+# swing (0.68 against 0.52 s from the rate's zero crossing to contact) and the simulator's does
+# not (docs/simulator.md step 3). Backward/forward excursion: shank 0.69, thigh 0.63.
+# Stance: thigh and shank turn forward nearly evenly, a little faster just after the contact as
+# the foot rolls down. Swing: the knee flexes at once (the shank turns back fast, peaking about
+# a quarter into the swing), the shank's backward turn ends at about 70 % of the swing, and over
+# the last 30 % thigh and knee extend together, the knee faster, so the shank turns the other
+# way by about 13 deg (10 deg at 0.6 m/s) before the toe is placed (Grasso et al. 1998 and
+# Winter et al. 1989 describe the reach back with hip and knee extension in late backward swing).
 _BACK_WALK = [
-    (0.00, -4.5, -26.1), (0.04, -3.1, -23.1), (0.08, -1.2, -20.8), (0.12, -0.2, -18.1),
-    (0.16, 0.4, -15.4), (0.20, 1.3, -13.5), (0.24, 2.4, -11.9), (0.28, 3.4, -10.6),
-    (0.32, 4.5, -9.3), (0.36, 5.4, -7.7), (0.40, 6.6, -6.0), (0.44, 7.9, -4.3),
-    (0.48, 9.8, -2.7), (0.52, 11.7, -0.8), (0.56, 13.4, 2.4), (0.60, 14.6, 5.6),
-    (0.64, 14.8, 8.9), (0.68, 14.8, 8.5), (0.72, 15.2, -2.6), (0.76, 13.9, -14.8),
-    (0.80, 11.5, -26.4), (0.84, 7.5, -34.5), (0.88, 2.7, -38.9), (0.92, -1.2, -38.6),
-    (0.96, -4.6, -33.1),
+    (0.00, -4.5, -26.0), (0.04, -3.0, -23.0), (0.08, -1.2, -20.6), (0.12, -0.2, -17.9),
+    (0.16, 0.5, -15.2), (0.20, 1.4, -13.3), (0.24, 2.4, -11.7), (0.28, 3.5, -10.3),
+    (0.32, 4.5, -8.9), (0.36, 5.4, -7.4), (0.40, 6.6, -5.6), (0.44, 7.9, -4.0),
+    (0.48, 9.8, -2.3), (0.52, 11.6, -0.4), (0.56, 13.4, 2.8), (0.60, 14.6, 6.1),
+    (0.64, 14.8, 9.4), (0.68, 14.7, 9.0), (0.72, 15.1, -2.2), (0.76, 13.8, -14.6),
+    (0.80, 11.5, -26.3), (0.84, 7.5, -34.5), (0.88, 2.7, -39.0), (0.92, -1.1, -38.6),
+    (0.96, -4.5, -33.0),
 ]  # fmt: skip
 _BACK_RUN = [
     (0.00, -15.0, -22.0), (0.10, -8.0, -14.0), (0.20, 0.0, -4.0), (0.30, 8.0, 6.0),

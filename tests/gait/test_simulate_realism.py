@@ -104,6 +104,18 @@ def test_backward_shank_turns_the_other_way_before_the_toe_is_placed():
     assert -0.02 < np.median(dip_before) < 0.1
 
 
+def test_backward_walking_key_points_are_what_the_mocap_walker_gives():
+    """The backward walking curves are derived from the real walker by a documented command
+    (``python -m benchmarks.realism_mocap --backward-key-points``), not tuned by hand."""
+    from benchmarks import realism_mocap as rm
+    from gait.simulate._curves import _BACK_WALK
+
+    root = rm.mocap_dir(None)
+    if root is None or rm._load_virtual_imu() is None:
+        pytest.skip("../shared/datasets/mocap_snu or ../shared/tools/virtual_imu.py not found")
+    np.testing.assert_allclose(rm.backward_key_points(root), _BACK_WALK, atol=0.051)
+
+
 def test_backward_toe_is_placed_not_dropped():
     """The toe arrives with little downward velocity (Winter 1992 for the forward heel)."""
     res = simulate(_walk("backward", "forefoot", 0.8), 2)
