@@ -515,6 +515,7 @@ def mocap_section(mocap_root: Path | None, seed: int) -> list[str]:
         return ["## Shank motion against the SNU mocap walker", "", "(mocap_snu not found)", ""]
     real = rm.mocap_contacts(mocap_root)
     sim = rm.sim_contacts(seed)
+    sim_walker = rm.sim_contacts(seed, walker=True)
     plot_mocap(real, sim)
     fa = rm.groups(real)["forward, all speeds"]
     sa = rm.groups(sim)["forward, all speeds"]
@@ -545,14 +546,55 @@ def mocap_section(mocap_root: Path | None, seed: int) -> list[str]:
         "",
         "![mocap cycle](mocap_cycle.png)",
         "",
+        "### The backward swing lobe and the reversal before contact",
+        "",
+        "The rate about the swing axis (swing positive), per contact, at the same speeds:",
+        "the swing lobe from its zero crossing to where it falls to 10 % of its peak, then the",
+        "rotation in the opposite sense up to 0.1 s after contact (its most negative rate, when,",
+        "and how long the rate stays below half of that), and the stance rate 0.15-0.45 s after",
+        "contact. Median (10th to 90th percentile). The third column simulates people of the",
+        "walker's size and stride (1.72 m, strides 1.2 x Alexander's relation, as the walker's",
+        "0.96-1.0 m at 0.62-0.67 m/s) at the same speeds.",
+        "",
+        *rm.lobe_table(real, sim, sim_walker),
+        "",
+        *LOBE_NOTES,
+        "",
         *MOCAP_NOTES,
         "",
     ]
 
 
+LOBE_NOTES = [
+    "Simulator v4 (same code, same seeds; `benchmarks/realism_mocap.py` run on the v4",
+    "simulator): backward lobe 0.24 s (0.20-0.34), swing peak to contact 0.33 s, lobe end",
+    "0.21 s before contact, then only a small turn the other way: extreme -49 deg/s",
+    "(depth 0.27 of the swing peak) 17 ms before contact, and a stance plateau of -27 deg/s",
+    "that the half-depth span ran into (0.36 s). Simulator v5 reads its backward walking",
+    "curves off this walker (docs/simulator.md step 3): the reversal (depth about half the",
+    "swing peak, extreme about 45 ms before contact, the toe placed at its end) is now within",
+    "or at the edge of the walker's spread. What remains is time: the walker's backward swing",
+    "lasts 0.68 s from the rate's zero crossing to contact, 1.3 x its forward swing, at a",
+    "stride of 1.56 s (77 steps/min at 0.62 m/s); simulated people of its size and stride",
+    "swing for about 0.5-0.6 s, a population at those speeds for 0.4-0.55 s, so the lobe",
+    "(0.26-0.35 s against 0.46), the peak's lead on contact and the reversal's duration are",
+    "shorter in proportion. As fractions of the time from zero crossing to contact they are",
+    "close (lobe 0.62 simulated, 0.69 with the walker's size and stride, 0.67 the walker).",
+    "The simulator keeps literature-based stance shares (Laufer 2005: backward double",
+    "support longer at self-selected speeds), widened to include this walker's shorter",
+    "backward stance share, rather than fitting one person's timing. The stance rate is",
+    "slower than the walker's (its excursion at 0.6 m/s is scaled down with speed as the",
+    "forward curves are; the walker moves its legs through its full forward range even at",
+    "0.62 m/s), and the toe now arrives with almost no vertical velocity (the walker's at",
+    "about 0.2 m/s; v4 0.06 m/s): the swing meets the stance vertically (docs/simulator.md",
+    "step 3).",
+]
+
+
 MOCAP_NOTES = [
     "What issue 20 said and what the mocap walker shows (simulator v3 figures measured with the",
-    "same code before the change, at the same speeds):",
+    "same code before the v4 change, at the same speeds; v4 as written when it landed, v5 in",
+    "the tables above):",
     "",
     "1. *Backward is not forward reversed.* The walker's backward swing rotation peaks about",
     "   0.5 s before contact, early in a 0.7 s swing (forward: 0.24 s before), then reverses",
@@ -565,7 +607,8 @@ MOCAP_NOTES = [
     "   walker's), the backward/forward ratio is 0.8-0.9 (seed-dependent), the shank turns",
     "   back before contact, and the stance rotation is even but slower than the walker's",
     "   (about 28 °/s against 41; after contact about 45 °/s against 92): v4 errs on the",
-    "   quiet side.",
+    "   quiet side, and its turn back before contact was a third of the walker's. v5 takes",
+    "   its backward walking curves from the walker (above).",
     "2. *Backward terminal swing is a placement.* Mocap: the toe comes down at about 0.2 m/s",
     "   20 ms before contact, with at most about 4 m/s² downward acceleration in the last",
     "   150 ms (12 Hz low-pass blurs the stop into this window). Simulator v3: 0.63 m/s and",
@@ -601,7 +644,7 @@ REMAINING = [
     "- Simulated strides are slightly more varied between people than in IPOL (speeds 1.0-1.45",
     "  m/s were drawn; IPOL speeds were not recorded).",
     "- Step detection above is `gait.steps.AnkleStepDetector` as committed when this report",
-    "  was generated, on simulator v4 sessions. v4 made them harder on purpose: skin and",
+    "  was generated, on simulator v5 sessions. Since v4 they are harder on purpose: skin and",
     "  strap ringing (a second peak 50-125 ms after an impact), the other foot's landing at",
     "  a few m/s², on-board low-pass filters and moving averages in the mixed preset, and",
     "  backward gait whose shank turns back before the toe is placed (as the mocap walker's",
