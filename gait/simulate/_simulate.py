@@ -26,7 +26,7 @@ from gait.simulate._sensor import sample_sensor
 from gait.simulate._spec import SessionSpec, rotation_matrix
 from gait.types import SampleBlock, Session, SessionMeta, Subject
 
-SIMULATOR_VERSION = "5"
+SIMULATOR_VERSION = "6"
 
 
 @dataclass
@@ -122,8 +122,9 @@ def simulate(spec: SessionSpec, seed: int = 0, *, internal_rate_hz: float | None
         if not st.real_ic or st.stride is None or round(st.t_ic, 9) not in arrivals:
             continue
         dv, da = arrivals[round(st.t_ic, 9)]
-        # the arrest is over within the roll-down of the foot (loading response)
-        sl, x_imp, _ = contact_arrest(t, st.t_ic, dv, da, st.impact_peak_ms2, st.load_s / 3.0)
+        # the arrest is over within the roll-down of the foot (loading response): the foot is
+        # at rest on its footprint once flat
+        sl, x_imp, _ = contact_arrest(t, st.t_ic, dv, da, st.impact_peak_ms2, st.load_s)
         pos[sl] += x_imp
     acc = second_derivative(pos, dt)
 
