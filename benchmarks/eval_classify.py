@@ -137,8 +137,9 @@ def mocap_leave_clips_out(seed: int = 0, n_splits: int = 5):
         a, b, c = _classify(models, steps.X[mc_idx[te]])
         d_pred[te], s_pred[te], s_proba[te] = a, b, c
         classes = models[1].classes_
-    mc = steps.subset(is_mc)
-    return mc, d_pred, s_pred, s_proba, classes
+    real = ~steps.jittered[mc_idx]  # score the real contacts, not the moved training rows
+    mc = steps.subset(is_mc & ~steps.jittered)
+    return mc, d_pred[real], s_pred[real], s_proba[real], classes
 
 
 def live_delay(models_dir: Path) -> tuple[float, float, float]:

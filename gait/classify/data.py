@@ -6,7 +6,11 @@ what it leaves empty) each truth contact gives a row at its own time and, when t
 finds a contact of the sensor foot within :data:`MATCH_S` of it, a second row at the detector's
 time: at inference the features are read at the detector's contacts, which can sit tens of ms
 (backward gait: a few hundred ms) from the truth, so the models learn both. Without a truth
-file, the detector's contacts are labelled from ``<stem>.labels.csv``.
+file, the detector's contacts are labelled from ``<stem>.labels.csv``. For training
+(``jitter=True``) every truth contact also gives rows at the contact moved by each of
+:data:`JITTER_S`, labelled with its direction only (no strike): the step detector's contacts land
+up to about 0.3 s early in backward gait and 0.15 s late in forward gait, and the direction model
+learns to read a step wherever in that range its contact lands.
 The other foot's contacts are not trained on: the sensor barely sees them, and at inference
 they inherit the labels of the neighbouring strides (docs/classifiers.md).
 """
@@ -26,6 +30,8 @@ from gait.types import SampleBlock
 
 #: A detector contact stands for a truth contact this close to it (s).
 MATCH_S: float = 0.3
+#: Offsets (s) of the extra direction-only training rows around each truth contact.
+JITTER_S: tuple[float, ...] = (-0.25, -0.12, 0.12)
 
 
 @dataclass(eq=False)
@@ -41,10 +47,14 @@ class StepSet:
     sources: list[str] = field(default_factory=list)
     #: True for a row read at a detector contact, False at a truth contact (None: all False).
     at_detector: np.ndarray | None = None
+    #: True for a direction-only row at a truth contact moved by one of JITTER_S (None: none).
+    jittered: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         if self.at_detector is None:
             self.at_detector = np.zeros(len(self.t_s), dtype=bool)
+        if self.jittered is None:
+            self.jittered = np.zeros(len(self.t_s), dtype=bool)
 
     def __len__(self) -> int:
         return int(self.X.shape[0])
@@ -59,6 +69,7 @@ class StepSet:
             self.t_s[mask],
             list(self.sources),
             self.at_detector[mask],  # type: ignore[index]
+            self.jittered[mask],  # type: ignore[index]
         )
 
     @staticmethod
@@ -77,6 +88,7 @@ class StepSet:
             np.concatenate([s.t_s for s in sets]),
             [src for s in sets for src in s.sources],
             np.concatenate([s.at_detector for s in sets]),  # type: ignore[misc]
+            np.concatenate([s.jittered for s in sets]),  # type: ignore[misc]
         )
 
 
@@ -89,6 +101,7 @@ def _steps_of(
     rec: str,
     *,
     with_detector: bool = True,
+    jitter: bool = False,
 ) -> StepSet:
     t_c = np.asarray(t_c, dtype=np.float64)
     idx = contact_index(samples.t_s, t_c)
@@ -110,9 +123,20 @@ def _steps_of(
             t_c = np.concatenate([t_c, t_c[ok]])
             direction = np.concatenate([direction, direction[ok]])
             strike = np.concatenate([strike, strike[ok]])
+    n_real = len(t_c)
+    if jitter and n_truth:
+        n_s = samples.n_samples
+        for off in JITTER_S:
+            j_idx = idx[:n_truth] + round(off * samples.sampling_rate_hz)
+            ok = (j_idx >= 0) & (j_idx < n_s)
+            idx = np.concatenate([idx, j_idx[ok]])
+            t_c = np.concatenate([t_c, t_c[:n_truth][ok]])
+            direction = np.concatenate([direction, direction[:n_truth][ok]])
+            strike = np.concatenate([strike, np.full(int(ok.sum()), None, dtype=object)])
     X = step_features(samples, idx)
     n = len(t_c)
-    at_det = np.arange(n) >= n_truth
+    at_det = (np.arange(n) >= n_truth) & (np.arange(n) < n_real)
+    jittered = np.arange(n) >= n_real
     return StepSet(
         X,
         direction,
@@ -122,6 +146,7 @@ def _steps_of(
         t_c,
         [rec],
         at_det,
+        jittered,
     )
 
 
@@ -133,10 +158,14 @@ def _detected_own_contacts(samples: SampleBlock) -> np.ndarray:
 
 
 def steps_of_labelled(
-    path: Path, transform: Callable[[SampleBlock], SampleBlock] | None = None
+    path: Path,
+    transform: Callable[[SampleBlock], SampleBlock] | None = None,
+    *,
+    jitter: bool = False,
 ) -> StepSet:
     """Training steps of one labelled session (docs/labelled-sessions.md); ``transform``
-    (e.g. a rotation, for tests and benchmarks) is applied to the samples first."""
+    (e.g. a rotation, for tests and benchmarks) is applied to the samples first; ``jitter``
+    adds the direction-only rows at moved contacts (module docstring)."""
     from gait.labels import assign_labels, read_labelled_session, steps_path
 
     ls = read_labelled_session(path)
@@ -169,10 +198,10 @@ def steps_of_labelled(
         return _steps_of(
             samples, t_c, lab.direction, lab.strike, str(subject), str(path), with_detector=False
         )
-    return _steps_of(samples, t_c, direction, strike, str(subject), str(path))
+    return _steps_of(samples, t_c, direction, strike, str(subject), str(path), jitter=jitter)
 
 
-def steps_of_mocap(path: Path) -> StepSet:
+def steps_of_mocap(path: Path, *, jitter: bool = False) -> StepSet:
     """Training steps of one virtual sensor of the mocap layout (gait.datasets.mocap)."""
     from gait.datasets.mocap import read_mocap_recording
 
@@ -187,6 +216,7 @@ def steps_of_mocap(path: Path) -> StepSet:
         [s.strike for s in mine],
         rec.clip,  # one person: clips are the groups
         str(path),
+        jitter=jitter,
     )
 
 

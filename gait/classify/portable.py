@@ -1,11 +1,12 @@
-"""Plain-array copies of fitted logistic step classifiers: JSON in, NumPy out.
+"""Plain-array copies of fitted step classifiers (logistic or MLP): JSON in, NumPy out.
 
 ``gait train`` writes, beside each ``.skops`` model, ``<name>.json`` with the numbers that define
-its predictions (median fill, scaling, the calibrated logistic regressions' coefficients and
-sigmoid calibrators). Loading it needs neither scikit-learn nor skops (``gait analyse`` starts
-faster) and cannot run code: it is numbers only. :class:`PortableClassifier` reproduces
-``StepClassifier.predict_proba`` (tested to 1e-9). Only ``kind="logistic"`` with sigmoid
-calibration can be exported; other models are loaded from their ``.skops`` file.
+its predictions (median fill, scaling, the calibrated logistic regressions' coefficients or
+the one-hidden-layer networks' weights, and the sigmoid calibrators). Loading it needs neither
+scikit-learn nor skops (``gait analyse`` starts faster) and cannot run code: it is numbers only.
+:class:`PortableClassifier` reproduces ``StepClassifier.predict_proba`` (tested to 1e-9). Only
+``kind="logistic"`` or ``"mlp"`` with sigmoid calibration can be exported; other models are
+loaded from their ``.skops`` file.
 """
 
 from __future__ import annotations
@@ -21,30 +22,35 @@ def _calibrated_export(model) -> dict[str, Any]:
     members = []
     for cc in getattr(model, "calibrated_classifiers_", None) or []:
         est = cc.estimator
-        if type(est).__name__ != "LogisticRegression":
-            raise TypeError("only logistic regressions can be exported")
+        name = type(est).__name__
+        if name not in ("LogisticRegression", "MLPClassifier"):
+            raise TypeError("only logistic regressions and MLPs can be exported")
+        if name == "MLPClassifier" and (
+            est.activation != "relu" or est.out_activation_ not in ("logistic", "softmax")
+        ):
+            raise TypeError("only ReLU MLPs with a logistic or softmax output can be exported")
         cals = []
         for cal in cc.calibrators:
             if type(cal).__name__ != "_SigmoidCalibration":
                 raise TypeError("only sigmoid calibration can be exported")
             cals.append([float(cal.a_), float(cal.b_)])
-        members.append(
-            {
-                "classes": [str(c) for c in est.classes_],
-                "coef": est.coef_.tolist(),
-                "intercept": est.intercept_.tolist(),
-                "calibrators": cals,
-            }
-        )
+        member: dict[str, Any] = {"classes": [str(c) for c in est.classes_], "calibrators": cals}
+        if name == "MLPClassifier":  # calibrated on its predict_proba (binary: positive column)
+            member["mlp_coefs"] = [w.tolist() for w in est.coefs_]
+            member["mlp_intercepts"] = [b.tolist() for b in est.intercepts_]
+        else:
+            member["coef"] = est.coef_.tolist()
+            member["intercept"] = est.intercept_.tolist()
+        members.append(member)
     if not members:
         raise TypeError("only calibrated models can be exported")
     return {"classes": [str(c) for c in model.classes_], "members": members}
 
 
 def export(est) -> dict[str, Any]:
-    """JSON-ready numbers of a fitted logistic ``StepClassifier`` (TypeError otherwise)."""
-    if getattr(est, "kind", None) != "logistic" or est.calibration != "sigmoid":
-        raise TypeError("only kind='logistic' with sigmoid calibration can be exported")
+    """JSON-ready numbers of a fitted logistic or MLP ``StepClassifier`` (TypeError otherwise)."""
+    if getattr(est, "kind", None) not in ("logistic", "mlp") or est.calibration != "sigmoid":
+        raise TypeError("only kind='logistic' or 'mlp' with sigmoid calibration can be exported")
     split = getattr(est, "split_model_", None)
     return {
         "format": FORMAT,
@@ -60,13 +66,30 @@ def export(est) -> dict[str, Any]:
     }
 
 
+def _mlp_response(mem: dict[str, Any], Xp: np.ndarray) -> np.ndarray:
+    """What the calibrators of a ReLU MLP read: its probabilities (binary: the positive one)."""
+    h = Xp
+    layers = list(zip(mem["mlp_coefs"], mem["mlp_intercepts"], strict=True))
+    for i, (w, b) in enumerate(layers):
+        h = h @ np.asarray(w, dtype=np.float64) + np.asarray(b, dtype=np.float64)
+        if i < len(layers) - 1:
+            h = np.maximum(h, 0.0)
+    if h.shape[1] == 1:
+        return 1.0 / (1.0 + np.exp(-np.clip(h, -500.0, 500.0)))
+    e = np.exp(h - h.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
 def _calibrated_proba(spec: dict[str, Any], Xp: np.ndarray) -> np.ndarray:
     classes = spec["classes"]
     k = len(classes)
     total = np.zeros((len(Xp), k))
     for mem in spec["members"]:
-        coef = np.asarray(mem["coef"], dtype=np.float64)
-        dec = Xp @ coef.T + np.asarray(mem["intercept"], dtype=np.float64)
+        if "mlp_coefs" in mem:
+            dec = _mlp_response(mem, Xp)
+        else:
+            coef = np.asarray(mem["coef"], dtype=np.float64)
+            dec = Xp @ coef.T + np.asarray(mem["intercept"], dtype=np.float64)
         proba = np.zeros((len(Xp), k))
         pos = [classes.index(c) for c in mem["classes"]]
         if k == 2:

@@ -133,7 +133,11 @@ def load_training_set(
         files = find_training_files([raw])
         n0 = sum(len(s) for s in sets)
         for kind, f in files:
-            sets.append(steps_of_mocap(f) if kind == "mocap" else steps_of_labelled(f))
+            sets.append(
+                steps_of_mocap(f, jitter=True)
+                if kind == "mocap"
+                else steps_of_labelled(f, jitter=True)
+            )
             src.append(np.full(len(sets[-1]), k))
             if progress is not None:
                 progress(f)
@@ -206,10 +210,11 @@ def train(
         models[task] = _estimator(task, seed).fit(Xm, ym, sample_weight=wm)
         oof[task] = pred
         oof_p[task] = proba
+    real = ~steps.jittered  # the card scores the real contacts only
     card = build_card(
-        steps=steps,
-        oof=oof,
-        oof_p=oof_p,
+        steps=steps.subset(real),
+        oof={t: v[real] for t, v in oof.items()},
+        oof_p={t: v[real] for t, v in oof_p.items()},
         models=models,
         data=data,
         n_splits=n_splits,

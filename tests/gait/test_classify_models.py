@@ -273,3 +273,22 @@ def test_strike_weights_shrink_a_source_made_only_of_mocap_recordings():
     assert w[src == 1].sum() / w[src == 0].sum() == pytest.approx(MOCAP_STRIKE_WEIGHT)
     mixed = [{"layouts": ["labelled"]}, {"layouts": ["labelled", "mocap"]}]
     np.testing.assert_allclose(task_weights(steps, src, mixed, "strike"), equal)
+
+
+def test_jittered_rows_carry_direction_only_and_stay_out_of_scores():
+    from gait.classify.data import JITTER_S, steps_of_labelled
+
+    path = sorted(TRAIN.glob("*.csv.gz"))[0]
+    plain = steps_of_labelled(path)
+    jit = steps_of_labelled(path, jitter=True)
+    assert not plain.jittered.any()
+    real = jit.subset(~jit.jittered)
+    np.testing.assert_array_equal(real.X, plain.X)  # the real rows are unchanged
+    moved = jit.subset(jit.jittered)
+    n_truth = int((~plain.at_detector).sum())
+    assert n_truth * len(JITTER_S) - 2 * len(JITTER_S) <= len(moved) <= n_truth * len(JITTER_S)
+    assert all(s is None for s in moved.strike)
+    assert set(moved.direction) <= set(plain.direction[~plain.at_detector])
+    assert not moved.at_detector.any()
+    # a moved row is read elsewhere than any real row of its contact
+    assert not np.any(np.all(np.isclose(moved.X[:, :5], real.X[0, :5], equal_nan=True), axis=1))
