@@ -129,6 +129,13 @@ def _placed(st: Stance) -> bool:
     return st.next is not None and (st.next.mode, st.next.direction) in PLACED_VERTICAL
 
 
+def _rolls_in(st: Stance) -> bool:
+    """A placed landing: the foot arrives turning towards flat about its first contact point
+    (the mocap walker's ankle comes down at about 0.3 m/s at backward contact while the toe is
+    placed, docs/realism/README.md), and the ground slows that turn from the contact on."""
+    return st.stride is not None and (st.stride.mode, st.stride.direction) in PLACED_VERTICAL
+
+
 class LegModel:
     """Evaluates the leg state of a plan at any times."""
 
@@ -156,7 +163,14 @@ class LegModel:
         if st.real_ic:
             u = (t - st.t_ic) / st.load_s
             lo = (u >= 0) & (u < 1)
-            alpha[lo] += st.alpha_ic_deg * (1 - quintic(u[lo], 0.0, 0.0, 6.0, 1.0, 0.0, 0.0, 1.0))
+            if _rolls_in(st):
+                # the foot is still turning towards flat when it touches; the ground slows
+                # it from the contact on, hardest at contact, to rest when flat
+                alpha[lo] += st.alpha_ic_deg * (1 - u[lo]) ** 3
+            else:
+                alpha[lo] += st.alpha_ic_deg * (
+                    1 - quintic(u[lo], 0.0, 0.0, 6.0, 1.0, 0.0, 0.0, 1.0)
+                )
         if st.real_to:
             u = (t - (st.t_to - st.rise_s)) / st.rise_s
             hi = u > 0
@@ -298,8 +312,9 @@ class LegModel:
             # Backward the toe is placed: the chain's late knee extension would drive the ankle
             # down at about 0.5 m/s, where the real toe arrives slowly; the vertical path is
             # corrected to meet the pinned stance (``PLACED_VERTICAL``)
+            # (velocity met; the stance's deceleration of the descent is the ground's, from
+            # the contact on, so the swing keeps its own acceleration up to contact)
             e1[1][2] = s1[1][2] - m1[1][2]
-            e1[2][2] = s1[2][2] - m1[2][2]
         u = ((np.asarray(t) - st.t_to) / t_sw)[:, None]
         corr = quintic(u, e0[0], e0[1], e0[2], e1[0], e1[1], e1[2], t_sw)
         out = f_mod(t) + corr

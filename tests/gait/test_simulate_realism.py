@@ -117,7 +117,9 @@ def test_backward_walking_key_points_are_what_the_mocap_walker_gives():
 
 
 def test_backward_toe_is_placed_not_dropped():
-    """The toe arrives with little downward velocity (Winter 1992 for the forward heel)."""
+    """The toe arrives slowly (Winter 1992 for the forward heel; the mocap walker's toe comes
+    down at about 0.22 m/s 20 ms before its backward contacts), not at the 0.5 m/s the segment
+    chain alone would drop it."""
     res = simulate(_walk("backward", "forefoot", 0.8), 2)
     tr = res.truth
     p = tr.plan.person
@@ -129,7 +131,7 @@ def test_backward_toe_is_placed_not_dropped():
     )
     vz = np.gradient(toe_z, tr.t_s)
     v_end = [vz[np.searchsorted(tr.t_s, t1) - 5] for _, t1, _ in _swings(res)]
-    assert np.median(v_end) > -0.2
+    assert np.median(v_end) > -0.3
 
 
 def test_shank_rotates_about_its_long_axis_and_tilts_at_tens_of_deg_per_s():
