@@ -48,6 +48,8 @@ PROFILE_T = np.round(np.arange(-0.8, 0.6001, 0.01), 3)
 #: Walking speeds (m/s) compared "at the same speed": the mocap walker's slow range, where both
 #: its backward clips and its slow forward clips lie.
 SAME_SPEED = (0.45, 0.8)
+#: Half-width (s) of the window about contact searched for the peak of |acc|.
+ACC_PEAK_WINDOW_S = 0.15
 
 
 def mocap_dir(arg: str | None) -> Path | None:
@@ -87,6 +89,7 @@ class Contact:
     ankle_peak_acc_ms2: float = math.nan
     point_vz_m_s: float = math.nan
     point_az_ms2: float = math.nan
+    acc_peak_t_s: float = math.nan
 
 
 def _lowpass(x: np.ndarray, fs: float, fc: float = 12.0) -> np.ndarray:
@@ -130,9 +133,13 @@ def imu_measures(
         st = (t >= t1 + 0.05) & (t <= st_end)
         burst = (t >= t1) & (t <= t1 + 0.15)
         lobe = _swing_lobe(t, r, k, t1)
+        # the |acc| peak around contact: the ground stopping the limb comes after contact
+        near = (t >= t1 - ACC_PEAK_WINDOW_S) & (t <= t1 + ACC_PEAK_WINDOW_S)
+        j = int(np.argmax(np.where(near, an, -np.inf)))
         out.append(
             {
                 **lobe,
+                "acc_peak_t_s": float(t[j] - t1),
                 "swing_s": t1 - t0,
                 "peak_swing_dps": float(r[k]),
                 "peak_before_contact_s": float(t1 - t[k]),
@@ -520,6 +527,7 @@ LOBE_ROWS = (
     ("its duration below half its depth (s)", "reversal_s"),
     ("its depth / the swing peak", "reversal_ratio"),
     ("stance rate 0.15-0.45 s after contact (deg/s)", "stance_rate_dps"),
+    ("time of the acceleration norm's peak within ±0.15 s of contact (s)", "acc_peak_t_s"),
 )
 
 
