@@ -80,7 +80,9 @@ def swing_foot_pitch(u: np.ndarray, off: list[float], on: list[float], t_sw: flo
     fa, fb = SWING_REVERSAL_FRAC, SWING_TOE_UP_FRAC
     ta, tb, tc = fa * t_sw, (fb - fa) * t_sw, (1.0 - fb) * t_sw
     a0, v0, c0 = off
-    a1 = on[0]
+    # a foot that lands turning (``on[1]``) starts that turn in the last piece, from the pitch
+    # it then has to cover; a foot landing at rest holds its contact pitch (a_pre = on[0])
+    a1 = on[0] - on[1] * tc / 2.0
     # Rate at the end of the reversal, vA = k (a1 - aA) with aA = a0 + (v0 + vA) ta / 2.
     k = SWING_REVERSAL_RATE / tb
     v_a = k * (a1 - a0 - v0 * ta / 2.0) / (1.0 + k * ta / 2.0)
@@ -91,7 +93,7 @@ def swing_foot_pitch(u: np.ndarray, off: list[float], on: list[float], t_sw: flo
     m2 = ~m1 & ~m3
     out[m1] = quintic(u[m1] / fa, a0, v0, c0, a_a, v_a, 0.0, ta)
     out[m2] = quintic((u[m2] - fa) / (fb - fa), a_a, v_a, 0.0, a1, 0.0, 0.0, tb)
-    out[m3] = quintic((u[m3] - fb) / (1.0 - fb), a1, 0.0, 0.0, a1, on[1], on[2], tc)
+    out[m3] = quintic((u[m3] - fb) / (1.0 - fb), a1, 0.0, 0.0, on[0], on[1], on[2], tc)
     return out
 
 
@@ -319,7 +321,10 @@ class LegModel:
         corr = quintic(u, e0[0], e0[1], e0[2], e1[0], e1[1], e1[2], t_sw)
         out = f_mod(t) + corr
         uu = u[:, 0]
-        out[:, 3] = swing_foot_pitch(uu, [x[3] for x in s0], [x[3] for x in s1], t_sw)
+        on = [x[3] for x in s1]
+        if _placed(st):
+            on[2] = 0.0  # the ground slows the foot's turn from the contact on (``_rolls_in``)
+        out[:, 3] = swing_foot_pitch(uu, [x[3] for x in s0], on, t_sw)
         out[:, 2] += self._clearance_lift(out, u[:, 0])
         return out
 
