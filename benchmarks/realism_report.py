@@ -597,7 +597,7 @@ LOBE_NOTES = [
     "horizontally at up to 11-12 m/s² in its last 0.1 s. Simulator v6 lands the placed foot",
     "still turning towards flat, the ground slowing that turn from the contact on",
     "(docs/simulator.md step 4): the ankle comes down at about 0.25 m/s at contact, the toe",
-    "at 0.34 m/s 20 ms before (walker: 0.22), its largest downward acceleration -3.6 m/s²",
+    "at 0.27 m/s 20 ms before (walker: 0.22), its largest downward acceleration -3.6 m/s²",
     "(walker -4.1, v5 -0.1), and the peak moves to 34 ms before contact; what keeps it",
     "early is the late-swing horizontal deceleration, which follows from the shorter",
     "simulated backward swing above. Forward (heel), the simulated norm dips under g just",
