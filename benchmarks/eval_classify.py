@@ -6,8 +6,7 @@
    (models/) on the truth contacts of the sensor foot, and on the step detector's contacts
    matched to them (within gait.classify.data.MATCH_S = 0.3 s; the path `gait analyse` takes).
 2. The real mocap set (../shared/datasets/mocap_snu, one walker as a virtual shank IMU), part not
-   trained on: the shipped recipe (datasets/labelled/train + mocap, each the same total weight;
-   for strike the mocap set keeps gait.classify.train.MOCAP_STRIKE_WEIGHT of it)
+   trained on: the shipped recipe (datasets/labelled/train + mocap, each the same total weight)
    retrained in 5 folds of whole clips (GroupKFold by clip) and scored on the held-out clips:
    direction recall per class, forward steps landing on the forefoot, heel vs forefoot, midfoot;
    at the truth contacts and at the detector's.
@@ -113,9 +112,10 @@ def mocap_leave_clips_out(seed: int = 0, n_splits: int = 5):
     """Shipped recipe retrained without the held-out clips; predictions for every mocap step."""
     from sklearn.model_selection import GroupKFold
 
-    from gait.classify.train import _estimator, _labelled, load_training_set, task_weights
+    from gait.classify.train import _estimator, _labelled, load_training_set, source_weights
 
-    steps, src, data = load_training_set([SIM_TRAIN, MOCAP])
+    steps, src, _ = load_training_set([SIM_TRAIN, MOCAP])
+    w_all = source_weights(steps, src)
     is_mc = src == 1
     mc_idx = np.flatnonzero(is_mc)
     groups = steps.subject[mc_idx]
@@ -130,7 +130,6 @@ def mocap_leave_clips_out(seed: int = 0, n_splits: int = 5):
         for task in ("direction", "strike"):
             y = getattr(steps, task)
             m = train_mask & _labelled(y)
-            w_all = task_weights(steps, src, data, task)
             models.append(
                 _estimator(task, seed).fit(steps.X[m], y[m].astype(str), sample_weight=w_all[m])
             )

@@ -96,8 +96,6 @@ def _pct(x: Any) -> str:
 
 def card_markdown(card: dict[str, Any]) -> str:
     """The model card as Markdown."""
-    from gait.classify.train import MOCAP_STRIKE_WEIGHT
-
     lines = ["# Model card: gait step classifiers (direction, strike)", ""]
     if card.get("command"):
         lines += ["Written by:", "", "```", str(card["command"]), "```", ""]
@@ -109,9 +107,8 @@ def card_markdown(card: dict[str, Any]) -> str:
     lines += [
         "",
         f"{card['n_steps']} sensor-foot steps of {card['subjects']} subjects/clips. "
-        f"{card['contacts']}. Every DATA argument gets the same total weight (for strike, one made "
-        f"only of mocap-layout recordings keeps {MOCAP_STRIKE_WEIGHT} of it: no landing impacts); "
-        "classes are balanced.",
+        f"{card['contacts']}. Every DATA argument gets the same total weight; classes are "
+        "balanced.",
         "",
         "## Features",
         "",

@@ -19,14 +19,6 @@ from gait.consts import DIRECTIONS, STRIKES
 from gait.errors import LabelFormatError
 
 TASKS: dict[str, tuple[str, ...]] = {"direction": DIRECTIONS, "strike": STRIKES}
-#: Share of its equal weight that a DATA argument made only of mocap-layout recordings (virtual
-#: IMUs from motion capture) keeps for the strike task. Their accelerations are double
-#: derivatives of low-passed marker positions, so a landing's impact, the main strike cue of a
-#: real shank IMU, is missing; and in the bundled mocap set strike is tied to direction (30 of
-#: its 41 forefoot contacts are backward). At full weight the strike model learned to read
-#: direction: heel vs forefoot on held-out simulated subjects 82.5 % -> 91.3 % at 0.3, the mocap
-#: walker's own held-out clips 96.5 % -> 95.1 % (BENCHMARKS.md, issue 20).
-MOCAP_STRIKE_WEIGHT: float = 0.3
 
 
 @dataclass(eq=False)
@@ -40,28 +32,14 @@ class TrainResult:
     card_md: str
 
 
-def source_weights(
-    steps: StepSet, source_of: np.ndarray, scale: dict[int, float] | None = None
-) -> np.ndarray:
-    """Sample weights giving every DATA argument the same total weight (mean 1); ``scale``
-    (DATA argument index -> factor) then shrinks or grows some of them (mean 1 again)."""
+def source_weights(steps: StepSet, source_of: np.ndarray) -> np.ndarray:
+    """Sample weights giving every DATA argument the same total weight (mean 1)."""
     w = np.ones(len(steps))
     srcs = np.unique(source_of)
     for s in srcs:
         m = source_of == s
-        w[m] = len(steps) / (len(srcs) * m.sum()) * (scale or {}).get(int(s), 1.0)
-    return w / w.mean() if len(w) else w
-
-
-def task_weights(
-    steps: StepSet, source_of: np.ndarray, data: Sequence[dict[str, Any]], task: str
-) -> np.ndarray:
-    """Sample weights of ``task``: equal per DATA argument, except that for strike an argument
-    made only of mocap-layout recordings keeps :data:`MOCAP_STRIKE_WEIGHT` of its share."""
-    scale = {}
-    if task == "strike":
-        scale = {k: MOCAP_STRIKE_WEIGHT for k, d in enumerate(data) if d["layouts"] == ["mocap"]}
-    return source_weights(steps, source_of, scale)
+        w[m] = len(steps) / (len(srcs) * m.sum())
+    return w
 
 
 def _estimator(task: str, seed: int):
@@ -171,6 +149,7 @@ def train(
     steps, src, data = load_training_set(
         paths, None if progress is None else (lambda f: progress(f"read {f.name}"))
     )
+    weights = source_weights(steps, src)
     models: dict[str, Any] = {}
     oof: dict[str, np.ndarray] = {}
     oof_p: dict[str, np.ndarray] = {}
@@ -185,7 +164,6 @@ def train(
                 f"({', '.join(classes)}); the data has {present or 'none'}",
                 column=task,
             )
-        weights = task_weights(steps, src, data, task)
         Xm, ym, gm, wm = steps.X[m], y[m].astype(str), steps.subject[m], weights[m]
         pred = np.full(len(steps), None, dtype=object)
         proba = np.full((len(steps), len(present)), np.nan)

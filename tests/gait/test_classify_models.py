@@ -255,26 +255,6 @@ def test_cli_train_bad_label_is_located(tmp_path):
     assert not (tmp_path / "m").exists()
 
 
-def test_strike_weights_shrink_a_source_made_only_of_mocap_recordings():
-    from gait.classify.data import StepSet
-    from gait.classify.train import MOCAP_STRIKE_WEIGHT, source_weights, task_weights
-
-    n_sim, n_mc = 30, 10
-    e = np.full(n_sim + n_mc, None, dtype=object)
-    steps = StepSet(np.zeros((n_sim + n_mc, 2)), e, e, e, e, np.zeros(n_sim + n_mc))
-    src = np.r_[np.zeros(n_sim, int), np.ones(n_mc, int)]
-    data = [{"layouts": ["labelled"]}, {"layouts": ["mocap"]}]
-    equal = source_weights(steps, src)
-    assert equal.mean() == pytest.approx(1.0)
-    assert equal[src == 0].sum() == pytest.approx(equal[src == 1].sum())
-    np.testing.assert_allclose(task_weights(steps, src, data, "direction"), equal)
-    w = task_weights(steps, src, data, "strike")
-    assert w.mean() == pytest.approx(1.0)
-    assert w[src == 1].sum() / w[src == 0].sum() == pytest.approx(MOCAP_STRIKE_WEIGHT)
-    mixed = [{"layouts": ["labelled"]}, {"layouts": ["labelled", "mocap"]}]
-    np.testing.assert_allclose(task_weights(steps, src, mixed, "strike"), equal)
-
-
 def test_jittered_rows_carry_direction_only_and_stay_out_of_scores():
     from gait.classify.data import JITTER_S, steps_of_labelled
 
