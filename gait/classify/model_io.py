@@ -137,6 +137,16 @@ def load_models(folder: str | Path, *, portable: bool = True) -> tuple[Any, Any,
     else:
         direction = _load_one(p / MODEL_FILES["direction"], "DirectionClassifier")
         strike = _load_one(p / MODEL_FILES["strike"], "StrikeClassifier")
+    from gait.classify.features import n_features
+
+    n = n_features()
+    for name, model in (("direction", direction), ("strike", strike)):
+        k = getattr(model, "n_features_in_", n)
+        if k != n:
+            raise ModelFileError(
+                f"{p}: the {name} model was trained on {k} features per step; this version of "
+                f"gait computes {n}: retrain it with 'gait train DATA... --out {p}'"
+            )
     card: dict[str, Any] = {}
     if (p / CARD_JSON).is_file():
         try:

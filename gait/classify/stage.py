@@ -85,11 +85,22 @@ _DEFAULT: list[StepLabeller | None] = []
 
 
 def default_labeller() -> StepLabeller | None:
-    """The labeller of the shipped models (loaded once per process); None if ``models/`` is
-    absent (e.g. an installation without the repository's models)."""
+    """The labeller of the shipped models (loaded once per process); None, steps unlabelled, if
+    ``models/`` is absent (e.g. an installation without the repository's models) or unusable
+    (a warning says why, e.g. models trained on an older feature set)."""
     if not _DEFAULT:
         folder = default_model_dir()
-        _DEFAULT.append(StepLabeller.from_folder(folder) if folder.is_dir() else None)
+        lab = None
+        if folder.is_dir():
+            from gait.errors import ModelFileError
+
+            try:
+                lab = StepLabeller.from_folder(folder)
+            except ModelFileError as e:  # e.g. models of an older feature set, not yet retrained
+                import warnings
+
+                warnings.warn(f"default models not used, steps left unlabelled: {e}", stacklevel=2)
+        _DEFAULT.append(lab)
     return _DEFAULT[0]
 
 

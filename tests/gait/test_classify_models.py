@@ -272,3 +272,17 @@ def test_jittered_rows_carry_direction_only_and_stay_out_of_scores():
     assert not moved.at_detector.any()
     # a moved row is read elsewhere than any real row of its contact
     assert not np.any(np.all(np.isclose(moved.X[:, :5], real.X[0, :5], equal_nan=True), axis=1))
+
+
+def test_models_of_another_feature_set_are_refused_with_a_clear_message(small_model, tmp_path):
+    import shutil
+
+    folder = tmp_path / "old"
+    shutil.copytree(small_model, folder)
+    spec = json.loads((folder / "direction.json").read_text())
+    spec["n_features"] += 1
+    for key in ("fill", "mean", "scale"):
+        spec[key].append(1.0)
+    (folder / "direction.json").write_text(json.dumps(spec))
+    with pytest.raises(ModelFileError, match="retrain"):
+        load_models(folder)
