@@ -1,7 +1,7 @@
 """Transfer benchmark (issue 20, item 2): do classifiers trained on simulated gait work on real
 motion, and the other way round?
 
-    python -m benchmarks.transfer [--no-yardstick]
+    python -m benchmarks.transfer [--no-yardstick] [--logistic]
 
 Trains the product classifiers (gait.classify, default settings) on one set and tests on another:
 simulated train -> simulated held-out subjects (datasets/labelled/test), simulated train -> the
@@ -27,7 +27,11 @@ MOCAP = REPO.parent / "shared" / "datasets" / "mocap_snu"
 YARDSTICK = REPO.parent / "shared" / "tools" / "transfer_check.py"
 
 
-def _fit(steps, task):
+#: ``--logistic``: the earlier default estimators (logistic regressions), for comparison.
+LOGISTIC = {"direction": {"kind": "logistic", "C": 0.3}, "strike": {"kind": "logistic", "C": 0.01}}
+
+
+def _fit(steps, task, logistic=False):
     from gait.classify.train import _estimator, _labelled
 
     y = getattr(steps, task)
@@ -35,7 +39,10 @@ def _fit(steps, task):
         m = np.array([v in ("heel", "forefoot") for v in y])
     else:
         m = _labelled(y)
-    return _estimator(task, 0).fit(steps.X[m], y[m].astype(str))
+    est = _estimator(task, 0)
+    if logistic:
+        est.set_params(**LOGISTIC[task])
+    return est.fit(steps.X[m], y[m].astype(str))
 
 
 def _report(name: str, model, steps, task: str) -> dict:
@@ -66,6 +73,9 @@ def _report(name: str, model, steps, task: str) -> dict:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--no-yardstick", action="store_true", help="skip transfer_check.py")
+    ap.add_argument(
+        "--logistic", action="store_true", help="the earlier logistic estimators, for comparison"
+    )
     ap.add_argument("--data-root", type=Path, default=REPO, help="folder holding datasets/")
     a = ap.parse_args(argv)
     from gait.classify.data import load_steps
@@ -82,12 +92,12 @@ def main(argv: list[str] | None = None) -> int:
     mc = truth(MOCAP) if have_mocap else None
     res = {}
     for task in ("direction", "strike"):
-        m_sim = _fit(sim_tr, task)
+        m_sim = _fit(sim_tr, task, a.logistic)
         res[("sim->sim", task)] = _report("sim train -> sim test", m_sim, sim_te, task)
         if mc is not None:
             res[("sim->real", task)] = _report("sim train -> mocap (real)", m_sim, mc, task)
             res[("real->sim", task)] = _report(
-                "mocap (real) -> sim test", _fit(mc, task), sim_te, task
+                "mocap (real) -> sim test", _fit(mc, task, a.logistic), sim_te, task
             )
     if mc is not None:
         for task in ("direction", "strike"):
