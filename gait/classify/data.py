@@ -31,7 +31,7 @@ from gait.types import SampleBlock
 #: A detector contact stands for a truth contact this close to it (s).
 MATCH_S: float = 0.3
 #: Offsets (s) of the extra direction-only training rows around each truth contact.
-JITTER_S: tuple[float, ...] = (-0.25, -0.12, 0.12)
+JITTER_S: tuple[float, ...] = (-0.25, -0.12, 0.08, 0.16)
 
 
 @dataclass(eq=False)

@@ -216,7 +216,7 @@ class DirectionClassifier(StepClassifier):
     """Direction of travel of a step: ``forward`` or ``backward``.
 
     An MLP by default (``kind="mlp"``, 32 hidden units, ``alpha = 1 / C = 1``): trained also on
-    contacts moved -0.25/-0.12/+0.12 s (:data:`gait.classify.data.JITTER_S`), it keeps its
+    contacts moved -0.25/-0.12/+0.08/+0.16 s (:data:`gait.classify.data.JITTER_S`), it keeps its
     accuracy where the step detector's contact lands early or late, which the logistic
     regression could not (held-out simulated backward steps at the detector's contacts 87 % ->
     100 %, BENCHMARKS.md, issue 20)."""
