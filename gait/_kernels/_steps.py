@@ -114,7 +114,8 @@ Q_BOUT_AXIS = 8  # an isolated step turns the segment this fast about the swing 
 Q_END_FRAC = 9  # a lobe's rotation has ended when its rate falls below this x its peak
 Q_IMPACT_RATIO = 10  # an impact: acceleration change this x its mean over the swing (0: off)
 Q_FAST_EXC = 11  # ... in deg x samples (the rate summed over the lobe)
-Q_B = 12  # two biquads (b0, b1, b2, a1, a2) from here
+Q_MAX_EXC = 12  # no swing turns the segment further (deg x samples)
+Q_B = 13  # two biquads (b0, b1, b2, a1, a2) from here
 N_FPARAM = Q_B + 10
 
 #: The reversal is confirmed once the rate has risen this much (deg/s) above its extreme at least
@@ -345,8 +346,11 @@ def _close_lobe(
     """The current lobe ended at sample ``g``: keep it as a swing candidate if it is one."""
     dur = g - istate[I_LOBE_START]
     peak = fstate[F_LOBE_PEAK]
-    swing_like = dur <= ip[P_MAX_SWING] and (
-        dur >= ip[P_MIN_SWING] or (dur >= ip[P_FAST_SWING] and fstate[F_LOBE_EXC] >= fp[Q_FAST_EXC])
+    exc = fstate[F_LOBE_EXC]
+    swing_like = (
+        dur <= ip[P_MAX_SWING]
+        and exc <= fp[Q_MAX_EXC]
+        and (dur >= ip[P_MIN_SWING] or (dur >= ip[P_FAST_SWING] and exc >= fp[Q_FAST_EXC]))
     )
     if istate[I_BOUT_START] != NO_IDX and swing_like and peak > fstate[F_BOUT_AXIS]:
         fstate[F_BOUT_AXIS] = peak  # the bout's fastest rotation of a swing's duration

@@ -41,8 +41,9 @@ class AnkleStepDetector(BaseStepDetector):
        falls below ``end_frac`` of its peak. A lobe is a swing candidate if its peak reaches
        max(``abs_on_dps``, ``rel_on`` x the running level of swing peaks), it lasted
        ``min_swing_s``-``max_swing_s`` (or ``fast_swing_s`` or more if it turned the segment
-       through ``fast_swing_deg``: a running swing) and began ``min_stance_s`` or more after
-       the last contact (the rotation of a landing itself is no swing).
+       through ``fast_swing_deg``: a running swing; never more than ``max_swing_deg``) and
+       began ``min_stance_s`` or more after the last contact (a landing's own rotation is no
+       swing).
     3. Swing sense: the swing is the rotation after which the segment turns little (it lands and
        stands); a push-off or pre-swing rotation is followed by the swing. The mean |w| from
        ``post_s[0]`` to ``post_s[1]`` after ``Z``, relative to the lobe's peak, is averaged per
@@ -91,7 +92,9 @@ class AnkleStepDetector(BaseStepDetector):
     forward only in the second half of a 0.35-0.5 s swing phase) but through as large an angle
     as a walking swing (70-80 deg; the real walker's swings 50-90 deg); the short lobes that
     are no swing (a foot flattening, a wiggle) turn far less: allowing them changed no IPOL
-    contact and one of the mocap walker's 394 forward contacts. ``min_stance_s`` 0.15: no
+    contact and one of the mocap walker's 394 forward contacts, a 4000 deg/s lobe at the start
+    of a clip (an edge artefact of the virtual IMU) until ``max_swing_deg`` 180 was set: no
+    swing turns a shank or a foot through half a turn (50-120 deg). ``min_stance_s`` 0.15: no
     stance is shorter. ``end_frac`` 0.1: a slow step's foot keeps turning a little after
     landing. ``post_s`` (0.15, 0.45): the mean after-ratio is 0.03-0.32 after real swings and
     0.45-0.78 after the rotations before them (medians, foot to backward shank).
@@ -119,6 +122,7 @@ class AnkleStepDetector(BaseStepDetector):
         max_swing_s: float = 1.0,
         fast_swing_s: float = 0.1,
         fast_swing_deg: float = 45.0,
+        max_swing_deg: float = 180.0,
         axis_tau_s: float = 2.0,
         post_s: tuple[float, float] = (0.15, 0.45),
         sense_alpha: float = 0.3,
@@ -154,6 +158,7 @@ class AnkleStepDetector(BaseStepDetector):
         self.max_swing_s = max_swing_s
         self.fast_swing_s = fast_swing_s
         self.fast_swing_deg = fast_swing_deg
+        self.max_swing_deg = max_swing_deg
         self.axis_tau_s = axis_tau_s
         self.post_s = post_s
         self.sense_alpha = sense_alpha
@@ -248,6 +253,7 @@ class AnkleStepStream:
         fp[k.Q_END_FRAC] = d.end_frac
         fp[k.Q_IMPACT_RATIO] = d.impact_ratio
         fp[k.Q_FAST_EXC] = d.fast_swing_deg * fs
+        fp[k.Q_MAX_EXC] = d.max_swing_deg * fs
         if has_gyro:
             fp[k.Q_B : k.Q_B + 5] = _biquad_coefficients("lowpass", d.lowpass_hz, fs)
         else:
