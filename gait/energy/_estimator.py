@@ -49,6 +49,7 @@ from gait.speed._stride import (
     StrideMeasure,
     lever_m_for,
     measure_stride,
+    measure_strides,
     stillness_cost,
 )
 
@@ -416,6 +417,48 @@ class MetEnergyStream:
             self._stride_rows[key] = self._stride_row(a, b, m)
         return m
 
+    def _measure_batch(self) -> None:
+        """Measure at once (:func:`gait.speed.measure_strides`) the strides from
+        :attr:`_next_stride` on whose samples are in, as :meth:`_stride` would one by one:
+        the same slices and numbers, stored for it to find."""
+        keys, lo, hi, ic0, ic1, fc = [], [], [], [], [], []
+        for k in range(self._next_stride, len(self._instr)):
+            a, b = self._instr[k - 1], self._instr[k]
+            key = (a.idx, b.idx)
+            if key in self._strides or not MIN_STRIDE_TIME_S <= b.t_s - a.t_s <= MAX_STRIDE_TIME_S:
+                continue
+            need = b.idx + self._w1 + self._pad + 1
+            if self._n_seen < need and not self._finished:
+                break  # contacts come in order: the later strides are not ready either
+            keys.append((a, b))
+            lo.append(max(a.idx - self._pad, self._buf_start))
+            hi.append(min(need, self._n_seen))
+            ic0.append(a.idx)
+            ic1.append(b.idx)
+            fc.append(b.fc_t_s - a.t_s if math.isfinite(b.fc_t_s) else None)
+        if len(keys) < 2:
+            return  # nothing gained over one at a time
+        start = self._buf_start
+        gyr = self._gyr if self._has_gyro else None
+        measures = measure_strides(
+            self._acc,
+            gyr,
+            self._buffer_cost() if gyr is not None else None,
+            np.array(lo) - start,
+            np.array(hi) - start,
+            np.array(ic0) - start,
+            np.array(ic1) - start,
+            self._fs,
+            height_m=self._height_m,
+            fc_time_s=fc,
+            lever_m=self._lever_m,
+            acc_average_s=self._acc_average_s,
+        )
+        for (a, b), m in zip(keys, measures, strict=True):
+            self._strides[(a.idx, b.idx)] = m
+            if m is not None:
+                self._stride_rows[(a.idx, b.idx)] = self._stride_row(a, b, m)
+
     def _buffer_cost(self) -> np.ndarray:
         """The stillness cost of the whole buffer, computed once per buffer.
 
@@ -486,6 +529,7 @@ class MetEnergyStream:
     def _measure_new_strides(self) -> None:
         """Measure every stride between consecutive instrumented contacts once its samples are
         in (the stride table lists them all, priced steps or not)."""
+        self._measure_batch()
         while self._next_stride < len(self._instr):
             k = self._next_stride
             if self._stride(self._instr[k - 1], self._instr[k]) is _NOT_READY:

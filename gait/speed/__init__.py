@@ -15,6 +15,7 @@ from gait.speed._stride import (
     is_running,
     lever_m_for,
     measure_stride,
+    measure_strides,
     stillness_cost,
 )
 
@@ -30,5 +31,6 @@ __all__ = [
     "is_running",
     "lever_m_for",
     "measure_stride",
+    "measure_strides",
     "stillness_cost",
 ]

@@ -253,3 +253,104 @@ def measure_stride(
         stance = stance_frac * t_stride
     sd = REL_SD[gait]
     return StrideMeasure(t_stride, length, speed, stance, gait, sd * length, sd * speed, "zupt")
+
+
+def measure_strides(
+    acc_ms2: np.ndarray,
+    gyr_rad_s: np.ndarray | None,
+    cost: np.ndarray | None,
+    lo: np.ndarray,
+    hi: np.ndarray,
+    ic0: np.ndarray,
+    ic1: np.ndarray,
+    sampling_rate_hz: float,
+    *,
+    height_m: float,
+    fc_time_s: list[float | None],
+    lever_m: float = SHANK_LEVER_M,
+    acc_average_s: float | None = None,
+) -> list[StrideMeasure | None]:
+    """:func:`measure_stride` of many strides at once: stride ``j`` is measured on the slice
+    ``lo[j]:hi[j]`` of the arrays, from contact ``ic0[j]`` to ``ic1[j]`` (indices into the whole
+    arrays), with toe-off ``fc_time_s[j]``. The same numbers as
+    ``measure_stride(acc_ms2[lo:hi], ..., ic0 - lo, ic1 - lo, ...)`` stride by stride, the
+    integration of every stride in one kernel call (``gait/_kernels/_strides.py``)."""
+    fs = sampling_rate_hz
+    lo = np.asarray(lo, dtype=np.int64)
+    hi = np.asarray(hi, dtype=np.int64)
+    ic0 = np.asarray(ic0, dtype=np.int64)
+    ic1 = np.asarray(ic1, dtype=np.int64)
+    n_avg = round(acc_average_s * fs) if acc_average_s else 1
+    if gyr_rad_s is None or cost is None or n_avg > 1 or lo.size == 0:
+        # no integration to batch (Alexander's relation), or the gyroscope averaged per slice
+        return [
+            measure_stride(
+                acc_ms2[a:b],
+                None if gyr_rad_s is None else gyr_rad_s[a:b],
+                None if cost is None else cost[a:b],
+                i0 - a,
+                i1 - a,
+                fs,
+                height_m=height_m,
+                fc_time_s=fc,
+                lever_m=lever_m,
+                acc_average_s=acc_average_s,
+            )
+            for a, b, i0, i1, fc in zip(
+                lo.tolist(), hi.tolist(), ic0.tolist(), ic1.tolist(), fc_time_s, strict=True
+            )
+        ]
+    from gait._kernels._strides import zupt_strides
+
+    t_stride = (ic1 - ic0) / fs
+    which = np.flatnonzero((t_stride >= MIN_STRIDE_TIME_S) & (t_stride <= MAX_STRIDE_TIME_S))
+    ok, disp, vel_xy, start = zupt_strides(
+        np.ascontiguousarray(acc_ms2, dtype=np.float64),
+        np.ascontiguousarray(gyr_rad_s, dtype=np.float64),
+        np.ascontiguousarray(cost, dtype=np.float64),
+        lo[which],
+        hi[which],
+        ic0[which],
+        ic1[which],
+        round(STILL_WINDOW_S[0] * fs),
+        round(STILL_WINDOW_S[1] * fs),
+        round(STILL_HALF_S * fs),
+        round(LEVEL_S * fs),
+        1.0 / fs,
+        float(lever_m),
+    )
+    # measure_stride's arithmetic, element-wise: a float64 scalar's ``** 2`` is C's pow(x, 2),
+    # which np.power with an array of exponents calls too (an array's ``** 2`` is x * x, which
+    # differs from pow in the last bit now and then)
+    two = np.full(disp.shape[0], 2.0)
+    length = np.sqrt(
+        np.power(disp[:, 0], two) + np.power(disp[:, 1], two) + np.power(disp[:, 2], two)
+    )
+    t_sel = t_stride[which]
+    speed = length / t_sel
+    size = np.diff(start)
+    vh = np.hypot(vel_xy[:, 0], vel_xy[:, 1])
+    slow = vh < np.repeat(STANCE_SPEED_FRAC * speed, size)
+    n_slow = np.concatenate([[0], np.cumsum(slow)])
+    n_slow = n_slow[start[1:]] - n_slow[start[:-1]]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        stance_frac = np.where(speed > 0, n_slow / np.maximum(size, 1), 1.0)
+    out: list[StrideMeasure | None] = [None] * lo.size
+    rows = zip(
+        which.tolist(),
+        ok.tolist(),
+        t_sel.tolist(),
+        length.tolist(),
+        speed.tolist(),
+        stance_frac.tolist(),
+        strict=True,
+    )
+    for j, found, t, d, v, frac in rows:
+        if not found:
+            continue
+        gait = "run" if is_running(t, frac, d, height_m) else "walk"
+        fc = fc_time_s[j]
+        stance = float(fc) if fc is not None and 0.0 < fc < t else frac * t
+        sd = REL_SD[gait]
+        out[j] = StrideMeasure(t, d, v, stance, gait, sd * d, sd * v, "zupt")
+    return out
