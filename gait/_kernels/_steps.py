@@ -473,7 +473,7 @@ def _landing(r: np.ndarray, ring: np.ndarray, mask: int, ip: np.ndarray, fp: np.
     return z if r[R_IMPACT] == NO_IDX else min(r[R_IMPACT], z)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _impact_step(
     r: np.ndarray, rf: np.ndarray, ring: np.ndarray, mask: int, ip: np.ndarray, fp: np.ndarray,
     g: int,
@@ -517,31 +517,80 @@ def detect_block(
     """Gyroscope path: process one block; write final contacts (and their toe-offs) to the
     outputs; return how many."""
     mask = ip[P_RING_MASK]
-    z = fstate[F_Z : F_Z + 6]
     abs_on2 = fp[Q_ABS_ON] * fp[Q_ABS_ON]
     n_out = 0
+    if acc.shape[0] > 0 and istate[I_COUNT] == 0:
+        z = fstate[F_Z : F_Z + 6]
+        for j in range(3):  # start the filter as if the first sample had always been
+            _biquad_settle(gyr[0, j], fp, Q_B, z, 2 * j)
+    # The per-sample front end (low-pass, second moments, axis) runs on local copies of its
+    # state, written back after the block: the same arithmetic in the same order, held in
+    # registers instead of memory.
+    b0, b1, b2, a1, a2 = fp[Q_B], fp[Q_B + 1], fp[Q_B + 2], fp[Q_B + 3], fp[Q_B + 4]
+    zx0, zx1, zy0 = fstate[F_Z], fstate[F_Z + 1], fstate[F_Z + 2]
+    zy1, zz0, zz1 = fstate[F_Z + 3], fstate[F_Z + 4], fstate[F_Z + 5]
+    mxx, myy, mzz = fstate[F_M], fstate[F_M + 1], fstate[F_M + 2]
+    mxy, mxz, myz = fstate[F_M + 3], fstate[F_M + 4], fstate[F_M + 5]
+    u0, u1, u2 = fstate[F_AXIS], fstate[F_AXIS + 1], fstate[F_AXIS + 2]
+    beta = fp[Q_AXIS_BETA]
+    c_m = 1.0 - beta
+    every = ip[P_AXIS_EVERY]
+    phase = istate[I_BOUT_COUNT] % every
+    # the current lobe's running state, also local (stored for ``_close_lobe`` and at the end)
+    end_frac = fp[Q_END_FRAC]
+    w_sign, last_cross = istate[I_W_SIGN], istate[I_LAST_CROSS]
+    lobe_open, lobe_sign = istate[I_LOBE_OPEN], istate[I_LOBE_SIGN]
+    lobe_peak_idx = istate[I_LOBE_PEAK]
+    lobe_peak, lobe_exc = fstate[F_LOBE_PEAK], fstate[F_LOBE_EXC]
+    g0 = istate[I_COUNT]
     for i in range(acc.shape[0]):
-        g = istate[I_COUNT]
-        if g == 0:
-            for j in range(3):  # start the filter as if the first sample had always been
-                _biquad_settle(gyr[0, j], fp, Q_B, z, 2 * j)
-        gx = _biquad(gyr[i, 0], fp, Q_B, z, 0)
-        gy = _biquad(gyr[i, 1], fp, Q_B, z, 2)
-        gz = _biquad(gyr[i, 2], fp, Q_B, z, 4)
+        g = g0 + i
+        # 6 Hz low-pass of each axis (direct form II transposed)
+        x = gyr[i, 0]
+        gx = b0 * x + zx0
+        zx0 = b1 * x - a1 * gx + zx1
+        zx1 = b2 * x - a2 * gx
+        x = gyr[i, 1]
+        gy = b0 * x + zy0
+        zy0 = b1 * x - a1 * gy + zy1
+        zy1 = b2 * x - a2 * gy
+        x = gyr[i, 2]
+        gz = b0 * x + zz0
+        zz0 = b1 * x - a1 * gz + zz1
+        zz1 = b2 * x - a2 * gz
         m2 = gx * gx + gy * gy + gz * gz
         if m2 > abs_on2:
-            _axis_step(
-                fstate, gx, gy, gz, fp[Q_AXIS_BETA], istate[I_BOUT_COUNT] % ip[P_AXIS_EVERY] == 0
-            )
+            # running second moments of the rate, not normalised (the fast rotations, the
+            # swings, weigh most); every ``every`` moving samples one power-iteration step
+            # (the moments are positive semi-definite: the axis keeps its side)
+            mxx = c_m * mxx + beta * gx * gx
+            myy = c_m * myy + beta * gy * gy
+            mzz = c_m * mzz + beta * gz * gz
+            mxy = c_m * mxy + beta * gx * gy
+            mxz = c_m * mxz + beta * gx * gz
+            myz = c_m * myz + beta * gy * gz
+            if phase == 0:
+                v0 = mxx * u0 + mxy * u1 + mxz * u2
+                v1 = mxy * u0 + myy * u1 + myz * u2
+                v2 = mxz * u0 + myz * u1 + mzz * u2
+                nv = np.sqrt(v0 * v0 + v1 * v1 + v2 * v2)
+                if nv > 0.0:
+                    u0 = v0 / nv
+                    u1 = v1 / nv
+                    u2 = v2 / nv
             if istate[I_BOUT_START] == NO_IDX:
                 istate[I_BOUT_START] = g
                 istate[I_BOUT_COUNT] = 0
                 fstate[F_BOUT_AXIS] = 0.0
                 fstate[F_BOUT_MAXPEAK] = 0.0
                 istate[I_BOUT_CAND] = NO_IDX
+                phase = 0
             istate[I_BOUT_LAST] = g
             istate[I_BOUT_COUNT] += 1
-        w = gx * fstate[F_AXIS] + gy * fstate[F_AXIS + 1] + gz * fstate[F_AXIS + 2]
+            phase += 1  # the bout's count of moving samples modulo ``every``
+            if phase == every:
+                phase = 0
+        w = gx * u0 + gy * u1 + gz * u2
         a = acc[i]
         ring[g & mask, 0] = w
         ring[g & mask, 2] = a[0]  # raw acceleration: jerk and norm computed when needed
@@ -551,65 +600,68 @@ def detect_block(
         # -- lobes of the rate about the axis ------------------------------------------------
         n_rec_before = istate[I_NREC]
         s = 1 if w >= 0.0 else -1
-        if s != istate[I_W_SIGN]:
-            istate[I_W_SIGN] = s
-            istate[I_LAST_CROSS] = g
-        if istate[I_LOBE_OPEN] == 1:
-            v = istate[I_LOBE_SIGN] * w
-            if v > fstate[F_LOBE_PEAK]:
-                fstate[F_LOBE_PEAK] = v
-                istate[I_LOBE_PEAK] = g
+        if s != w_sign:
+            w_sign = s
+            last_cross = g
+        if lobe_open == 1:
+            v = lobe_sign * w
+            if v > lobe_peak:
+                lobe_peak = v
+                lobe_peak_idx = g
             if v > 0.0:
-                fstate[F_LOBE_EXC] += v
-            if v < fp[Q_END_FRAC] * fstate[F_LOBE_PEAK]:
+                lobe_exc += v
+            if v < end_frac * lobe_peak:
                 # the lobe's rotation has ended (at the latest where it crosses zero)
-                istate[I_LOBE_OPEN] = 0
+                lobe_open = 0
+                istate[I_LOBE_PEAK] = lobe_peak_idx
+                fstate[F_LOBE_PEAK] = lobe_peak
+                fstate[F_LOBE_EXC] = lobe_exc
                 _close_lobe(g, w, istate, fstate, rec_i, rec_f, ring, ip, fp)
-        if istate[I_LOBE_OPEN] == 0 and s != istate[I_LOBE_SIGN] and abs(w) > OPEN_DPS:
+        if lobe_open == 0 and s != lobe_sign and abs(w) > OPEN_DPS:
             # a new lobe, from the zero crossing; its toe-off candidate is the other sense's
             # extreme just before it
-            start = istate[I_LAST_CROSS]
-            fc = start
+            fc = last_cross
             best = 0.0
-            for k in range(max(0, start - ip[P_FC_BACK]), start + 1):
+            for k in range(max(0, last_cross - ip[P_FC_BACK]), last_cross + 1):
                 v = -s * ring[k & mask, 0]
                 if v > best:
                     best = v
                     fc = k
-            istate[I_LOBE_OPEN] = 1
+            lobe_open = 1
+            lobe_sign = s
+            lobe_peak_idx = g
+            lobe_peak = abs(w)
+            lobe_exc = abs(w)
             istate[I_LOBE_SIGN] = s
-            istate[I_LOBE_START] = start
-            istate[I_LOBE_PEAK] = g
+            istate[I_LOBE_START] = last_cross
             istate[I_LOBE_FC] = fc
-            fstate[F_LOBE_PEAK] = abs(w)
-            fstate[F_LOBE_EXC] = abs(w)
 
         # -- records: reversal, after-window, sense ------------------------------------------
         head = istate[I_HEAD]
         dirty = n_rec_before != istate[I_NREC]  # a record was added: decide again
         for k in range(istate[I_NREC]):
             row = (head + k) % CAP
-            r = rec_i[row]
-            since = g - r[R_Z]
-            if since <= 0 or (r[R_POST_DONE] == 1 and r[R_REV] != NO_IDX):
+            since = g - rec_i[row, R_Z]
+            if since <= 0 or (rec_i[row, R_POST_DONE] == 1 and rec_i[row, R_REV] != NO_IDX):
                 continue
-            if r[R_IMPACT] == NO_IDX and since <= ip[P_HEEL]:
-                _impact_step(r, rec_f[row], ring, mask, ip, fp, g)
-                dirty = dirty or r[R_IMPACT] != NO_IDX
-            if r[R_REV] == NO_IDX:
-                ws = r[R_SIGN] * w
+            # (rows indexed in place: a row view costs a reference count per sample)
+            if rec_i[row, R_IMPACT] == NO_IDX and since <= ip[P_HEEL]:
+                _impact_step(rec_i[row], rec_f[row], ring, mask, ip, fp, g)
+                dirty = dirty or rec_i[row, R_IMPACT] != NO_IDX
+            if rec_i[row, R_REV] == NO_IDX:
+                ws = rec_i[row, R_SIGN] * w
                 if ws < rec_f[row, RF_RMIN]:
                     rec_f[row, RF_RMIN] = ws
-                    r[R_RMIN_IDX] = g
+                    rec_i[row, R_RMIN_IDX] = g
                 rise = max(REV_RISE_MIN_DPS, fp[Q_REV_RISE] * abs(rec_f[row, RF_RMIN]))
                 if ws >= rec_f[row, RF_RMIN] + rise or since >= ip[P_REV_MAX]:
-                    r[R_REV] = r[R_RMIN_IDX]
+                    rec_i[row, R_REV] = rec_i[row, R_RMIN_IDX]
                     dirty = True
-            if r[R_POST_DONE] == 0 and since >= ip[P_POST_HI]:
-                r[R_POST_DONE] = 1
+            if rec_i[row, R_POST_DONE] == 0 and since >= ip[P_POST_HI]:
+                rec_i[row, R_POST_DONE] = 1
                 dirty = True
                 if rec_f[row, RF_EXC] >= EXC_LEARN * fstate[F_EXC_LEVEL]:
-                    _learn_sense(r, rec_f[row], istate, fstate, ring, mask, ip, fp)
+                    _learn_sense(rec_i[row], rec_f[row], istate, fstate, ring, mask, ip, fp)
         sense = istate[I_SENSE]
 
         # -- decisions, oldest first (contacts come out in time order) ------------------------
@@ -664,13 +716,22 @@ def detect_block(
                 istate[I_BOUT_START] = NO_IDX
         # drop finished records from the head
         while istate[I_NREC] > 0:
-            r = rec_i[istate[I_HEAD]]
-            if r[R_STATE] != 0 and r[R_POST_DONE] == 1:
+            h = istate[I_HEAD]
+            if rec_i[h, R_STATE] != 0 and rec_i[h, R_POST_DONE] == 1:
                 istate[I_HEAD] = (istate[I_HEAD] + 1) % CAP
                 istate[I_NREC] -= 1
             else:
                 break
-        istate[I_COUNT] = g + 1
+    istate[I_COUNT] = g0 + acc.shape[0]
+    istate[I_W_SIGN], istate[I_LAST_CROSS] = w_sign, last_cross
+    istate[I_LOBE_OPEN], istate[I_LOBE_SIGN] = lobe_open, lobe_sign
+    istate[I_LOBE_PEAK] = lobe_peak_idx
+    fstate[F_LOBE_PEAK], fstate[F_LOBE_EXC] = lobe_peak, lobe_exc
+    fstate[F_Z], fstate[F_Z + 1], fstate[F_Z + 2] = zx0, zx1, zy0
+    fstate[F_Z + 3], fstate[F_Z + 4], fstate[F_Z + 5] = zy1, zz0, zz1
+    fstate[F_M], fstate[F_M + 1], fstate[F_M + 2] = mxx, myy, mzz
+    fstate[F_M + 3], fstate[F_M + 4], fstate[F_M + 5] = mxy, mxz, myz
+    fstate[F_AXIS], fstate[F_AXIS + 1], fstate[F_AXIS + 2] = u0, u1, u2
     return n_out
 
 
