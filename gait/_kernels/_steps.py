@@ -636,6 +636,10 @@ def detect_block(
             istate[I_LOBE_START] = last_cross
             istate[I_LOBE_FC] = fc
 
+        if istate[I_NREC] == 0 and (
+            istate[I_BOUT_START] == NO_IDX or g - istate[I_BOUT_LAST] <= ip[P_QUIET]
+        ):
+            continue  # nothing waits for a decision
         # -- records: reversal, after-window, sense ------------------------------------------
         head = istate[I_HEAD]
         dirty = n_rec_before != istate[I_NREC]  # a record was added: decide again
