@@ -89,10 +89,26 @@ _BACK_WALK = [
     (0.80, 11.5, -26.3), (0.84, 7.5, -34.5), (0.88, 2.7, -39.0), (0.92, -1.1, -38.6),
     (0.96, -4.5, -33.0),
 ]  # fmt: skip
+# Backward running (simulator v7; up to v6 the forward running curves played in reverse, which
+# landed the foot about 0.3 s after the swing's fast rotation, in the middle of a slow one):
+# (phase, thigh, shank), shank = thigh - knee flexion, built from the literature's description,
+# not from a recording (none was available): backward runners land on the forefoot or toes with
+# the knee flexed (about 25 deg here), the knee flexes a little more as the foot takes the load,
+# then extends through the rest of stance while the hip flexes, pushing the body backward over a
+# foot that leaves the ground in front of it (Threlkeld et al. 1989; Flynn & Soutas-Little 1993;
+# DeVita & Stribling 1991: the knee extensors do the propulsive work backward, where the ankle
+# and hip do forward). In the swing the knee flexes at once (to about 80 deg, peaking a third
+# into the swing) while the hip extends; over the last 35 % of the swing the knee extends and
+# reaches the foot backward to the ground, so the shank turns the other way, fastest just before
+# the toe lands, and the ground stops that turn (the shank stands still for the first tenth of
+# the cycle as the knee flexes under load). Thigh: -8 deg at contact to +19 at toe-off, back to
+# -9 in late swing. Stance share 0.40 at the reference speed as forward (Wright & Weyand 2001:
+# shorter contact times backward, at higher step frequencies: ``BACK_RUN_STRIDE_FACTOR``).
 _BACK_RUN = [
-    (0.00, -15.0, -22.0), (0.10, -8.0, -14.0), (0.20, 0.0, -4.0), (0.30, 8.0, 6.0),
-    (0.40, 16.0, 14.0), (0.47, 24.0, -5.0), (0.55, 27.0, -40.0), (0.65, 20.0, -58.0),
-    (0.75, 6.0, -52.0), (0.85, -8.0, -38.0), (0.93, -14.0, -27.0),
+    (0.00, -8.0, -34.0), (0.06, -4.0, -34.0), (0.12, 1.0, -30.0), (0.20, 7.0, -21.0),
+    (0.28, 13.0, -9.0), (0.34, 17.0, 2.0), (0.40, 19.0, 7.0), (0.46, 18.0, -14.0),
+    (0.53, 14.0, -48.0), (0.60, 9.0, -69.0), (0.67, 4.0, -78.0), (0.74, -2.0, -82.0),
+    (0.80, -6.0, -82.0), (0.86, -8.0, -74.0), (0.91, -9.0, -61.0), (0.96, -9.0, -47.0),
 ]  # fmt: skip
 
 #: Stance fraction (duty factor) at which the key points above place toe-off.
@@ -174,12 +190,17 @@ def draw_shape(rng: np.random.Generator) -> CurveShape:
 
 def _warp(p: np.ndarray, duty: float, shape: CurveShape) -> np.ndarray:
     """Shift features within stance and swing, keeping contact and toe-off where they are."""
+    # sin² (simulator v7; v6: sin): the shift is zero *with zero rate* at contact and toe-off,
+    # so the phase runs at the same rate on both sides of each event; with sin the stance and
+    # swing sides of a contact differed by up to 1 ± 0.35 in rate, and the stitching of swing
+    # and stance bent the swing to absorb the jump (tens of degrees where the rate at contact
+    # is high, as in backward running)
     out = p.copy()
     st = p < duty
     u = p[st] / duty
-    out[st] = duty * (u - shape.stance_shift * np.sin(np.pi * u))
+    out[st] = duty * (u - shape.stance_shift * np.sin(np.pi * u) ** 2)
     u = (p[~st] - duty) / (1.0 - duty)
-    out[~st] = duty + (1.0 - duty) * (u - shape.swing_shift * np.sin(np.pi * u))
+    out[~st] = duty + (1.0 - duty) * (u - shape.swing_shift * np.sin(np.pi * u) ** 2)
     return out
 
 
@@ -195,15 +216,22 @@ def evaluate(coef: np.ndarray, phase: np.ndarray) -> np.ndarray:
 
 def reference_phase(mode: str, direction: str, phase: np.ndarray, duty: float) -> np.ndarray:
     """Map a cycle phase (0 = contact, ``duty`` = foot off) onto the reference curve of that
-    direction: stance [0, duty) linearly onto the reference stance [0, d_ref), swing onto
-    [d_ref, 1)."""
+    direction, contact onto contact and foot-off onto the reference's foot-off ``d_ref``.
+
+    Simulator v7: ``p + (d_ref - duty) g(p)`` with g rising from 0 at contact to 1 at foot-off
+    and back to 0 at the next contact, flat (zero rate) at both events, so the phase runs at the
+    same rate on both sides of a contact and of a foot-off. v6 mapped stance and swing linearly,
+    and the rate jumped at both events by the ratio of the two maps' slopes (1.26 for backward
+    running at 2 m/s, stance share 0.46 against 0.40): the stitching of swing and stance then
+    bent the swing by up to 20 deg to absorb the jump.
+    """
     d_ref = (REFERENCE_DUTY_BACK if direction == "backward" else REFERENCE_DUTY)[mode]
     p = np.mod(phase, 1.0)
     st = p < duty
-    out = np.empty_like(p)
-    out[st] = p[st] / duty * d_ref
-    out[~st] = d_ref + (p[~st] - duty) / (1.0 - duty) * (1.0 - d_ref)
-    return out
+    g = np.empty_like(p)
+    g[st] = np.sin(0.5 * np.pi * p[st] / duty) ** 2
+    g[~st] = np.cos(0.5 * np.pi * (p[~st] - duty) / (1.0 - duty)) ** 2
+    return p + (d_ref - duty) * g
 
 
 def _swing_window(ref: np.ndarray, direction: str, mode: str) -> np.ndarray:
@@ -256,17 +284,42 @@ def segment_angle_deg(
     knee = ck[0] + scale * shape.knee_gain * (evaluate(ck, ref) - ck[0])
     knee += scale * win * _harmonics(ref, shape.extra[6:])
     if knee_at_contact_deg:
-        knee += knee_at_contact_deg * contact_knee_profile(p)
+        knee += knee_at_contact_deg * contact_knee_profile(p, duty)
     return thigh - knee
 
 
-def contact_knee_profile(p: np.ndarray) -> np.ndarray:
+def contact_knee_profile(p: np.ndarray, duty: float = 0.6) -> np.ndarray:
     """Weight of the strike's extra knee flexion over the cycle (``p`` = phase, 0 = contact):
     it builds up over the last ``CONTACT_KNEE_SPAN`` of the swing to 1 at contact, grows a
-    little more as the limb takes the load (to about 1.3 at 0.1 of the cycle) and is gone by 0.3
-    of the cycle; smooth (zero rate) at contact."""
+    little more as the limb takes the load (about 1.3 at 0.1 of the cycle), stays at least 1
+    through the stance and fades over the first half of the swing; smooth (zero rate) at
+    contact.
+
+    Simulator v7: up to v6 the extra flexion was gone by 0.3 of the cycle, so the knee
+    extended by 8-10 deg within 0.2 s of a forefoot landing and turned the shank back in the
+    swing sense (about 35 deg/s at 0.25 s) in mid-stance. The tibia advances over the foot
+    without turning back through stance whatever the strike (the ankle rocker, Perry &
+    Burnfield 2010); a forefoot walker keeps a more flexed knee through stance, and the
+    difference goes in the swing, whose knee flexion is large anyway.
+    """
     before = (1.0 - p) / CONTACT_KNEE_SPAN
-    after = p / 0.3
     w_before = np.where(before < 1.0, (1.0 - before**2) ** 3, 0.0)
-    w_after = np.where(after < 1.0, (1.0 - after**2) ** 3 * (1.0 + 8.0 * after**2), 0.0)
+    u = np.clip(p / duty, 0.0, 1.0)
+    # 1 + a bump of 0.3 that is highest at about 0.1 of the cycle and gone by foot-off
+    load = 1.0 + 0.3 * _peak_bump(u, min(0.1 / duty, 0.3))
+    fade = 1.0 - _smootherstep((p - duty) / (0.5 * (1.0 - duty)))
+    w_after = np.where(p < duty, load, fade)
     return np.maximum(w_before, w_after)
+
+
+def _smootherstep(u: np.ndarray) -> np.ndarray:
+    u = np.clip(u, 0.0, 1.0)
+    return u * u * u * (10 - 15 * u + 6 * u * u)
+
+
+def _peak_bump(u: np.ndarray, peak: float) -> np.ndarray:
+    """u² (1-u)^b on [0, 1], highest (1) at ``peak``: zero with zero rate at 0, zero at 1."""
+    u = np.clip(u, 0.0, 1.0)
+    b = 2.0 * (1.0 - peak) / peak
+    top = peak**2 * (1.0 - peak) ** b
+    return u**2 * (1.0 - u) ** b / top

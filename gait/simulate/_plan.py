@@ -22,6 +22,12 @@ DEFAULT_STRIKE = {
 }
 
 
+#: Backward running strides are shorter and more frequent than forward ones at the same speed,
+#: with shorter ground contacts (Threlkeld et al. 1989; Wright & Weyand 2001); this factor (on
+#: top of the person's backward stride factor) is our assumption for the size (simulator v7).
+BACK_RUN_STRIDE_FACTOR = 0.9
+
+
 @dataclass(frozen=True)
 class Person:
     """Body dimensions (Winter 2009 anthropometric fractions of height) and gait traits."""
@@ -271,6 +277,8 @@ def _add_bout(bout: Bout, t0, t_end, person, rng, stances, intervals, contacts, 
     length = stride_length_m(person, v)
     if direction == "backward":
         length *= person.back_stride_factor
+        if mode == "run":
+            length *= BACK_RUN_STRIDE_FACTOR
     stride_s = length / v
     shape = _bout_style(person.shape, rng)
     knee_ic = STRIKE_KNEE_DEG[(mode, strike)] + float(rng.uniform(-2.0, 2.0))
