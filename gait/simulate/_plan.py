@@ -214,7 +214,10 @@ def _impact(stride: Stride, rng: np.random.Generator) -> tuple[float, float]:
     else:
         peak = {"heel": (50, 100), "midfoot": (30, 60), "forefoot": (20, 40)}[stride.strike]
     tau = {"heel": (0.003, 0.005), "midfoot": (0.005, 0.008), "forefoot": (0.009, 0.014)}
-    return float(rng.uniform(*peak) * k * stride.amplitude), float(rng.uniform(*tau[stride.strike]))
+    # the stride's speed already carries the start and stop strides' smaller amplitude (v6 also
+    # multiplied by the amplitude: a first step at half amplitude landed with a third of the
+    # impact, less than its foot-flat, which real first steps do not; simulator v7)
+    return float(rng.uniform(*peak) * k), float(rng.uniform(*tau[stride.strike]))
 
 
 def _duty(mode: str, direction: str, speed: float, person: Person) -> float:
