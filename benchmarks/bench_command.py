@@ -21,6 +21,12 @@ gait (e.g. ``git worktree add /tmp/before <commit>``, or ``git archive <commit>`
 ``python -c "from gait.cli import main; main()"`` with ``PYTHONPATH=TREE``: a before/after
 comparison under the same load.
 
+``--floor`` also times, in the same loop, what no ``gait analyse`` of this design can go below:
+a process that imports pandas, numba, typer (with the pydantic adapters it builds parameters
+with) and rich, loads one cached gait kernel (numba's first load builds its target registry and
+imports ``scipy.linalg`` for BLAS) and reads the CSV with pandas; and the numba part alone
+(``import numba`` plus that kernel load).
+
 Besides wall time, the CPU time (user + system) of each process is given: on a machine shared
 with other work it varies much less than the wall time. The processes run with Python's
 bytecode cache enabled (``PYTHONDONTWRITEBYTECODE`` removed from their environment), as an
@@ -78,6 +84,18 @@ def _gait() -> list[str]:
 
 #: Environment of the timed processes: bytecode cache on, as in an installed package.
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
+#: A cached kernel of gait (the smallest): loading it is numba's first-call cost.
+_KERNEL = "from gait._kernels._swing import _level_quat; _level_quat(0.0, 0.0, 1.0)"
+#: The floor processes of ``--floor`` (``{path}``: the CSV).
+FLOOR = {
+    "numba + one cached kernel": f"import numba; {_KERNEL}",
+    "imports + kernel + pandas read": (
+        "import pandas, numba, rich.console, typer, typer._adapters; "
+        f"{_KERNEL}; pandas.read_csv({{path!r}})"
+    ),
+}
 
 
 def _children_cpu() -> float:
@@ -141,6 +159,7 @@ def main() -> None:
     ap.add_argument("--keep", type=Path, help="write the session here and keep it")
     ap.add_argument("--breakdown", action="store_true", help="also time the stages")
     ap.add_argument("--baseline", type=Path, help="another gait checkout to time alongside")
+    ap.add_argument("--floor", action="store_true", help="also time the floor processes")
     args = ap.parse_args()
 
     folder = args.keep or Path(tempfile.mkdtemp(prefix="gait-bench-"))
@@ -165,6 +184,13 @@ def main() -> None:
             time_command(base_command)  # its warm-up (kernels compiled in that tree)
         read_command = [sys.executable, "-c", f"import pandas; pandas.read_csv({str(path)!r})"]
         time_command(read_command)  # warm-up of the baseline too (file cache, bytecode)
+        floor_commands = {
+            name: [sys.executable, "-c", code.format(path=str(path))]
+            for name, code in (FLOOR.items() if args.floor else ())
+        }
+        for c in floor_commands.values():
+            time_command(c)  # warm-up
+        floor_s: dict[str, list[tuple[float, float]]] = {name: [] for name in floor_commands}
         gait_s, read_s, read_proc_s, gait_cpu, read_cpu = [], [], [], [], []
         base_s: list[tuple[float, float]] = []
         for _ in range(args.repeats):
@@ -177,6 +203,8 @@ def main() -> None:
             wall, cpu = time_command(read_command)
             read_proc_s.append(wall)
             read_cpu.append(cpu)
+            for name, c in floor_commands.items():
+                floor_s[name].append(time_command(c))
         g, r, rp = min(gait_s), min(read_s), min(read_proc_s)
         gc, rc = min(gait_cpu), min(read_cpu)
         print(f"session: {args.hours:g} h at 100 Hz, {size_mb:.0f} MB ({path})")
@@ -204,6 +232,13 @@ def main() -> None:
                 f"baseline {args.baseline}: {bw:.2f} s wall (ratio to the read process "
                 f"{bw / rp:.2f}x), {bc:.2f} s CPU (ratio {bc / rc:.2f}x); "
                 f"this tree is {bw / g:.2f}x faster (wall), {bc / gc:.2f}x (CPU)"
+            )
+        for name, runs in floor_s.items():
+            fw = min(w for w, _ in runs)
+            fc = min(c for _, c in runs)
+            print(
+                f"floor, {name}: {fw:.2f} s wall (ratio to the read process {fw / rp:.2f}x), "
+                f"{fc:.2f} s CPU (ratio {fc / rc:.2f}x)"
             )
         if args.breakdown:
             stages = breakdown(path)
