@@ -28,7 +28,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from gait.errors import GaitError
-from gait.summary import tidy_float
+from gait.summary import tidy_float, tidy_floats
 
 
 class Protocol(StrEnum):
@@ -200,8 +200,27 @@ def to_json(document: Any, *, indent: int | None = None) -> str:
 
 def _tidy_records(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Flat step records with :func:`~gait.summary.tidy_float` floats (the fast path of
-    :func:`_json_safe` for the bulk of a long session's document)."""
-    return [{k: tidy_float(v) if type(v) is float else v for k, v in r.items()} for r in records]
+    :func:`_json_safe` for the bulk of a long session's document).
+
+    Records with the same keys (the pipeline's) are tidied a column at a time
+    (:func:`~gait.summary.tidy_floats`, the same floats); others one by one."""
+    if not records:
+        return []
+    keys = list(records[0])
+    if any(len(r) != len(keys) or list(r) != keys for r in records):
+        return [
+            {k: tidy_float(v) if type(v) is float else v for k, v in r.items()} for r in records
+        ]
+    columns = []
+    for k in keys:
+        column = [r[k] for r in records]
+        where = [i for i, v in enumerate(column) if type(v) is float]
+        if where:
+            tidy = tidy_floats([column[i] for i in where])
+            for i, v in zip(where, tidy, strict=True):
+                column[i] = v
+        columns.append(column)
+    return [dict(zip(keys, row, strict=True)) for row in zip(*columns, strict=True)]
 
 
 def sessions_json(sessions: list[dict[str, Any]]) -> str:
