@@ -285,7 +285,7 @@ class AnkleStepStream:
         g0 = self.n_samples_seen
         acc = np.ascontiguousarray(block.acc_ms2, dtype=np.float64)
         out_ic = np.empty(n // 2 + 2, np.int64)
-        out_fc = np.full(n // 2 + 2, k.NO_IDX, np.int64)
+        out_fc = np.empty(n // 2 + 2, np.int64)  # the gyroscope kernel writes each contact's
         if self.has_gyro:
             gyr = np.ascontiguousarray(block.gyr_dps, dtype=np.float64)
             m = k.detect_block(
@@ -296,10 +296,10 @@ class AnkleStepStream:
             m = k.detect_block_acc(
                 acc, self._istate, self._fstate, self._ring, self._ip, self._fp, out_ic
             )
-        t_all = np.concatenate([self._tail_t, block.t_s])
-        base = g0 - len(self._tail_t)
-        ic_idx, t_out = out_ic[:m], self._times(out_ic[:m], t_all, base)
-        self._remember_fc(ic_idx, out_fc[:m], t_all, base)
+            out_fc[:m] = k.NO_IDX
+        ic_idx = out_ic[:m]
+        t_out = self._times(ic_idx, self._tail_t, block.t_s, g0)
+        self._remember_fc(ic_idx, out_fc[:m], self._tail_t, block.t_s, g0)
         keep = min(n, self._mask + 1)
         self._tail_t = np.concatenate([self._tail_t, block.t_s[-keep:]])[-(self._mask + 1) :]
         return self._with_other_foot(ic_idx, t_out, final=False)
@@ -327,26 +327,35 @@ class AnkleStepStream:
                 self._istate, self._fstate, self._ring, self._rec_i, self._rec_f,
                 self._ip, self._fp, out_ic, out_fc,
             )  # fmt: skip
-        base = self.n_samples_seen - len(self._tail_t)
-        t = self._times(out_ic[:m], self._tail_t, base)
-        self._remember_fc(out_ic[:m], out_fc[:m], self._tail_t, base)
+        g = self.n_samples_seen
+        empty = np.zeros(0, np.float64)
+        t = self._times(out_ic[:m], self._tail_t, empty, g)
+        self._remember_fc(out_ic[:m], out_fc[:m], self._tail_t, empty, g)
         return self._with_other_foot(out_ic[:m], t, final=True)
 
     @staticmethod
-    def _times(idx: np.ndarray, t_all: np.ndarray, base: int) -> np.ndarray:
-        """Times of samples at global indices ``idx`` (``base``: global index of ``t_all[0]``)."""
+    def _times(idx: np.ndarray, tail_t: np.ndarray, block_t: np.ndarray, g0: int) -> np.ndarray:
+        """Times of samples at global indices ``idx``: the block's own from ``g0`` on, the
+        kept tail of earlier blocks before it (no copy of the block's times)."""
         if idx.size == 0:
             return np.zeros(0, np.float64)
-        return t_all[idx - base]
+        rel = idx - g0
+        if rel.min() >= 0:
+            return block_t[rel]
+        return np.where(rel >= 0, block_t[np.maximum(rel, 0)] if block_t.size else 0.0,
+                        tail_t[np.minimum(rel, -1) + tail_t.size])  # fmt: skip
 
-    def _remember_fc(self, ic_idx: np.ndarray, fc_idx: np.ndarray, t_all, base: int) -> None:
+    def _remember_fc(
+        self, ic_idx: np.ndarray, fc_idx: np.ndarray, tail_t: np.ndarray, block_t: np.ndarray,
+        g0: int,
+    ) -> None:  # fmt: skip
         """Queue the toe-off times of the contacts just returned (NaN where unknown)."""
         if ic_idx.size == 0:
             return
-        rel = fc_idx - base
-        ok = (fc_idx != self._k.NO_IDX) & (rel >= 0) & (rel < len(t_all))
+        rel = fc_idx - g0
+        ok = (fc_idx != self._k.NO_IDX) & (rel >= -tail_t.size) & (rel < block_t.size)
         t = np.full(ic_idx.size, np.nan)
-        t[ok] = t_all[rel[ok]]
+        t[ok] = self._times(fc_idx[ok], tail_t, block_t, g0)
         self._fc_pending = np.concatenate([self._fc_pending, t])
 
     def next_contact_min_idx(self) -> int:
