@@ -281,7 +281,13 @@ def segment_angle_deg(
     if segment == "thigh":
         return thigh
     ck = fourier_coefficients(mode, "knee", direction)
-    knee = ck[0] + scale * shape.knee_gain * (evaluate(ck, ref) - ck[0])
+    # the person's knee gain acts in the swing; in stance the knee follows the thigh's gain, so
+    # the shank (thigh - knee) keeps turning one way as the tibia advances over the planted foot
+    # (simulator v7: with a knee gain 0.2-0.35 above the thigh's, the mid-stance knee extension
+    # outran the thigh and turned the shank back at 10-30 deg/s, which the reference curves and
+    # the mocap walker's even stance rotation do not)
+    k_gain = shape.thigh_gain + (shape.knee_gain - shape.thigh_gain) * win
+    knee = ck[0] + scale * k_gain * (evaluate(ck, ref) - ck[0])
     knee += scale * win * _harmonics(ref, shape.extra[6:])
     if knee_at_contact_deg:
         knee += knee_at_contact_deg * contact_knee_profile(p, duty)
