@@ -16,7 +16,7 @@ import typer
 
 from gait.cli._common import (
     EXIT_USER_ERROR,
-    err_console,
+    _console,
     fail,
     info,
     make_out_folder,
@@ -93,7 +93,7 @@ def run_cohort_command(
         def on_result(row: dict[str, Any]) -> None:
             if row["status"] != "ok":
                 failed.append(row)
-                err_console.print(f"[bold red]failed:[/] {row['error']}", markup=True)
+                _console().print(f"[bold red]failed:[/] {row['error']}", markup=True)
             advance()
 
         run = run_cohort(
@@ -113,7 +113,7 @@ def run_cohort_command(
     _print(table, output_format)
     if failed:
         names = ", ".join(r["file"] for r in failed)
-        err_console.print(
+        _console().print(
             f"[bold red]error:[/] {len(failed)} of {len(jobs)} session(s) failed: {names}",
             markup=True,
             highlight=False,

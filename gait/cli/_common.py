@@ -21,11 +21,9 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, NoReturn, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, ParamSpec, TypeVar
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 
 from gait.errors import GaitError
 from gait.summary import tidy_float, tidy_floats
@@ -45,8 +43,38 @@ EXIT_USER_ERROR = 2
 #: Exit code after Ctrl-C (128 + SIGINT).
 EXIT_INTERRUPTED = 130
 
-#: The console for everything that is not the result: progress, warnings, errors.
-err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    #: The console for everything that is not the result: progress, warnings, errors.
+    err_console: Console
+
+_err_console: Console | None = None
+
+
+def _console() -> Console:
+    """:data:`err_console`, made on first use (rich is not imported by a command that prints
+    nothing on stderr: about 0.05 s)."""
+    global _err_console
+    if _err_console is None:
+        from rich.console import Console
+
+        _err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+    return _err_console
+
+
+def __getattr__(name: str) -> Any:
+    if name == "err_console":
+        return _console()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def escape(text: str) -> str:
+    """rich's markup escape (imported when a message is printed)."""
+    from rich.markup import escape as _escape
+
+    return _escape(text)
+
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -58,17 +86,17 @@ class CliInputError(GaitError):
 
 def error_line(message: str) -> None:
     """Print ``error: message`` on stderr (plain text, no markup interpretation)."""
-    err_console.print(f"[bold red]error:[/] {escape(message)}")
+    _console().print(f"[bold red]error:[/] {escape(message)}")
 
 
 def warn(message: str) -> None:
     """Print ``warning: message`` on stderr."""
-    err_console.print(f"[yellow]warning:[/] {escape(message)}")
+    _console().print(f"[yellow]warning:[/] {escape(message)}")
 
 
 def info(message: str) -> None:
     """Print a progress/status note on stderr."""
-    err_console.print(escape(message), style="dim")
+    _console().print(escape(message), style="dim")
 
 
 def fail(message: str) -> NoReturn:
@@ -330,7 +358,7 @@ def progress_bar(
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
-        console=err_console,
+        console=_console(),
         transient=True,
     ) as bar:
         task = bar.add_task(description, total=total)
