@@ -69,14 +69,16 @@ R_STATE = 6  # 0 undecided, 1 contact returned, 2 no contact
 R_POST_DONE = 7  # 1 once its after-window was measured
 R_FC = 8
 R_IMPACT = 9  # onset of a sharp impact up to P_HEEL after Z (NO_IDX: none, or not known yet)
-N_RI = 10
+R_EARLY_NO = 10  # 1 once it is certain, before its after-window ends, that it is no swing
+N_RI = 11
 RF_PEAK = 0
 RF_RMIN = 1
 RF_EXC = 2  # the lobe's excursion
 RF_PREV_EXC = 3  # excursion of the candidate lobe just before it (0: that lobe was none)
 RF_JSW = 4  # mean acceleration change over the swing up to its peak
 RF_JMAX = 5  # largest acceleration change from P_BACK before Z (not before the peak) so far
-N_RF = 6
+RF_QSUM = 6  # sum of |rate| over its after-window so far
+N_RF = 7
 
 # --- integer parameters (sample counts) -------------------------------------------------------
 P_HAS_GYRO = 0
@@ -370,6 +372,8 @@ def _close_lobe(
     r[R_POST_DONE] = 0
     r[R_FC] = istate[I_LOBE_FC]
     r[R_IMPACT] = NO_IDX
+    r[R_EARLY_NO] = 0
+    rec_f[row, RF_QSUM] = 0.0
     rec_f[row, RF_PEAK] = peak
     rec_f[row, RF_RMIN] = istate[I_LOBE_SIGN] * w
     rec_f[row, RF_EXC] = fstate[F_LOBE_EXC]
@@ -412,6 +416,35 @@ def _bout_candidate(
         if r[R_REV] == NO_IDX:
             r[R_REV] = r[R_RMIN_IDX]
         istate[I_BOUT_CAND] = _landing(r, ring, mask, ip, fp)
+
+
+@njit(cache=True, inline="always")
+def _surely_no_swing(
+    rec_i: np.ndarray, rec_f: np.ndarray, row: int, istate: np.ndarray, fstate: np.ndarray,
+    ip: np.ndarray, fp: np.ndarray,
+) -> bool:  # fmt: skip
+    """Is a lobe of the other sense than the swing sense, still inside its after-window, sure
+    to stay no swing once its window has been measured and learnt?
+
+    Its after-ratio only grows as the window fills, so the part measured so far bounds it from
+    below; if even that bound, folded into its sense's running ratio, leaves the swing sense as
+    it is, the lobe is no swing whatever follows. The swing after it (a push-off or pre-swing
+    rotation is followed by the swing at once) then need not wait for the end of the window.
+    """
+    sign = rec_i[row, R_SIGN]
+    if istate[I_SENSE] != -sign:
+        return False
+    q_lb = rec_f[row, RF_QSUM] / ((ip[P_POST_HI] - ip[P_POST_LO] + 1) * rec_f[row, RF_PEAK])
+    j = 0 if sign > 0 else 1
+    qj = q_lb
+    if fstate[F_Q + j] >= 0.0:
+        w_old = (1.0 - fp[Q_SENSE_ALPHA]) * fstate[F_QW + j]
+        w_new = fp[Q_SENSE_ALPHA] * rec_f[row, RF_EXC]
+        qj = (w_old * fstate[F_Q + j] + w_new * q_lb) / (w_old + w_new)
+    qo = fstate[F_Q + 1 - j]
+    if qo < 0.0:
+        qo = Q_UNKNOWN
+    return qj >= qo - Q_MARGIN
 
 
 #: Before the sense is known, a lobe turning the segment this many times further than the
@@ -643,10 +676,12 @@ def detect_block(
         # -- records: reversal, after-window, sense ------------------------------------------
         head = istate[I_HEAD]
         dirty = n_rec_before != istate[I_NREC]  # a record was added: decide again
+        pending = False  # an older record is undecided or still in its after-window
         for k in range(istate[I_NREC]):
             row = (head + k) % CAP
             since = g - rec_i[row, R_Z]
             if since <= 0 or (rec_i[row, R_POST_DONE] == 1 and rec_i[row, R_REV] != NO_IDX):
+                pending = pending or rec_i[row, R_STATE] == 0
                 continue
             # (rows indexed in place: a row view costs a reference count per sample)
             if rec_i[row, R_IMPACT] == NO_IDX and since <= ip[P_HEEL]:
@@ -661,11 +696,25 @@ def detect_block(
                 if ws >= rec_f[row, RF_RMIN] + rise or since >= ip[P_REV_MAX]:
                     rec_i[row, R_REV] = rec_i[row, R_RMIN_IDX]
                     dirty = True
-            if rec_i[row, R_POST_DONE] == 0 and since >= ip[P_POST_HI]:
-                rec_i[row, R_POST_DONE] = 1
-                dirty = True
-                if rec_f[row, RF_EXC] >= EXC_LEARN * fstate[F_EXC_LEVEL]:
-                    _learn_sense(rec_i[row], rec_f[row], istate, fstate, ring, mask, ip, fp)
+            if rec_i[row, R_POST_DONE] == 0:
+                if since >= ip[P_POST_LO]:
+                    rec_f[row, RF_QSUM] += abs(w)
+                if since >= ip[P_POST_HI]:
+                    rec_i[row, R_POST_DONE] = 1
+                    dirty = True
+                    if rec_f[row, RF_EXC] >= EXC_LEARN * fstate[F_EXC_LEVEL]:
+                        _learn_sense(rec_i[row], rec_f[row], istate, fstate, ring, mask, ip, fp)
+                elif (
+                    not pending
+                    and rec_i[row, R_STATE] == 0
+                    and rec_i[row, R_EARLY_NO] == 0
+                    and rec_i[row, R_REV] != NO_IDX
+                    and since >= ip[P_POST_LO]
+                    and _surely_no_swing(rec_i, rec_f, row, istate, fstate, ip, fp)
+                ):
+                    rec_i[row, R_EARLY_NO] = 1
+                    dirty = True
+            pending = pending or rec_i[row, R_STATE] == 0 or rec_i[row, R_POST_DONE] == 0
         sense = istate[I_SENSE]
 
         # -- decisions, oldest first (contacts come out in time order) ------------------------
@@ -693,7 +742,7 @@ def detect_block(
                     fstate[F_EXC_LEVEL] = (1.0 - fp[Q_LEVEL_ALPHA]) * fstate[F_EXC_LEVEL] + fp[
                         Q_LEVEL_ALPHA
                     ] * rec_f[row, RF_EXC]
-            elif r[R_POST_DONE] == 1:
+            elif r[R_POST_DONE] == 1 or r[R_EARLY_NO] == 1:
                 r[R_STATE] = 2
                 _bout_candidate(r, rec_f[row, RF_PEAK], istate, fstate, ring, mask, ip, fp)
             else:

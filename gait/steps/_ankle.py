@@ -70,8 +70,11 @@ class AnkleStepDetector(BaseStepDetector):
 
     Contacts come out in time order, final once placed; with an impact about 40 ms after the
     contact, without one after the reversal (~0.1 s), before the sense is known after their
-    lobe's after-window. Known limit: a leg swung to and fro while seated turns like a step and
-    is counted as one (no landing can be told from the kinematics alone).
+    lobe's after-window. The rotation before a swing (of the other sense) holds it up only
+    until the part of its after-window measured so far shows it is no swing: its after-ratio
+    only grows, so once that part keeps the sense, the rest of the window cannot change it.
+    Known limit: a leg swung to and fro while seated turns like a step and is counted as one (no
+    landing can be told from the kinematics alone).
     Without a gyroscope: one contact per burst of the norm of the band-passed acceleration
     (``acc_band_hz``; on above max(``abs_on_acc_ms2``, ``acc_rel_on`` x the running level of
     burst peaks), off below ``acc_off_ratio`` of that and of the burst's own peak, bursts closer
