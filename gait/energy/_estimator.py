@@ -327,21 +327,33 @@ class MetEnergyStream:
                     )
                     * minutes
                 )
-        for i, (step, m, duration) in enumerate(out):
-            self.priced_.append(
+        # the arrays as Python floats once (the values float() of each element gives)
+        columns = zip(
+            out,
+            speed.tolist(),
+            met_value.tolist(),
+            met_fwd.tolist(),
+            kcal.tolist(),
+            kcal_net.tolist(),
+            kcal_fwd.tolist(),
+            strict=True,
+        )
+        priced = self.priced_
+        for (step, m, duration), v, met_i, met_f, kc, kc_net, kc_f in columns:
+            priced.append(
                 _Priced(
                     step.t_s,
                     step.instrumented,
                     step.direction,
                     step.strike,
                     duration,
-                    float(speed[i]),
+                    v,
                     None if m is None else m.gait,
-                    float(met_value[i]),
-                    float(met_fwd[i]),
-                    float(kcal[i]),
-                    float(kcal_net[i]),
-                    float(kcal_fwd[i]),
+                    met_i,
+                    met_f,
+                    kc,
+                    kc_net,
+                    kc_f,
                     math.nan if m is None else m.stride_time_s,
                 )
             )
