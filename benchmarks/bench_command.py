@@ -132,6 +132,9 @@ from gait.cli.analyse import analyse_file
 from gait.api import analyse, read_session
 from gait.resample import to_detector_rate
 import gait.steps, gait.pipeline
+import gc
+gc.freeze()  # the garbage collector as the command sets it (gait.cli.main)
+gc.set_threshold(50_000, 20, 100)
 t1 = time.perf_counter()
 s = read_session({str(path)!r})
 t2 = time.perf_counter()
