@@ -14,7 +14,8 @@ the least disturbed by other load on the machine):
 
 A first ``gait analyse`` run is not counted: it compiles the numba kernels when their cache is
 missing. The ratio printed is command / read (target of issue 22: at most 1.5). ``--breakdown``
-also times the stages in one process (imports, read, resample, pipeline, JSON).
+also times the stages in one process (imports, read, analysis, JSON; then, warm, detection,
+the classifier and the energy stage).
 
 ``--baseline TREE`` also times, alternating in the same run, the command of another checkout of
 gait (e.g. ``git worktree add /tmp/before <commit>``, or ``git archive <commit>``), run as
@@ -123,10 +124,15 @@ def time_read(path: Path) -> float:
 
 
 def breakdown(path: Path) -> dict[str, float]:
-    """Stage times of one analysis in a fresh process (seconds)."""
+    """Stage times of one analysis in a fresh process (seconds; ``*_cpu``: CPU time of the
+    process, all threads). After the first (cold) analysis, the stages are timed again warm:
+    detection and summary alone, plus the classifier, plus the energy stage (the whole
+    analysis), so that each stage's share can be told apart."""
     code = f"""
 import json, time
-t0 = time.perf_counter()
+def now():
+    return time.perf_counter(), time.process_time()
+t0 = now()
 from gait.cli._common import sessions_json
 from gait.cli.analyse import analyse_file
 from gait.api import analyse, read_session
@@ -135,19 +141,30 @@ import gait.steps, gait.pipeline
 import gc
 gc.freeze()  # the garbage collector as the command sets it (gait.cli.main)
 gc.set_threshold(50_000, 20, 100)
-t1 = time.perf_counter()
+t1 = now()
 s = read_session({str(path)!r})
-t2 = time.perf_counter()
+t2 = now()
 s, _ = to_detector_rate(s)
 a = analyse(s)
-t3 = time.perf_counter()
+t3 = now()
 text = sessions_json([a.to_dict()])
-t4 = time.perf_counter()
+t4 = now()
+from gait.classify.stage import default_labeller
 from gait.pipeline import GaitPipeline
-GaitPipeline().run(s)  # detector and summary only: the analysis without the energy stage
-t5 = time.perf_counter()
-print(json.dumps(dict(imports=t1 - t0, read=t2 - t1, analysis=t3 - t2, json=t4 - t3,
-                      analysis_without_energy=t5 - t4)))
+GaitPipeline().run(s)
+t5 = now()
+GaitPipeline(classifier=default_labeller()).run(s)
+t6 = now()
+analyse(s)
+t7 = now()
+marks = dict(imports=(t0, t1), read=(t1, t2), analysis=(t2, t3), json=(t3, t4),
+             warm_detection_summary=(t4, t5), warm_with_classifier=(t5, t6),
+             warm_with_classifier_energy=(t6, t7))
+out = dict()
+for k, (a_, b_) in marks.items():
+    out[k] = b_[0] - a_[0]
+    out[k + "_cpu"] = b_[1] - a_[1]
+print(json.dumps(out))
 """
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=ENV
@@ -246,7 +263,12 @@ def main() -> None:
         if args.breakdown:
             stages = breakdown(path)
             print(
-                "stages in one process: " + ", ".join(f"{k} {v:.2f} s" for k, v in stages.items())
+                "stages in one process (wall / CPU): "
+                + ", ".join(
+                    f"{k} {v:.2f} / {stages[k + '_cpu']:.2f} s"
+                    for k, v in stages.items()
+                    if not k.endswith("_cpu")
+                )
             )
     finally:
         if args.keep is None:
