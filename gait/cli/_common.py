@@ -304,27 +304,41 @@ def check_folder_of(option: str, path: Path) -> None:
         fail(f"{option} {path}: cannot write in {folder} (permission denied)")
 
 
+#: The numba kernel modules a session's analysis loads (gait/_kernels/), the step detector's
+#: first: each is compiled on its first use when its cache is missing or older than it.
+KERNEL_MODULES: tuple[str, ...] = ("_steps", "_other_foot", "_features", "_swing", "_strides")
+
+
 def first_run_note() -> None:
-    """Say on stderr that the step detector's numba kernels are being compiled, when their
-    cache is missing or older than their source (the first run after an install or upgrade:
-    about 25 s, silent otherwise). A guess from the cache files: it may miss a cache numba
-    keeps elsewhere (NUMBA_CACHE_DIR, a read-only install), and then says so once too often."""
+    """Say on stderr that the analysis kernels (numba) are being compiled, when the cache of
+    one of :data:`KERNEL_MODULES` is missing or older than its source (the first run after an
+    install or an upgrade: about 25 s for all, silent otherwise). A guess from the cache files:
+    it may miss a cache numba keeps elsewhere (NUMBA_CACHE_DIR, a read-only install), and then
+    says so once too often."""
     kernels = Path(__file__).resolve().parents[1] / "_kernels"
-    source = kernels / "_steps.py"
     cache_dir = (
         Path(os.environ.get("NUMBA_CACHE_DIR", ""))
         if os.environ.get("NUMBA_CACHE_DIR")
         else kernels / "__pycache__"
     )
     try:
-        src_mtime = source.stat().st_mtime
-        cached = any(f.stat().st_mtime >= src_mtime for f in cache_dir.rglob("_steps.*.nbi"))
+        indices = list(cache_dir.rglob("*.nbi"))
+        stale = []
+        for name in KERNEL_MODULES:
+            source = kernels / f"{name}.py"
+            if not source.exists():
+                continue
+            src_mtime = source.stat().st_mtime
+            mine = [f for f in indices if f.name.startswith(f"{name}.")]
+            if not any(f.stat().st_mtime >= src_mtime for f in mine):
+                stale.append(name)
     except OSError:
         return
-    if not cached:
+    if stale:
+        what = "the step detector" if "_steps" in stale else "the analysis kernels"
         info(
-            "note: compiling the step detector for this machine (first run only, about 25 s; "
-            "later runs start at once)"
+            f"note: compiling {what} for this machine (first run only, about "
+            f"{25 if '_steps' in stale else 5} s; later runs start at once)"
         )
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from gait.cli._common import first_run_note
+from gait.cli._common import KERNEL_MODULES, first_run_note
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "datasets" / "sample" / "demo.csv"
@@ -37,15 +37,33 @@ def test_a_cache_older_than_the_source_says_compiling(tmp_path, monkeypatch, cap
     assert NOTE in capsys.readouterr().err
 
 
+def _fresh_indices(folder: Path) -> None:
+    """A fresh cache index for every kernel module (newer than its source)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in KERNEL_MODULES:
+        index = folder / f"{name}.kernel-12.py311.nbi"
+        index.write_bytes(b"")
+        new = (ROOT / "gait" / "_kernels" / f"{name}.py").stat().st_mtime + 1
+        os.utime(index, (new, new))
+
+
 def test_a_fresh_cache_is_silent(tmp_path, monkeypatch, capsys) -> None:
-    index = tmp_path / "gait" / "_kernels" / "_steps.detect-12.py311.nbi"
-    index.parent.mkdir(parents=True)
-    index.write_bytes(b"")
-    new = SOURCE.stat().st_mtime + 1
-    os.utime(index, (new, new))
+    _fresh_indices(tmp_path / "gait" / "_kernels")
     monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path))
     first_run_note()
     assert capsys.readouterr().err == ""
+
+
+def test_another_kernel_out_of_date_says_compiling(tmp_path, monkeypatch, capsys) -> None:
+    """An upgrade that changes another kernel than the step detector's (the stride kernel,
+    a few seconds to compile) is announced too."""
+    folder = tmp_path / "gait" / "_kernels"
+    _fresh_indices(folder)
+    (folder / "_strides.kernel-12.py311.nbi").unlink()
+    monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path))
+    first_run_note()
+    err = capsys.readouterr().err
+    assert "compiling the analysis kernels" in err and "first run only" in err
 
 
 @pytest.mark.skipif(not DEMO.exists(), reason="the bundled demo session is missing")
