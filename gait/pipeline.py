@@ -336,18 +336,22 @@ class PipelineStream:
         if len(kcal_net) != n or any(len(c) != n for c in cols):
             raise IndexError(f"a stage gave fewer values than its {n} steps")
         columns = zip(*cols, strict=True)
+        own, other = self._own_foot, self._other_foot
+        # the numbers are Python floats already (_column): NaN -> None as _num does, inline
         for instrumented, t, d, dp, st, sp, v, kcal, fc in columns:
             out.append(
                 {
                     "t_s": round(t, T_DECIMALS),
-                    "foot": self._own_foot if instrumented else self._other_foot,
+                    "foot": own if instrumented else other,
                     "direction": d,
-                    "direction_p": _num(dp),
+                    "direction_p": dp if dp == dp else None,
                     "strike": st,
-                    "strike_p": _num(sp),
-                    "speed_m_s": _num(v),
-                    "kcal": _num(kcal),
-                    "fc_t_s": _time(fc) if instrumented else None,
+                    "strike_p": sp if sp == sp else None,
+                    "speed_m_s": v if v == v else None,
+                    "kcal": kcal if kcal == kcal else None,
+                    "fc_t_s": (round(fc, T_DECIMALS) if fc == fc else None)
+                    if instrumented
+                    else None,
                     "instrumented": instrumented,
                 }
             )
