@@ -98,7 +98,7 @@ class _Energy:
     kcal_net: np.ndarray
 
 
-@dataclass
+@dataclass(slots=True)
 class _Step:
     table: Any
     row: int
@@ -112,7 +112,7 @@ class _Step:
     fc_t_s: float
 
 
-@dataclass
+@dataclass(slots=True)
 class _Priced:
     """What the summary needs of one released step."""
 
