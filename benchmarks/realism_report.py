@@ -600,9 +600,13 @@ LOBE_NOTES = [
     "at 0.27 m/s 20 ms before (walker: 0.22), its largest downward acceleration -3.6 m/s²",
     "(walker -4.1, v5 -0.1), and the peak moves to 34 ms before contact; what keeps it",
     "early is the late-swing horizontal deceleration, which follows from the shorter",
-    "simulated backward swing above. Forward (heel), the simulated norm dips under g just",
-    "after contact (the foot starts its roll about the heel from rest) and peaks about 90",
-    "ms later; the walker's peaks at contact. Neither is tuned to a detector.",
+    "simulated backward swing above. Forward (heel), the simulated norm peaks about 90 ms",
+    "after contact, at foot-flat; the walker's peaks at contact. Simulator v7 gives shank",
+    "sensors the tibial shock of a heel strike (unfiltered, the norm peaks 0-22 ms after the",
+    "contact; v6: in the late-swing deceleration before it), but the shock lasts 10-20 ms and",
+    "the 12-Hz filter spreads it below the foot-flat bump; the walker's contact point also",
+    "comes down at 0.37 m/s 20 ms before contact, the simulated heel with almost no vertical",
+    "velocity (Winter 1992). Neither is tuned to a detector.",
 ]
 
 
