@@ -90,6 +90,10 @@ class Contact:
     point_vz_m_s: float = math.nan
     point_az_ms2: float = math.nan
     acc_peak_t_s: float = math.nan
+    z_t_s: float = math.nan
+    rev_z_t_s: float = math.nan
+    acc_zr_peak_t_s: float = math.nan
+    acc_raw_zr_peak_t_s: float = math.nan
 
 
 def _lowpass(x: np.ndarray, fs: float, fc: float = 12.0) -> np.ndarray:
@@ -102,9 +106,11 @@ def imu_measures(
     acc: np.ndarray,
     gyr_dps: np.ndarray,
     swings: list[tuple[float, float, float | None]],
+    acc_raw: np.ndarray | None = None,
 ) -> list[dict | None]:
     """IMU measures of each ``(t_lift, t_contact, t_next_lift)`` swing (mount-invariant);
-    ``None`` where the recording does not cover the swing and its surroundings."""
+    ``None`` where the recording does not cover the swing and its surroundings. ``acc_raw``:
+    the acceleration as the sensor gives it (default ``acc``, already smooth)."""
     m = np.zeros(t.shape[0], bool)
     for t0, t1, _ in swings:
         m |= (t >= t0) & (t < t1)
@@ -122,6 +128,11 @@ def imu_measures(
     axial = gyr_dps @ long_ax
     tilt = gyr_dps @ tilt_ax
     an = np.linalg.norm(acc, axis=1)
+    an_raw = an if acc_raw is None else np.linalg.norm(acc_raw, axis=1)
+    fs = 1.0 / float(t[1] - t[0])
+    # the detector's view of the swing: the rate about the axis low-passed at 6 Hz
+    b6, a6 = signal.butter(2, 6.0 / (fs / 2))
+    r6 = signal.lfilter(b6, a6, gyr_dps @ ax)
     out = []
     for t0, t1, t2 in swings:
         sw = (t >= t0) & (t <= t1)
@@ -136,9 +147,11 @@ def imu_measures(
         # the |acc| peak around contact: the ground stopping the limb comes after contact
         near = (t >= t1 - ACC_PEAK_WINDOW_S) & (t <= t1 + ACC_PEAK_WINDOW_S)
         j = int(np.argmax(np.where(near, an, -np.inf)))
+        zr = _z_reversal(t, r6, an, an_raw, t0, t1)
         out.append(
             {
                 **lobe,
+                **zr,
                 "acc_peak_t_s": float(t[j] - t1),
                 "swing_s": t1 - t0,
                 "peak_swing_dps": float(r[k]),
@@ -152,6 +165,47 @@ def imu_measures(
             }
         )
     return out
+
+
+def _z_reversal(
+    t: np.ndarray, r6: np.ndarray, an: np.ndarray, an_raw: np.ndarray, t0: float, t1: float
+) -> dict[str, float]:
+    """Where the acceleration norm peaks between the swing lobe's end ``Z`` and the reversal
+    after it, as ``gait.steps`` looks (its rule 4), relative to the contact ``t1``.
+
+    ``r6``: the rate about the swing axis low-passed at 6 Hz (causal, as the detector's), swing
+    positive. The lobe is the one that peaks between lift-off and contact + 0.1 s; ``Z`` is where
+    it falls below 10 % of its peak; the reversal is the rate's least value after ``Z``,
+    confirmed once the rate has risen back by 10 % of it (at least 5 deg/s) or 0.3 s after
+    ``Z``. Times (s, from contact): ``z_t_s``, ``rev_z_t_s``, and the peak of the norm from
+    50 ms before ``Z`` to the reversal, smooth (``acc_zr_peak_t_s``) and as the sensor gives it
+    (``acc_raw_zr_peak_t_s``)."""
+    nan = dict.fromkeys(("z_t_s", "rev_z_t_s", "acc_zr_peak_t_s", "acc_raw_zr_peak_t_s"), math.nan)
+    sw = np.flatnonzero((t >= t0) & (t <= t1 + 0.1))
+    if sw.size < 5:
+        return nan
+    k = int(sw[np.argmax(r6[sw])])
+    j = k
+    while j < r6.size - 1 and r6[j] > 0.1 * r6[k]:
+        j += 1
+    fs = 1.0 / float(t[1] - t[0])
+    m, rmin = j, r6[j]
+    i = j
+    while i < r6.size - 1 and i - j < round(0.3 * fs):
+        i += 1
+        if r6[i] < rmin:
+            m, rmin = i, r6[i]
+        elif r6[i] >= rmin + max(5.0, 0.1 * abs(rmin)):
+            break
+    lo = max(j - round(0.05 * fs), 0)
+    p = lo + int(np.argmax(an[lo : m + 1]))
+    q = lo + int(np.argmax(an_raw[lo : m + 1]))
+    return {
+        "z_t_s": float(t[j] - t1),
+        "rev_z_t_s": float(t[m] - t1),
+        "acc_zr_peak_t_s": float(t[p] - t1),
+        "acc_raw_zr_peak_t_s": float(t[q] - t1),
+    }
 
 
 def _swing_lobe(t: np.ndarray, r: np.ndarray, k: int, t1: float) -> dict[str, float]:
@@ -347,7 +401,7 @@ def contacts_of_simulation(res) -> list[Contact]:
     # the virtual IMU of the mocap set carries nothing above ~12 Hz: compare like with like
     acc = _lowpass(s.acc_ms2, s.sampling_rate_hz)
     gyr = _lowpass(s.gyr_dps, s.sampling_rate_hz)
-    by_t = dict(zip(keys, imu_measures(s.t_s, acc, gyr, swings), strict=True))
+    by_t = dict(zip(keys, imu_measures(s.t_s, acc, gyr, swings, s.acc_ms2), strict=True))
     leg = res.truth.leg
     t_int = leg.t_s
     step = max(round(0.002 / (t_int[1] - t_int[0])), 1)
@@ -528,6 +582,10 @@ LOBE_ROWS = (
     ("its depth / the swing peak", "reversal_ratio"),
     ("stance rate 0.15-0.45 s after contact (deg/s)", "stance_rate_dps"),
     ("time of the acceleration norm's peak within ±0.15 s of contact (s)", "acc_peak_t_s"),
+    ("lobe end Z (6 Hz rate, 10 % of peak) from contact (s)", "z_t_s"),
+    ("reversal after Z from contact (s)", "rev_z_t_s"),
+    ("|acc| (12 Hz) peak, Z - 50 ms to reversal, from contact (s)", "acc_zr_peak_t_s"),
+    ("|acc| (as sampled) peak, Z - 50 ms to reversal, from contact (s)", "acc_raw_zr_peak_t_s"),
 )
 
 

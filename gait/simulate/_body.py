@@ -138,6 +138,29 @@ def _rolls_in(st: Stance) -> bool:
     return st.stride is not None and (st.stride.mode, st.stride.direction) in PLACED_VERTICAL
 
 
+def _heel_rolls_in(st: Stance) -> bool:
+    """A forward walking heel strike (simulator v8): the foot is already turning towards flat
+    when the heel touches, and the ground slows that turn from the contact on
+    (``HEEL_ROLL_EXP``); the swing meets the stance's vertical velocity at contact, as a placed
+    backward landing does (the heel itself arrives with negligible vertical velocity, Winter
+    1992; the ankle comes down with the foot's turn)."""
+    return (
+        st.stride is not None
+        and (st.stride.mode, st.stride.direction) == ("walk", "forward")
+        and st.alpha_ic_deg > 2.0
+    )
+
+
+#: Forward walking heel strikes, simulator v8: the foot angle goes as alpha_ic (1 - u)^2 over the
+#: roll-down (u from 0 at contact to 1 when flat). The mocap walker's foot pitch peaks about
+#: 40 ms before a heel contact and is falling at about 150-190 deg/s at contact (12 Hz), flat
+#: within about 90 ms; its sensor point's descent is stopped from the contact on (+4 m/s² at
+#: 0-20 ms) and nothing is stopped at foot-flat. Up to v7 the roll-down started from rest at
+#: contact: the ankle dropped after the contact (-5 m/s² at 20 ms) and was braked at foot-flat
+#: (+4.5 m/s² at 100 ms), a bump the walker does not have (docs/simulator.md step 4).
+HEEL_ROLL_EXP = 2.0
+
+
 #: Time constant of the shank's return to standing after the last contact of a bout, as a
 #: fraction of 0.6 stride (about 0.1 s at a 1.1 s stride): the return is done within the
 #: other foot's closing step.
@@ -175,6 +198,8 @@ class LegModel:
                 # the foot is still turning towards flat when it touches; the ground slows
                 # it from the contact on, hardest at contact, to rest when flat
                 alpha[lo] += st.alpha_ic_deg * (1 - u[lo]) ** 3
+            elif _heel_rolls_in(st):
+                alpha[lo] += st.alpha_ic_deg * (1 - u[lo]) ** HEEL_ROLL_EXP
             else:
                 alpha[lo] += st.alpha_ic_deg * (
                     1 - quintic(u[lo], 0.0, 0.0, 6.0, 1.0, 0.0, 0.0, 1.0)
@@ -328,7 +353,7 @@ class LegModel:
         # contact, an artefact of the stitching.
         e1[1][:3] = 0.0
         e1[2][:3] = 0.0
-        if _placed(st):
+        if _placed(st) or _heel_rolls_in(nx):
             # Backward the toe is placed: the chain's late knee extension would drive the ankle
             # down at about 0.5 m/s, where the real toe arrives slowly; the vertical path is
             # corrected to meet the pinned stance (``PLACED_VERTICAL``)
@@ -340,7 +365,7 @@ class LegModel:
         out = f_mod(t) + corr
         uu = u[:, 0]
         on = [x[3] for x in s1]
-        if _placed(st):
+        if _placed(st) or _heel_rolls_in(nx):
             on[2] = 0.0  # the ground slows the foot's turn from the contact on (``_rolls_in``)
         out[:, 3] = swing_foot_pitch(uu, [x[3] for x in s0], on, t_sw)
         out[:, 2] += self._clearance_lift(out, u[:, 0])
@@ -352,7 +377,7 @@ class LegModel:
         m1 = _fd_backward(lambda x: self._swing_model(st, nx, x), nx.t_ic)
         s1 = _fd_forward(lambda x: self.stance_state(nx, x), nx.t_ic)
         v, a = m1[1][:3] - s1[1][:3], m1[2][:3] - s1[2][:3]
-        if _placed(st):  # the swing already meets the stance vertically (``swing_state``)
+        if _placed(st) or _heel_rolls_in(nx):  # the swing meets the stance vertically
             v[2] = a[2] = 0.0
         return v, a
 

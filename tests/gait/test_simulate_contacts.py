@@ -1,4 +1,4 @@
-"""Simulator v7: what happens around a contact (issue 19 item 7, issue 20 item 1).
+"""Simulator v7-v8: what happens around a contact (issue 19 item 7, issue 20 item 1).
 
 A shank sensor feels a heel strike at the contact, forefoot walking keeps the shank turning one
 way through stance, backward running lands at the end of the knee's reach back, and the phase
@@ -45,6 +45,32 @@ def test_shank_acceleration_peaks_at_a_heel_contact(seed):
         m = (t >= st.t_ic - 0.15) & (t <= st.t_ic + 0.15)
         peaks.append(float(t[m][np.argmax(norm[m])] - st.t_ic))
     assert -0.02 <= np.median(peaks) <= 0.04
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_slow_heel_walking_stops_the_ankle_at_contact_not_at_foot_flat(seed):
+    """Simulator v8: the foot is already turning towards flat when the heel touches, so the
+    ankle comes down before the contact and is slowed from it on; at 12 Hz (as the SNU mocap
+    walker, whose |acc| peaks at +0.006 s) the shank's |acc| peaks near the contact, not at
+    foot-flat (v7: about +0.095 s, the roll-down starting from rest and braked when flat)."""
+    from scipy import signal
+
+    res = simulate(_spec("walk", "forward", "heel", 0.65), seed)
+    tr = res.truth
+    t = tr.t_s
+    fs = 1.0 / (t[1] - t[0])
+    b, a = signal.butter(2, 12.0 / (fs / 2))
+    norm = np.linalg.norm(signal.filtfilt(b, a, tr.acc_ms2, axis=0), axis=1)
+    vz = np.gradient(signal.filtfilt(b, a, tr.leg.ankle_m[:, 2]), t)
+    peaks, v_before, v_flat = [], [], []
+    for st in _landings(res)[1:-1]:
+        m = (t >= st.t_ic - 0.15) & (t <= st.t_ic + 0.15)
+        peaks.append(float(t[m][np.argmax(norm[m])] - st.t_ic))
+        v_before.append(float(np.interp(st.t_ic - 0.01, t, vz)))
+        v_flat.append(float(np.interp(st.t_ic + 0.8 * st.load_s, t, vz)))
+    assert -0.05 <= np.median(peaks) <= 0.05
+    assert np.median(v_before) < -0.05  # coming down as the heel touches
+    assert abs(np.median(v_flat)) < 0.5 * abs(np.median(v_before))  # mostly stopped by flat
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
