@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from gait.classify.data import JITTER_S
+from gait.classify.data import JITTER_S, STRIKE_JITTER_S
 from gait.classify.features import BIN_S, POST_S, PRE_S, SWING_S
 
 FEATURE_SUMMARY = (
@@ -77,7 +77,8 @@ def build_card(
             "contacts": "sensor-foot contacts from <stem>.steps.csv (or the step detector); the "
             "other foot's steps inherit the labels of the neighbouring sensor-foot step; the "
             "direction model also learns from each truth contact moved by "
-            f"{', '.join(f'{o:+.2f}' for o in JITTER_S)} s (not scored here)",
+            f"{', '.join(f'{o:+.2f}' for o in JITTER_S)} s and the strike model from each "
+            f"moved by {', '.join(f'{o:+.2f}' for o in STRIKE_JITTER_S)} s (not scored here)",
             "cross_validation": {
                 "scheme": "GroupKFold by subject (clip for the mocap layout)",
                 "n_splits": n_splits,

@@ -8,6 +8,12 @@ regression; fast and small), ``kind="mlp"`` (one hidden layer on the same scaled
 default of both classifiers since it was better on simulated and on real motion, issue 20)
 or ``kind="boosting"`` (gradient-boosted trees, NaN
 handled natively). Training is deterministic for a fixed ``random_state``.
+
+A classifier can leave feature channels out (``exclude_features``, names as in
+:func:`gait.classify.features.feature_names` before the ``@``): the direction classifier leaves
+out the out-of-plane channels and the mean specific force (:data:`SIMULATOR_CUES`), which the
+simulator does not reproduce and which made a model trained on simulated gait read real forward
+steps as backward (BENCHMARKS.md, issue 20, third pass).
 """
 
 from __future__ import annotations
@@ -19,6 +25,24 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
+
+#: Feature channels the direction classifier leaves out: the magnitudes of the lateral
+#: acceleration and of the off-sagittal rotation, the planarity of the rotation (the simulator
+#: turns the shank out of the sagittal plane by a few deg/s, real shanks by tens) and the mean
+#: specific force over the window (it carries the simulator's swing vigour, about twice the real).
+SIMULATOR_CUES: tuple[str, ...] = ("abs_a_u", "abs_w_off", "planarity", "g_norm_ms2")
+
+
+def feature_columns(n_columns: int, exclude: tuple[str, ...]) -> np.ndarray:
+    """Indices of the columns kept when the channels ``exclude`` are left out; all columns
+    when ``exclude`` is empty or ``n_columns`` is not the width of the step features."""
+    from gait.classify.features import feature_names
+
+    names = feature_names()
+    if not exclude or n_columns != len(names):
+        return np.arange(n_columns)
+    drop = set(exclude)
+    return np.array([i for i, n in enumerate(names) if n.split("@")[0] not in drop], dtype=np.int64)
 
 
 class StepClassifier(ClassifierMixin, BaseEstimator):
@@ -46,6 +70,9 @@ class StepClassifier(ClassifierMixin, BaseEstimator):
         model and the rest among themselves by another, trained only on their own rows
         (``p(rest class) = (1 - p(split)) * p(class | rest)``). For strike, ``"midfoot"``: the
         in-between class no longer blurs the heel-vs-forefoot boundary.
+    exclude_features
+        Feature channels left out (see :func:`feature_columns`; fitted ``columns_`` are the
+        indices used). Only applies to full-width step features.
     """
 
     def __init__(
@@ -62,6 +89,7 @@ class StepClassifier(ClassifierMixin, BaseEstimator):
         cv: int = 3,
         random_state: int = 0,
         split_class: str | None = None,
+        exclude_features: tuple[str, ...] = (),
     ) -> None:
         self.kind = kind
         self.C = C
@@ -75,6 +103,7 @@ class StepClassifier(ClassifierMixin, BaseEstimator):
         self.cv = cv
         self.random_state = random_state
         self.split_class = split_class
+        self.exclude_features = exclude_features
 
     def _base(self):
         from sklearn.ensemble import HistGradientBoostingClassifier
@@ -117,7 +146,8 @@ class StepClassifier(ClassifierMixin, BaseEstimator):
             )
         self.classes_ = classes
         w = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
-        Xp = self._prepare(X, fit=True)
+        self.columns_ = feature_columns(X.shape[1], tuple(self.exclude_features))
+        Xp = self._prepare(X[:, self.columns_], fit=True)
         split = self.split_class
         models = []
         if split is not None and len(classes) >= 3 and np.any(classes == split):
@@ -186,7 +216,7 @@ class StepClassifier(ClassifierMixin, BaseEstimator):
         """Calibrated probabilities, columns in ``classes_`` order."""
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, ensure_all_finite="allow-nan")
-        Xp = self._prepare(X)
+        Xp = self._prepare(X[:, self.columns_])
         p = self.model_.predict_proba(Xp)
         if self.split_model_ is None:
             return p
@@ -215,16 +245,18 @@ class StepClassifier(ClassifierMixin, BaseEstimator):
 class DirectionClassifier(StepClassifier):
     """Direction of travel of a step: ``forward`` or ``backward``.
 
-    An MLP by default (``kind="mlp"``, 32 hidden units, ``alpha = 1 / C = 1``): trained also on
+    An MLP by default (``kind="mlp"``, 32 hidden units, ``alpha = 1 / C = 1/3``): trained also on
     contacts moved -0.25/-0.12/+0.08/+0.16 s (:data:`gait.classify.data.JITTER_S`), it keeps its
     accuracy where the step detector's contact lands early or late, which the logistic
     regression could not (held-out simulated backward steps at the detector's contacts 87 % ->
-    100 %, BENCHMARKS.md, issue 20)."""
+    100 %, BENCHMARKS.md, issue 20). It leaves out :data:`SIMULATOR_CUES` (the out-of-plane
+    channels and the mean specific force): trained on simulated gait alone it then reads a real
+    walker's forward steps far better (BENCHMARKS.md, issue 20, third pass)."""
 
     def __init__(
         self,
         kind: str = "mlp",
-        C: float = 1.0,
+        C: float = 3.0,
         hidden_units: int = 32,
         max_iter: int = 300,
         learning_rate: float = 0.1,
@@ -235,6 +267,7 @@ class DirectionClassifier(StepClassifier):
         cv: int = 3,
         random_state: int = 0,
         split_class: str | None = None,
+        exclude_features: tuple[str, ...] = SIMULATOR_CUES,
     ) -> None:
         super().__init__(
             kind=kind,
@@ -249,6 +282,7 @@ class DirectionClassifier(StepClassifier):
             cv=cv,
             random_state=random_state,
             split_class=split_class,
+            exclude_features=exclude_features,
         )
 
 
@@ -274,6 +308,7 @@ class StrikeClassifier(StepClassifier):
         cv: int = 3,
         random_state: int = 0,
         split_class: str | None = "midfoot",
+        exclude_features: tuple[str, ...] = (),
     ) -> None:
         super().__init__(
             kind=kind,
@@ -288,4 +323,5 @@ class StrikeClassifier(StepClassifier):
             cv=cv,
             random_state=random_state,
             split_class=split_class,
+            exclude_features=exclude_features,
         )

@@ -6,7 +6,8 @@ the one-hidden-layer networks' weights, and the sigmoid calibrators). Loading it
 scikit-learn nor skops (``gait analyse`` starts faster) and cannot run code: it is numbers only.
 :class:`PortableClassifier` reproduces ``StepClassifier.predict_proba`` (tested to 1e-9). Only
 ``kind="logistic"`` or ``"mlp"`` with sigmoid calibration can be exported; other models are
-loaded from their ``.skops`` file.
+loaded from their ``.skops`` file. ``columns`` (absent or null: all) lists the feature columns
+the model reads, for a classifier that leaves channels out (``exclude_features``).
 """
 
 from __future__ import annotations
@@ -52,11 +53,14 @@ def export(est) -> dict[str, Any]:
     if getattr(est, "kind", None) not in ("logistic", "mlp") or est.calibration != "sigmoid":
         raise TypeError("only kind='logistic' or 'mlp' with sigmoid calibration can be exported")
     split = getattr(est, "split_model_", None)
+    cols = getattr(est, "columns_", None)
+    all_cols = cols is None or np.array_equal(cols, np.arange(est.n_features_in_))
     return {
         "format": FORMAT,
         "estimator": type(est).__name__,
         "classes": [str(c) for c in est.classes_],
         "n_features": int(est.n_features_in_),
+        "columns": None if all_cols else [int(c) for c in cols],
         "fill": est.fill_.tolist(),
         "mean": est.mean_.tolist(),
         "scale": est.scale_.tolist(),
@@ -120,13 +124,21 @@ class PortableClassifier:
         self._mean = np.asarray(spec["mean"], dtype=np.float64)
         self._scale = np.asarray(spec["scale"], dtype=np.float64)
         n = self.n_features_in_
+        cols = spec.get("columns")
+        self._columns = None if cols is None else np.asarray(cols, dtype=np.int64)
+        if self._columns is not None:
+            if self._columns.ndim != 1 or np.any((self._columns < 0) | (self._columns >= n)):
+                raise ValueError("columns must be indices below n_features")
+            n = len(self._columns)
         if not (len(self._fill) == len(self._mean) == len(self._scale) == n):
-            raise ValueError("fill/mean/scale lengths differ from n_features")
+            raise ValueError("fill/mean/scale lengths differ from the columns used")
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
         X = np.asarray(X, dtype=np.float64)
         if X.ndim != 2 or X.shape[1] != self.n_features_in_:
             raise ValueError(f"expected {self.n_features_in_} features per row")
+        if self._columns is not None:
+            X = X[:, self._columns]
         Xp = (np.where(np.isnan(X), self._fill, X) - self._mean) / self._scale
         spec = self.spec
         p = _calibrated_proba(spec["model"], Xp)

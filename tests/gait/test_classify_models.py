@@ -66,6 +66,19 @@ def test_model_folder_round_trip_and_card(small_model):
         assert list(a.classes_) == list(b.classes_)
         np.testing.assert_allclose(b.predict_proba(X), a.predict_proba(X), rtol=0, atol=1e-9)
     assert set(d.classes_) == {"forward", "backward"}
+    # the direction model reads every column but the simulator's cues; the strike model all
+    from gait.classify.estimators import SIMULATOR_CUES
+    from gait.classify.features import feature_names
+
+    names = feature_names()
+    used = {names[i].split("@")[0] for i in d.columns_}
+    assert not used & set(SIMULATOR_CUES) and len(d.columns_) < len(names)
+    assert len(s.columns_) == len(names)
+    spec = json.loads((small_model / "direction.json").read_text())
+    assert spec["columns"] == [int(i) for i in d.columns_]
+    X2 = X.copy()
+    X2[:, [i for i in range(len(names)) if i not in set(d.columns_)]] = 1e6
+    np.testing.assert_array_equal(pd_.predict_proba(X2), pd_.predict_proba(X))
     cv = card["tasks"]["direction"]["cross_validation"]
     assert {"per_class", "confusion", "per_subject_accuracy", "balanced_accuracy"} <= set(cv)
     assert card["library_versions"]["scikit-learn"]
@@ -255,8 +268,8 @@ def test_cli_train_bad_label_is_located(tmp_path):
     assert not (tmp_path / "m").exists()
 
 
-def test_jittered_rows_carry_direction_only_and_stay_out_of_scores():
-    from gait.classify.data import JITTER_S, steps_of_labelled
+def test_jittered_rows_carry_one_label_and_stay_out_of_scores():
+    from gait.classify.data import JITTER_S, STRIKE_JITTER_S, steps_of_labelled
 
     path = sorted(TRAIN.glob("*.csv.gz"))[0]
     plain = steps_of_labelled(path)
@@ -266,9 +279,15 @@ def test_jittered_rows_carry_direction_only_and_stay_out_of_scores():
     np.testing.assert_array_equal(real.X, plain.X)  # the real rows are unchanged
     moved = jit.subset(jit.jittered)
     n_truth = int((~plain.at_detector).sum())
-    assert n_truth * len(JITTER_S) - 2 * len(JITTER_S) <= len(moved) <= n_truth * len(JITTER_S)
-    assert all(s is None for s in moved.strike)
-    assert set(moved.direction) <= set(plain.direction[~plain.at_detector])
+    n_off = len(JITTER_S) + len(STRIKE_JITTER_S)
+    assert n_truth * n_off - 2 * n_off <= len(moved) <= n_truth * n_off
+    has_d = np.array([d is not None for d in moved.direction])
+    has_s = np.array([s is not None for s in moved.strike])
+    assert not np.any(has_d & has_s)  # each moved row teaches one task only
+    assert has_d.sum() >= n_truth * len(JITTER_S) - 2 * len(JITTER_S)
+    assert has_s.sum() >= n_truth * len(STRIKE_JITTER_S) - 2 * len(STRIKE_JITTER_S)
+    assert set(moved.direction[has_d]) <= set(plain.direction[~plain.at_detector])
+    assert set(moved.strike[has_s]) <= set(plain.strike[~plain.at_detector])
     assert not moved.at_detector.any()
     # a moved row is read elsewhere than any real row of its contact
     assert not np.any(np.all(np.isclose(moved.X[:, :5], real.X[0, :5], equal_nan=True), axis=1))
@@ -279,10 +298,10 @@ def test_models_of_another_feature_set_are_refused_with_a_clear_message(small_mo
 
     folder = tmp_path / "old"
     shutil.copytree(small_model, folder)
-    spec = json.loads((folder / "direction.json").read_text())
+    spec = json.loads((folder / "strike.json").read_text())  # reads every column
     spec["n_features"] += 1
     for key in ("fill", "mean", "scale"):
         spec[key].append(1.0)
-    (folder / "direction.json").write_text(json.dumps(spec))
+    (folder / "strike.json").write_text(json.dumps(spec))
     with pytest.raises(ModelFileError, match="retrain"):
         load_models(folder)
