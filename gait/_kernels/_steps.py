@@ -209,37 +209,6 @@ def _biquad_settle(x: float, fp: np.ndarray, k: int, z: np.ndarray, j: int) -> f
     return y
 
 
-@njit(cache=True, inline="always")
-def _axis_step(
-    fstate: np.ndarray, gx: float, gy: float, gz: float, beta: float, iterate: bool
-) -> None:
-    """Fold one angular-rate sample into the running second moments; with ``iterate``, one
-    power-iteration step.
-
-    The moments are not normalised: fast rotations (the swings) weigh most, so the axis is the
-    one the leg swings about (mediolateral), whatever the mounting. M is positive semi-definite,
-    so the iteration keeps the axis on the same side: its sign never flips.
-    """
-    c = 1.0 - beta
-    fstate[F_M] = c * fstate[F_M] + beta * gx * gx
-    fstate[F_M + 1] = c * fstate[F_M + 1] + beta * gy * gy
-    fstate[F_M + 2] = c * fstate[F_M + 2] + beta * gz * gz
-    fstate[F_M + 3] = c * fstate[F_M + 3] + beta * gx * gy
-    fstate[F_M + 4] = c * fstate[F_M + 4] + beta * gx * gz
-    fstate[F_M + 5] = c * fstate[F_M + 5] + beta * gy * gz
-    if not iterate:
-        return
-    u0, u1, u2 = fstate[F_AXIS], fstate[F_AXIS + 1], fstate[F_AXIS + 2]
-    v0 = fstate[F_M] * u0 + fstate[F_M + 3] * u1 + fstate[F_M + 4] * u2
-    v1 = fstate[F_M + 3] * u0 + fstate[F_M + 1] * u1 + fstate[F_M + 5] * u2
-    v2 = fstate[F_M + 4] * u0 + fstate[F_M + 5] * u1 + fstate[F_M + 2] * u2
-    nv = np.sqrt(v0 * v0 + v1 * v1 + v2 * v2)
-    if nv > 0.0:
-        fstate[F_AXIS] = v0 / nv
-        fstate[F_AXIS + 1] = v1 / nv
-        fstate[F_AXIS + 2] = v2 / nv
-
-
 #: After-ratio assumed for a sense with no lobes yet (a swing's is 0.1-0.6, the rotation before a
 #: toe-off is followed by the swing: 0.7 and more).
 Q_UNKNOWN = 0.55
@@ -250,35 +219,39 @@ Q_MARGIN = 0.1
 EXC_LEARN = 0.4
 
 
+@njit(cache=True, inline="always")
+def _folded_ratio(
+    fstate: np.ndarray, j: int, q: float, exc: float, alpha: float
+) -> tuple[float, float]:
+    """The running after-ratio of sense ``j`` (0: +, 1: -) and its weight once a lobe with
+    after-ratio ``q`` and excursion ``exc`` is folded in: weighted by excursion, so a small lobe
+    (the first rotation of a start) teaches little; the first evidence of a sense is taken as
+    it is."""
+    if fstate[F_Q + j] < 0.0:
+        return q, exc
+    w_old = (1.0 - alpha) * fstate[F_QW + j]
+    w_new = alpha * exc
+    return (w_old * fstate[F_Q + j] + w_new * q) / (w_old + w_new), w_old + w_new
+
+
+@njit(cache=True, inline="always")
+def _after_ratio(rf: np.ndarray, ip: np.ndarray) -> float:
+    """Mean |w| over the after-window measured so far (``RF_QSUM``, summed as the samples come
+    in), relative to the lobe's peak; once the window is complete, the lobe's after-ratio."""
+    return rf[RF_QSUM] / ((ip[P_POST_HI] - ip[P_POST_LO] + 1) * rf[RF_PEAK])
+
+
 @njit(cache=True)
 def _learn_sense(
-    r: np.ndarray,
-    rf: np.ndarray,
-    istate: np.ndarray,
-    fstate: np.ndarray,
-    ring: np.ndarray,
-    mask: int,
-    ip: np.ndarray,
+    r: np.ndarray, rf: np.ndarray, istate: np.ndarray, fstate: np.ndarray, ip: np.ndarray,
     fp: np.ndarray,
-) -> None:
-    """Fold a lobe's after-ratio (mean |w| over its after-window, relative to its peak) into
-    the running ratio of its sense, and update the swing sense."""
-    total = 0.0
-    for k in range(r[R_Z] + ip[P_POST_LO], r[R_Z] + ip[P_POST_HI] + 1):
-        total += abs(ring[k & mask, 0])
-    q = total / ((ip[P_POST_HI] - ip[P_POST_LO] + 1) * rf[RF_PEAK])
+) -> None:  # fmt: skip
+    """Fold a complete after-window's ratio into the running ratio of the lobe's sense, and
+    update the swing sense."""
     j = 0 if r[R_SIGN] > 0 else 1
-    exc = rf[RF_EXC]
-    if fstate[F_Q + j] < 0.0:
-        fstate[F_Q + j] = q  # the first evidence of this sense
-        fstate[F_QW + j] = exc
-    else:
-        # weighted by excursion: a small lobe (the first rotation of a start) teaches little
-        alpha = fp[Q_SENSE_ALPHA]
-        w_old = (1.0 - alpha) * fstate[F_QW + j]
-        w_new = alpha * exc
-        fstate[F_Q + j] = (w_old * fstate[F_Q + j] + w_new * q) / (w_old + w_new)
-        fstate[F_QW + j] = w_old + w_new
+    q, w = _folded_ratio(fstate, j, _after_ratio(rf, ip), rf[RF_EXC], fp[Q_SENSE_ALPHA])
+    fstate[F_Q + j] = q
+    fstate[F_QW + j] = w
     _update_sense(istate, fstate)
 
 
@@ -434,13 +407,9 @@ def _surely_no_swing(
     sign = rec_i[row, R_SIGN]
     if istate[I_SENSE] != -sign:
         return False
-    q_lb = rec_f[row, RF_QSUM] / ((ip[P_POST_HI] - ip[P_POST_LO] + 1) * rec_f[row, RF_PEAK])
     j = 0 if sign > 0 else 1
-    qj = q_lb
-    if fstate[F_Q + j] >= 0.0:
-        w_old = (1.0 - fp[Q_SENSE_ALPHA]) * fstate[F_QW + j]
-        w_new = fp[Q_SENSE_ALPHA] * rec_f[row, RF_EXC]
-        qj = (w_old * fstate[F_Q + j] + w_new * q_lb) / (w_old + w_new)
+    q_lb = _after_ratio(rec_f[row], ip)
+    qj, _ = _folded_ratio(fstate, j, q_lb, rec_f[row, RF_EXC], fp[Q_SENSE_ALPHA])
     qo = fstate[F_Q + 1 - j]
     if qo < 0.0:
         qo = Q_UNKNOWN
@@ -703,7 +672,7 @@ def detect_block(
                     rec_i[row, R_POST_DONE] = 1
                     dirty = True
                     if rec_f[row, RF_EXC] >= EXC_LEARN * fstate[F_EXC_LEVEL]:
-                        _learn_sense(rec_i[row], rec_f[row], istate, fstate, ring, mask, ip, fp)
+                        _learn_sense(rec_i[row], rec_f[row], istate, fstate, ip, fp)
                 elif (
                     not pending
                     and rec_i[row, R_STATE] == 0

@@ -347,10 +347,11 @@ class AnkleStepStream:
         if idx.size == 0:
             return np.zeros(0, np.float64)
         rel = idx - g0
-        if rel.min() >= 0:
-            return block_t[rel]
-        return np.where(rel >= 0, block_t[np.maximum(rel, 0)] if block_t.size else 0.0,
-                        tail_t[np.minimum(rel, -1) + tail_t.size])  # fmt: skip
+        new = rel >= 0
+        t = np.empty(idx.size, np.float64)
+        t[new] = block_t[rel[new]]
+        t[~new] = tail_t[rel[~new] + tail_t.size]
+        return t
 
     def _remember_fc(
         self, ic_idx: np.ndarray, fc_idx: np.ndarray, tail_t: np.ndarray, block_t: np.ndarray,
