@@ -147,14 +147,6 @@ class _NoEnergy:
             object.__setattr__(self, name, np.full(n, np.nan))
 
 
-def _num(x: Any) -> float | None:
-    """A JSON-ready float: NaN/None -> None."""
-    if x is None:
-        return None
-    v = float(x)
-    return None if math.isnan(v) else v
-
-
 # --- the streaming core -----------------------------------------------------------------------
 
 
@@ -365,11 +357,6 @@ class PipelineStream:
 def _column(values: Any, dtype: type = float) -> list[Any]:
     """A column as a list of Python floats (or bools)."""
     return np.asarray(values, dtype=np.float64 if dtype is float else dtype).tolist()
-
-
-def _time(t: float) -> float | None:
-    """A step time for a record: rounded to T_DECIMALS, NaN -> None."""
-    return None if math.isnan(t) else round(float(t), T_DECIMALS)
 
 
 def _floats(values: list[float | None]) -> np.ndarray:

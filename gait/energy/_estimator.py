@@ -389,6 +389,24 @@ class MetEnergyStream:
     def _timed_out(self, step: _Step) -> bool:
         return self._finished or self._t_last > step.t_s + MAX_STRIDE_TIME_S + HOLD_S
 
+    def _span(self, a: _Step, b: _Step) -> Any:
+        """The samples of the stride from contact ``a`` to ``b``: ``(lo, hi, fc)`` (buffer
+        indices ``lo``-``hi`` and the toe-off time after ``a``, or None), None if the stride is
+        not plausible, or _NOT_READY (samples still to come)."""
+        if not MIN_STRIDE_TIME_S <= b.t_s - a.t_s <= MAX_STRIDE_TIME_S:
+            return None
+        need = b.idx + self._w1 + self._pad + 1
+        if self._n_seen < need and not self._finished:
+            return _NOT_READY
+        fc = b.fc_t_s - a.t_s if math.isfinite(b.fc_t_s) else None
+        return max(a.idx - self._pad, self._buf_start), min(need, self._n_seen), fc
+
+    def _keep(self, a: _Step, b: _Step, m: StrideMeasure | None) -> None:
+        """Store a measured stride (and its table row when it is plausible)."""
+        self._strides[(a.idx, b.idx)] = m
+        if m is not None:
+            self._stride_rows[(a.idx, b.idx)] = self._stride_row(a, b, m)
+
     def _stride(self, a: _Step | None, b: _Step | None) -> Any:
         """The measured stride from contact ``a`` to ``b``: a StrideMeasure, None (not
         plausible), or _NOT_READY (samples still to come)."""
@@ -397,25 +415,16 @@ class MetEnergyStream:
         key = (a.idx, b.idx)
         if key in self._strides:
             return self._strides[key]
-        if not MIN_STRIDE_TIME_S <= b.t_s - a.t_s <= MAX_STRIDE_TIME_S:
-            return None
-        need = b.idx + self._w1 + self._pad + 1
-        if self._n_seen < need and not self._finished:
-            return _NOT_READY
-        lo = max(a.idx - self._pad, self._buf_start)
-        hi = min(need, self._n_seen)
-        acc = self._acc[lo - self._buf_start : hi - self._buf_start]
-        gyr = self._gyr[lo - self._buf_start : hi - self._buf_start] if self._has_gyro else None
-        cost = (
-            self._buffer_cost()[lo - self._buf_start : hi - self._buf_start]
-            if gyr is not None
-            else None
-        )
-        fc = b.fc_t_s - a.t_s if math.isfinite(b.fc_t_s) else None
+        span = self._span(a, b)
+        if span is None or span is _NOT_READY:
+            return span
+        lo, hi, fc = span
+        s0 = self._buf_start
+        gyr = self._gyr[lo - s0 : hi - s0] if self._has_gyro else None
         m = measure_stride(
-            acc,
+            self._acc[lo - s0 : hi - s0],
             gyr,
-            cost,
+            self._buffer_cost()[lo - s0 : hi - s0] if gyr is not None else None,
             a.idx - lo,
             b.idx - lo,
             self._fs,
@@ -424,33 +433,28 @@ class MetEnergyStream:
             lever_m=self._lever_m,
             acc_average_s=self._acc_average_s,
         )
-        self._strides[key] = m
-        if m is not None:
-            self._stride_rows[key] = self._stride_row(a, b, m)
+        self._keep(a, b, m)
         return m
 
     def _measure_batch(self) -> None:
         """Measure at once (:func:`gait.speed.measure_strides`) the strides from
         :attr:`_next_stride` on whose samples are in, as :meth:`_stride` would one by one:
         the same slices and numbers, stored for it to find."""
-        keys, lo, hi, ic0, ic1, fc = [], [], [], [], [], []
+        pairs, spans = [], []
         for k in range(self._next_stride, len(self._instr)):
             a, b = self._instr[k - 1], self._instr[k]
-            key = (a.idx, b.idx)
-            if key in self._strides or not MIN_STRIDE_TIME_S <= b.t_s - a.t_s <= MAX_STRIDE_TIME_S:
+            if (a.idx, b.idx) in self._strides:
                 continue
-            need = b.idx + self._w1 + self._pad + 1
-            if self._n_seen < need and not self._finished:
+            span = self._span(a, b)
+            if span is _NOT_READY:
                 break  # contacts come in order: the later strides are not ready either
-            keys.append((a, b))
-            lo.append(max(a.idx - self._pad, self._buf_start))
-            hi.append(min(need, self._n_seen))
-            ic0.append(a.idx)
-            ic1.append(b.idx)
-            fc.append(b.fc_t_s - a.t_s if math.isfinite(b.fc_t_s) else None)
-        if len(keys) < 2:
+            if span is not None:
+                pairs.append((a, b))
+                spans.append(span)
+        if len(pairs) < 2:
             return  # nothing gained over one at a time
         start = self._buf_start
+        lo, hi, fc = (list(c) for c in zip(*spans, strict=True))
         gyr = self._gyr if self._has_gyro else None
         measures = measure_strides(
             self._acc,
@@ -458,18 +462,16 @@ class MetEnergyStream:
             self._buffer_cost() if gyr is not None else None,
             np.array(lo) - start,
             np.array(hi) - start,
-            np.array(ic0) - start,
-            np.array(ic1) - start,
+            np.array([a.idx for a, _ in pairs]) - start,
+            np.array([b.idx for _, b in pairs]) - start,
             self._fs,
             height_m=self._height_m,
             fc_time_s=fc,
             lever_m=self._lever_m,
             acc_average_s=self._acc_average_s,
         )
-        for (a, b), m in zip(keys, measures, strict=True):
-            self._strides[(a.idx, b.idx)] = m
-            if m is not None:
-                self._stride_rows[(a.idx, b.idx)] = self._stride_row(a, b, m)
+        for (a, b), m in zip(pairs, measures, strict=True):
+            self._keep(a, b, m)
 
     def _buffer_cost(self) -> np.ndarray:
         """The stillness cost of the whole buffer, computed once per buffer.
