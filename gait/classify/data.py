@@ -52,7 +52,8 @@ class StepSet:
     sources: list[str] = field(default_factory=list)
     #: True for a row read at a detector contact, False at a truth contact (None: all False).
     at_detector: np.ndarray | None = None
-    #: True for a direction-only row at a truth contact moved by one of JITTER_S (None: none).
+    #: True for a training row at a moved truth contact (JITTER_S: direction only,
+    #: STRIKE_JITTER_S: strike only); never scored (None: none).
     jittered: np.ndarray | None = None
 
     def __post_init__(self) -> None:
@@ -173,7 +174,7 @@ def steps_of_labelled(
 ) -> StepSet:
     """Training steps of one labelled session (docs/labelled-sessions.md); ``transform``
     (e.g. a rotation, for tests and benchmarks) is applied to the samples first; ``jitter``
-    adds the direction-only rows at moved contacts (module docstring)."""
+    adds the training rows at moved contacts (module docstring)."""
     from gait.labels import assign_labels, read_labelled_session, steps_path
 
     ls = read_labelled_session(path)
