@@ -365,9 +365,17 @@ def _close_lobe(
     istate[I_NREC] += 1
 
 
+@njit(cache=True, inline="always")
+def _set_rev(r: np.ndarray, rf: np.ndarray) -> None:
+    """The reversal after the lobe: where the rotation the other way peaked, or the lobe's end
+    if the segment never turned the other way (beyond a gyroscope's noise)."""
+    r[R_REV] = r[R_RMIN_IDX] if rf[RF_RMIN] < -REV_RISE_MIN_DPS else r[R_Z]
+
+
 @njit(cache=True)
 def _bout_candidate(
     r: np.ndarray,
+    rf: np.ndarray,
     peak: float,
     istate: np.ndarray,
     fstate: np.ndarray,
@@ -387,7 +395,7 @@ def _bout_candidate(
         fstate[F_BOUT_MAXPEAK] = peak
     if peak >= 0.5 * fstate[F_BOUT_MAXPEAK]:
         if r[R_REV] == NO_IDX:
-            r[R_REV] = r[R_RMIN_IDX]
+            _set_rev(r, rf)
         istate[I_BOUT_CAND] = _landing(r, ring, mask, ip, fp)
 
 
@@ -662,8 +670,10 @@ def detect_block(
                     rec_f[row, RF_RMIN] = ws
                     rec_i[row, R_RMIN_IDX] = g
                 rise = max(REV_RISE_MIN_DPS, fp[Q_REV_RISE] * abs(rec_f[row, RF_RMIN]))
-                if ws >= rec_f[row, RF_RMIN] + rise or since >= ip[P_REV_MAX]:
-                    rec_i[row, R_REV] = rec_i[row, R_RMIN_IDX]
+                if (
+                    ws >= rec_f[row, RF_RMIN] + rise and rec_f[row, RF_RMIN] < -REV_RISE_MIN_DPS
+                ) or since >= ip[P_REV_MAX]:
+                    _set_rev(rec_i[row], rec_f[row])
                     dirty = True
             if rec_i[row, R_POST_DONE] == 0:
                 if since >= ip[P_POST_LO]:
@@ -713,7 +723,9 @@ def detect_block(
                     ] * rec_f[row, RF_EXC]
             elif r[R_POST_DONE] == 1 or r[R_EARLY_NO] == 1:
                 r[R_STATE] = 2
-                _bout_candidate(r, rec_f[row, RF_PEAK], istate, fstate, ring, mask, ip, fp)
+                _bout_candidate(
+                    r, rec_f[row], rec_f[row, RF_PEAK], istate, fstate, ring, mask, ip, fp
+                )
             else:
                 break
         # an isolated step: a bout of motion that ended in rest without a contact
@@ -782,7 +794,7 @@ def flush(
         if r[R_STATE] != 0 or r[R_SIGN] != sense or r[R_Z] >= g:
             continue
         if r[R_REV] == NO_IDX:
-            r[R_REV] = r[R_RMIN_IDX]
+            _set_rev(r, rec_f[row])
         n_out = _emit(_landing(r, ring, mask, ip, fp), r[R_FC], istate, out_ic, out_fc, n_out)
         r[R_STATE] = 1
     istate[I_NREC] = 0

@@ -120,6 +120,46 @@ def test_a_swing_waits_for_its_reversal_not_for_the_window_of_the_rotation_befor
     assert np.max(steady) <= 0.14
 
 
+def _eased_swing_gait(fs: float, n_strides: int) -> tuple[SampleBlock, np.ndarray]:
+    """A segment whose swing eases off to a slow rippling turn in the same sense, then turns
+    back until the ground stops it (a placed landing after a long terminal swing). Returns the
+    samples and the true contacts (the end of the turn back, where an impact is felt)."""
+    parts: list[np.ndarray] = []
+    contacts = []
+
+    def seg(f, dur_s: float) -> None:
+        n = round(dur_s * fs)
+        parts.append(f((np.arange(n) + 0.5) / n))
+
+    for _ in range(n_strides):
+        seg(lambda u: 60 * np.sin(np.pi * u), 0.45)  # stance
+        seg(lambda u: np.where(u < 0.5, -400, -360) * np.sin(np.pi * u) - 40 * (u >= 0.5), 0.35)
+        seg(lambda u: -40 + 8 * np.sin(2 * np.pi * u), 0.12)  # eased off, still the same sense
+        seg(lambda u: -40 + 190 * np.sin(0.5 * np.pi * u), 0.16)  # the turn back
+        contacts.append(sum(p.size for p in parts))
+        seg(lambda u: 150 * (1 - u), 0.04)  # stopped by the ground
+    parts.append(np.zeros(round(fs)))
+    w = np.concatenate(parts)
+    gyr = np.zeros((w.size, 3))
+    gyr[:, 1] = w
+    acc = np.tile([0.0, 0.0, GRAVITY_MS2], (w.size, 1))
+    for c in contacts:
+        acc[c : c + 3, 2] += [30.0, 15.0, 5.0]
+    return SampleBlock(np.arange(w.size) / fs, acc, gyr, fs), np.asarray(contacts)
+
+
+@pytest.mark.parametrize("fs", [100.0, 200.0])
+def test_a_swing_that_only_eases_off_has_not_reversed(fs):
+    """A reversal is a turn the other way: a ripple while the swing eases off (the rate slowing
+    and speeding up again in the swing's own sense) must not end the search for it, or the
+    contact lands at the swing's end, 0.2 s before the impact at the end of the turn back."""
+    samples, truth = _eased_swing_gait(fs, 20)
+    st = AnkleStepDetector().detect(samples).steps_
+    found = st.ic_idx[st.instrumented]
+    err_s = np.array([np.min(np.abs(found - c)) for c in truth[2:]]) / fs
+    assert np.max(err_s) <= 0.02
+
+
 @needs_ipol
 @pytest.mark.parametrize(("code", "foot"), DEV_TRIALS)
 def test_the_accelerometer_never_decides_whether_a_contact_exists(code, foot):
