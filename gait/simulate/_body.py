@@ -151,6 +151,31 @@ def _heel_rolls_in(st: Stance) -> bool:
     )
 
 
+def _toe_rolls_in(st: Stance) -> bool:
+    """A forward walking forefoot or midfoot landing (simulator v9): like a placed backward
+    landing (``_rolls_in``), the foot arrives still turning towards flat about its first
+    contact point, the ground slows that turn from the contact on and the swing meets the
+    stance's vertical velocity at contact. The SNU walker's forefoot landings stop the ankle
+    from the contact on (the specific force along the shank 13-15 m/s² at 0-50 ms, 8.9 at
+    100 ms, 12 Hz) with nothing to stop once the heel is down; up to v8 the forward roll-down
+    started from rest at the contact, so the ankle dropped after the contact (about 5-7 m/s²
+    along the shank at 50 ms) and was braked when the heel came down (about 12.5 m/s² at
+    150 ms), the bump v8 removed from heel strikes. The heel is lowered under the control of the
+    calf muscles, which are already active before a forefoot landing [Yong et al. 2014]."""
+    return (
+        st.stride is not None
+        and (st.stride.mode, st.stride.direction) == ("walk", "forward")
+        and st.alpha_ic_deg <= 2.0
+    )
+
+
+def _meets_vertically(st: Stance, nx: Stance) -> bool:
+    """The swing from ``st`` meets the pinned stance of ``nx`` vertically at contact, the ground
+    slowing the foot's turn from the contact on (placed backward landings, forward walking
+    landings since v9)."""
+    return _placed(st) or _heel_rolls_in(nx) or _toe_rolls_in(nx)
+
+
 #: Forward walking heel strikes, simulator v8: the foot angle goes as alpha_ic (1 - u)^2 over the
 #: roll-down (u from 0 at contact to 1 when flat). The mocap walker's foot pitch peaks about
 #: 40 ms before a heel contact and is falling at about 150-190 deg/s at contact (12 Hz), flat
@@ -194,7 +219,7 @@ class LegModel:
         if st.real_ic:
             u = (t - st.t_ic) / st.load_s
             lo = (u >= 0) & (u < 1)
-            if _rolls_in(st):
+            if _rolls_in(st) or _toe_rolls_in(st):
                 # the foot is still turning towards flat when it touches; the ground slows
                 # it from the contact on, hardest at contact, to rest when flat
                 alpha[lo] += st.alpha_ic_deg * (1 - u[lo]) ** 3
@@ -353,7 +378,7 @@ class LegModel:
         # contact, an artefact of the stitching.
         e1[1][:3] = 0.0
         e1[2][:3] = 0.0
-        if _placed(st) or _heel_rolls_in(nx):
+        if _meets_vertically(st, nx):
             # Backward the toe is placed: the chain's late knee extension would drive the ankle
             # down at about 0.5 m/s, where the real toe arrives slowly; the vertical path is
             # corrected to meet the pinned stance (``PLACED_VERTICAL``)
@@ -365,7 +390,7 @@ class LegModel:
         out = f_mod(t) + corr
         uu = u[:, 0]
         on = [x[3] for x in s1]
-        if _placed(st) or _heel_rolls_in(nx):
+        if _meets_vertically(st, nx):
             on[2] = 0.0  # the ground slows the foot's turn from the contact on (``_rolls_in``)
         out[:, 3] = swing_foot_pitch(uu, [x[3] for x in s0], on, t_sw)
         out[:, 2] += self._clearance_lift(out, u[:, 0])
@@ -377,7 +402,7 @@ class LegModel:
         m1 = _fd_backward(lambda x: self._swing_model(st, nx, x), nx.t_ic)
         s1 = _fd_forward(lambda x: self.stance_state(nx, x), nx.t_ic)
         v, a = m1[1][:3] - s1[1][:3], m1[2][:3] - s1[2][:3]
-        if _placed(st) or _heel_rolls_in(nx):  # the swing meets the stance vertically
+        if _meets_vertically(st, nx):  # the swing meets the stance vertically
             v[2] = a[2] = 0.0
         return v, a
 

@@ -123,6 +123,18 @@ STRIKE_KNEE_DEG = {
     ("walk", "heel"): -2.0, ("walk", "midfoot"): 3.0, ("walk", "forefoot"): 8.0,
     ("run", "heel"): 0.0, ("run", "midfoot"): 5.0, ("run", "forefoot"): 10.0,
 }  # fmt: skip
+#: Simulator v9: the share of the strike's extra knee flexion kept through stance, and the part of
+#: the cycle after contact over which the knee gives up the rest (the loading response, about
+#: the first 12 % of the cycle [Perry & Burnfield 2010]). A forefoot landing meets the ground with
+#: the knee more flexed and the ankle plantarflexed; as the heel is lowered the ankle dorsiflexes
+#: and takes up the landing, and the knee flexes less under load than after a heel strike, whose
+#: foot falls about the heel and pulls the tibia forward (the heel rocker) [Perry & Burnfield
+#: 2010; Williams et al. 2012: forefoot landings shift the absorption from the knee to the ankle;
+#: the size is our assumption]. Up to v8 the extra flexion grew by a further 30 % under load, so
+#: the shank turned fastest in the stance sense just after a forefoot landing, faster than after
+#: a heel strike: the SNU walker's forefoot landings turn it slowest (docs/simulator.md §1.2).
+STRIKE_KNEE_KEEP = 0.5
+STRIKE_KNEE_LOAD_SPAN = 0.12
 #: Speed at which the key-point curves apply (m/s); other speeds scale the excursion.
 REFERENCE_SPEED_M_S = {"walk": 1.3, "run": 3.2}
 
@@ -296,10 +308,10 @@ def segment_angle_deg(
 
 def contact_knee_profile(p: np.ndarray, duty: float = 0.6) -> np.ndarray:
     """Weight of the strike's extra knee flexion over the cycle (``p`` = phase, 0 = contact):
-    it builds up over the last ``CONTACT_KNEE_SPAN`` of the swing to 1 at contact, grows a
-    little more as the limb takes the load (about 1.3 at 0.1 of the cycle), stays at least 1
-    through the stance and fades over the first half of the swing; smooth (zero rate) at
-    contact.
+    it builds up over the last ``CONTACT_KNEE_SPAN`` of the swing to 1 at contact, falls to
+    ``STRIKE_KNEE_KEEP`` over the loading response (``STRIKE_KNEE_LOAD_SPAN``), stays there
+    through the stance and fades over the first half of the swing. Smooth at contact up to the
+    second derivative, so the swing is not bent to meet the stance.
 
     Simulator v7: up to v6 the extra flexion was gone by 0.3 of the cycle, so the knee
     extended by 8-10 deg within 0.2 s of a forefoot landing and turned the shank back in the
@@ -307,13 +319,29 @@ def contact_knee_profile(p: np.ndarray, duty: float = 0.6) -> np.ndarray:
     without turning back through stance whatever the strike (the ankle rocker, Perry &
     Burnfield 2010); a forefoot walker keeps a more flexed knee through stance, and the
     difference goes in the swing, whose knee flexion is large anyway.
+
+    Simulator v9: v7-v8 let the extra flexion grow by a further 30 % under load, with a jump of
+    the knee's angular acceleration at contact that the stitching of swing and stance bent the
+    last 0.2 s of the swing by up to 9 deg to absorb: a forefoot landing arrived with the shank
+    still turning in the swing sense faster than a heel strike's and then turned in the stance
+    sense faster just after the contact. Now the knee gives up part of the extra flexion over
+    the loading response (``STRIKE_KNEE_KEEP``): a forefoot landing's ankle, not its knee, takes
+    up the load, and the shank turns slower after it than after a heel strike.
     """
     before = (1.0 - p) / CONTACT_KNEE_SPAN
     w_before = np.where(before < 1.0, (1.0 - before**2) ** 3, 0.0)
-    u = np.clip(p / duty, 0.0, 1.0)
-    # 1 + a bump of 0.3 that is highest at about 0.1 of the cycle and gone by foot-off
-    load = 1.0 + 0.3 * _peak_bump(u, min(0.1 / duty, 0.3))
-    fade = 1.0 - _smootherstep((p - duty) / (0.5 * (1.0 - duty)))
+    # the swing side's curvature at contact, d2w/dp2 = -6 / span^2, carried across
+    a0 = -6.0 / CONTACT_KNEE_SPAN**2
+    span = min(STRIKE_KNEE_LOAD_SPAN, 0.5 * duty)
+    u = np.clip(p / span, 0.0, 1.0)
+    drop = 1.0 - STRIKE_KNEE_KEEP
+    # quintic from (1, 0, a0) at contact to (KEEP, 0, 0) at the loading response's end
+    c2 = 0.5 * a0 * span**2
+    c3 = -10.0 * drop - 1.5 * a0 * span**2
+    c4 = 15.0 * drop + 1.5 * a0 * span**2
+    c5 = -6.0 * drop - 0.5 * a0 * span**2
+    load = 1.0 + c2 * u**2 + c3 * u**3 + c4 * u**4 + c5 * u**5
+    fade = STRIKE_KNEE_KEEP * (1.0 - _smootherstep((p - duty) / (0.5 * (1.0 - duty))))
     w_after = np.where(p < duty, load, fade)
     return np.maximum(w_before, w_after)
 
@@ -321,11 +349,3 @@ def contact_knee_profile(p: np.ndarray, duty: float = 0.6) -> np.ndarray:
 def _smootherstep(u: np.ndarray) -> np.ndarray:
     u = np.clip(u, 0.0, 1.0)
     return u * u * u * (10 - 15 * u + 6 * u * u)
-
-
-def _peak_bump(u: np.ndarray, peak: float) -> np.ndarray:
-    """u² (1-u)^b on [0, 1], highest (1) at ``peak``: zero with zero rate at 0, zero at 1."""
-    u = np.clip(u, 0.0, 1.0)
-    b = 2.0 * (1.0 - peak) / peak
-    top = peak**2 * (1.0 - peak) ** b
-    return u**2 * (1.0 - u) ** b / top

@@ -135,6 +135,35 @@ def contact_transient(
     return slice(lo, hi), acc[:, None] * direction[None, :]
 
 
+def shock_transient(
+    t: np.ndarray, t_c: float, peak_ms2: float, tau_s: float, direction: np.ndarray
+) -> tuple[slice, np.ndarray]:
+    """Extra acceleration (n, 3) of a segment that a landing's shock reaches, from the contact
+    ``t_c`` on only (simulator v9).
+
+    ``a(t) = A (2 s - s²) exp(-s)``, s = (t - t_c) / tau: zero at the contact, a first lobe of
+    height ``peak_ms2`` against ``direction`` (the segment is pushed back the way the landing
+    came) at s = 2 - √2, a smaller opposite lobe after s = 2; the velocity it adds,
+    ``A tau s² exp(-s)``, starts and ends at zero. Unlike ``contact_transient`` (a limb that
+    arrives moving and is stopped) nothing happens before the contact: the shock of a landing
+    travels up the tibia and through the body after the foot touches [Light et al. 1980;
+    Lafortune et al. 1996], while the sensor's own segment (the stance shank, for the other
+    foot's landing) does not move for it beforehand. Up to v8 both used ``contact_transient``,
+    whose approach velocity, built up 0.1-0.2 s before the contact, and its compensating bump
+    0.4 s before, pulled the specific force along the tibia 1-2 m/s² below g in mid-stance of
+    the sensor's leg before each landing of the other foot, more for heel strikes (larger
+    impacts): a strike cue that a planted real shank does not have.
+    """
+    lo = np.searchsorted(t, t_c)
+    hi = np.searchsorted(t, t_c + 12.0 * tau_s)
+    s_ = (t[lo:hi] - t_c) / tau_s
+    top = (2.0 * (2.0 - math.sqrt(2.0)) - (2.0 - math.sqrt(2.0)) ** 2) * math.exp(
+        -(2.0 - math.sqrt(2.0))
+    )
+    a = -(peak_ms2 / top) * (2.0 * s_ - s_**2) * np.exp(-s_)
+    return slice(lo, hi), a[:, None] * np.asarray(direction, dtype=np.float64)[None, :]
+
+
 def rotational_transient(
     t: np.ndarray, t_ic: float, peak_dps: float, f_hz: float, tau_s: float
 ) -> tuple[slice, np.ndarray]:

@@ -16,6 +16,7 @@ from gait.simulate._physics import (
     contact_transient,
     rotational_transient,
     second_derivative,
+    shock_transient,
     soft_tissue,
     specific_force,
     zyx_body_rates,
@@ -26,7 +27,7 @@ from gait.simulate._sensor import sample_sensor
 from gait.simulate._spec import SessionSpec, rotation_matrix
 from gait.types import SampleBlock, Session, SessionMeta, Subject
 
-SIMULATOR_VERSION = "8"
+SIMULATOR_VERSION = "9"
 
 #: The tibial shock of a landing on a shank sensor (simulator v7): a transient along the mean
 #: of the arrival direction and the downward vertical (the shock runs mostly along the tibia;
@@ -163,7 +164,7 @@ def simulate(spec: SessionSpec, seed: int = 0, *, internal_rate_hz: float | None
             )
             acc[sl] += a_imp
         for tc in st.contralateral_t_s:
-            sl, a_imp = contact_transient(
+            sl, a_imp = shock_transient(
                 t,
                 tc,
                 sensor.contralateral_gain * st.impact_peak_ms2,

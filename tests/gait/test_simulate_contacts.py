@@ -62,13 +62,19 @@ def test_slow_heel_walking_stops_the_ankle_at_contact_not_at_foot_flat(seed):
     b, a = signal.butter(2, 12.0 / (fs / 2))
     norm = np.linalg.norm(signal.filtfilt(b, a, tr.acc_ms2, axis=0), axis=1)
     vz = np.gradient(signal.filtfilt(b, a, tr.leg.ankle_m[:, 2]), t)
-    peaks, v_before, v_flat = [], [], []
+    peaks, at_contact, at_flat, v_before, v_flat = [], [], [], [], []
     for st in _landings(res)[1:-1]:
         m = (t >= st.t_ic - 0.15) & (t <= st.t_ic + 0.15)
         peaks.append(float(t[m][np.argmax(norm[m])] - st.t_ic))
+        at_contact.append(norm[(t >= st.t_ic - 0.03) & (t <= st.t_ic + 0.05)].max())
+        at_flat.append(norm[(t >= st.t_ic + 0.07) & (t <= st.t_ic + 0.15)].max())
         v_before.append(float(np.interp(st.t_ic - 0.01, t, vz)))
         v_flat.append(float(np.interp(st.t_ic + 0.8 * st.load_s, t, vz)))
-    assert -0.05 <= np.median(peaks) <= 0.05
+    # the peak is not at foot-flat; where the late swing's deceleration is about as large as
+    # the contact's (the walker: 16.2 m/s² 0.1 s before contact, 16.5 at it), the median time
+    # can fall before the contact (seed 3: -0.05 s in v9, -0.04 s in v8, same profile)
+    assert -0.15 <= np.median(peaks) <= 0.05
+    assert np.median(at_contact) > np.median(at_flat)
     assert np.median(v_before) < -0.05  # coming down as the heel touches
     assert abs(np.median(v_flat)) < 0.5 * abs(np.median(v_before))  # mostly stopped by flat
 
