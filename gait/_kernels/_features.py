@@ -18,6 +18,24 @@ magnitude of the lateral acceleration ``|a_u|`` and of the off-sagittal rotation
 (magnitudes because their signs mirror between legs) and ``w_s`` over its swing peak. Each is
 averaged in bins of ``bin_s`` centred ``-pre_s .. +post_s`` around the contact (NaN where the
 bin leaves the data); a few scalars follow (see :data:`SCALARS`).
+
+Level-free copies (for a direction that does not hang on the simulator's swing vigour):
+``a_v_rel``, ``a_e_rel`` (the ``a_v``, ``a_e`` bins over their RMS across the bins),
+``theta_rel`` (over the swing's angular range) and ``ae_ws_*_rel``.
+
+The landing (strike), in the frame of the contact: every sample's ``(a . g, a . e)`` is turned
+back by the shank's angle ``theta`` since the contact, so the sagittal plane no longer turns
+with the shank; the vertical there is the mean of those vectors. Channels ``wa_v``, ``wa_h``
+(vertical acceleration without gravity and horizontal acceleration in that frame) and, from
+:data:`NEAR_FROM_S` on, ``wv_v``, ``wv_h`` (their integrals, velocity relative to the contact).
+Scalars around the rotation reversal ``z`` (first sample after the swing peak that no longer
+turns the swing's way): the impact (largest jerk ``|a[i] - a[i-1]| fs`` and largest
+``| |a| - g |`` in ``-0.2 .. +0.3 s`` of the contact, as logs of their ratio to the swing's
+largest before ``-0.2 s``, and to the swing's median jerk), the impact's time from ``z``,
+``z``'s time from the contact, the stance rotation over 0.1 s and its extreme over 0.2 s
+after ``z`` (over the swing peak), the contact-frame velocity change over ``z - 0.1 ..
+z + 0.15 s`` and over the 0.1 s before ``z``. These need the whole window inside the data
+(NaN otherwise). All are unchanged by a fixed rotation of the sensor or a mirror image.
 """
 
 from __future__ import annotations
@@ -26,7 +44,25 @@ import numpy as np
 from numba import njit
 
 #: Names of the per-bin channels, in the order of the feature vector.
-CHANNELS: tuple[str, ...] = ("w_s", "theta", "a_v", "a_e", "abs_a_u", "abs_w_off", "w_s_norm")
+CHANNELS: tuple[str, ...] = (
+    "w_s",
+    "theta",
+    "a_v",
+    "a_e",
+    "abs_a_u",
+    "abs_w_off",
+    "w_s_norm",
+    "a_v_rel",
+    "a_e_rel",
+    "theta_rel",
+    "wa_v",
+    "wa_h",
+)
+#: Channels binned only from :data:`NEAR_FROM_S` to the end of the window (velocities, which
+#: drift the further they are integrated from the contact).
+NEAR_CHANNELS: tuple[str, ...] = ("wv_v", "wv_h")
+#: Start (s, relative to the contact) of the :data:`NEAR_CHANNELS` bins.
+NEAR_FROM_S: float = -0.3
 #: Names of the scalars after the binned channels.
 SCALARS: tuple[str, ...] = (
     "swing_peak_rad_s",
@@ -42,9 +78,31 @@ SCALARS: tuple[str, ...] = (
     "ae_ws_post",
     "g_norm_ms2",
     "planarity",
+    "ae_ws_pre_rel",
+    "ae_ws_post_rel",
+    "impact_jerk_log",
+    "impact_acc_log",
+    "impact_from_reversal_s",
+    "reversal_t_s",
+    "stance_after_reversal",
+    "stance_min_after_reversal",
+    "dv_v_reversal_m_s",
+    "dv_h_reversal_m_s",
+    "v_v_before_reversal_m_s",
+    "v_h_before_reversal_m_s",
+    "impact_jerk_median_log",
+    "dtheta_after_reversal",
 )
 N_CHANNELS = len(CHANNELS)
+N_NEAR = len(NEAR_CHANNELS)
 N_SCALARS = len(SCALARS)
+
+
+@njit(cache=True)
+def near_pre_bins(pre_s: float, bin_s: float) -> int:
+    """Bins before the contact of the :data:`NEAR_CHANNELS` (from :data:`NEAR_FROM_S`, or from
+    the window's start when that is later)."""
+    return round(min(pre_s, -NEAR_FROM_S) / bin_s)
 
 
 @njit(cache=True)
@@ -83,7 +141,9 @@ def step_features(
     n_pre = round(pre_s / bin_s)
     n_post = round(post_s / bin_s)
     n_bins = n_pre + n_post + 1
-    n_feat = n_bins * N_CHANNELS + N_SCALARS
+    n_near_pre = near_pre_bins(pre_s, bin_s)
+    n_near = n_near_pre + n_post + 1
+    n_feat = n_bins * N_CHANNELS + n_near * N_NEAR + N_SCALARS
     out = np.full((contact_idx.shape[0], n_feat), np.nan)
     lo_n = round(pre_s * fs_hz)
     hi_n = round(post_s * fs_hz)
@@ -234,15 +294,56 @@ def step_features(
             cp0 += ae[i] * ws[i] * dt
         for i in range(ci, min(m, ci + hi_n + 1)):
             cp1 += ae[i] * ws[i] * dt
+        # the rotation reversal after the swing peak (first sample not turning the swing's way)
+        z = pk
+        while z < m - 1 and ws[z] > 0.0:
+            z += 1
+        # the sagittal plane in the frame of the contact (each sample turned back by theta):
+        # world vertical (mean specific force there) and horizontal acceleration, velocities
+        wg = np.empty(m)
+        we = np.empty(m)
+        up_g = 0.0
+        up_e = 0.0
+        for i in range(m):
+            ag = av[i] + g_norm
+            ct = np.cos(theta[i])
+            st = np.sin(theta[i])
+            wg[i] = ag * ct - ae[i] * st
+            we[i] = ag * st + ae[i] * ct
+            up_g += wg[i]
+            up_e += we[i]
+        up_g /= m
+        up_e /= m
+        g_w = np.sqrt(up_g * up_g + up_e * up_e)
+        up_g /= g_w
+        up_e /= g_w
+        wav = np.empty(m)
+        wah = np.empty(m)
+        vv = np.empty(m)
+        vh = np.empty(m)
+        sv = 0.0
+        sh = 0.0
+        for i in range(m):
+            wav[i] = wg[i] * up_g + we[i] * up_e - g_w
+            wah[i] = -wg[i] * up_e + we[i] * up_g
+            sv += wav[i] * dt
+            sh += wah[i] * dt
+            vv[i] = sv
+            vh[i] = sh
         # bins
         scale = peak if peak > 1e-3 else 1e-3
+        rng = -tmin if tmax <= -tmin else tmax
+        rng_scale = rng if rng > 1e-3 else 1e-3
+        lvl_sum = 0.0
+        lvl_n = 0
+        o_near = N_CHANNELS * n_bins
         for b in range(n_bins):
             centre = c + round((b - n_pre) * bin_s * fs_hz)
             i0 = centre - half_bin
             i1 = centre + half_bin
             if i0 < 0 or i1 >= n or i0 < a0 or i1 >= a1:
                 continue
-            sums = np.zeros(N_CHANNELS)
+            sums = np.zeros(10)
             for i in range(i0 - a0, i1 - a0 + 1):
                 sums[0] += ws[i]
                 sums[1] += theta[i]
@@ -250,22 +351,101 @@ def step_features(
                 sums[3] += ae[i]
                 sums[4] += au[i]
                 sums[5] += woff[i]
+                sums[6] += wav[i]
+                sums[7] += wah[i]
+                sums[8] += vv[i] - vv[ci]
+                sums[9] += vh[i] - vh[ci]
             cnt = i1 - i0 + 1
             for j in range(6):
                 out[k, j * n_bins + b] = sums[j] / cnt
             out[k, 6 * n_bins + b] = sums[0] / cnt / scale
-        o = N_CHANNELS * n_bins
+            out[k, 9 * n_bins + b] = sums[1] / cnt / rng_scale
+            out[k, 10 * n_bins + b] = sums[6] / cnt
+            out[k, 11 * n_bins + b] = sums[7] / cnt
+            lvl_sum += (sums[2] / cnt) ** 2 + (sums[3] / cnt) ** 2
+            lvl_n += 1
+            bn = b - (n_pre - n_near_pre)
+            if bn >= 0:
+                out[k, o_near + bn] = sums[8] / cnt
+                out[k, o_near + n_near + bn] = sums[9] / cnt
+        # translation relative to its own level over the window (the swing's vigour apart)
+        lvl = np.sqrt(lvl_sum / lvl_n) if lvl_n > 0 else 0.0
+        if lvl > 0.0:
+            for b in range(n_bins):
+                out[k, 7 * n_bins + b] = out[k, 2 * n_bins + b] / lvl
+                out[k, 8 * n_bins + b] = out[k, 3 * n_bins + b] / lvl
+        o = N_CHANNELS * n_bins + N_NEAR * n_near
         out[k, o + 0] = peak
         out[k, o + 1] = (pk - ci) * dt
         out[k, o + 2] = ws[tr0]
         out[k, o + 3] = (tr0 - ci) * dt
         out[k, o + 4] = ws[tr1]
         out[k, o + 5] = (tr1 - ci) * dt
-        out[k, o + 6] = -tmin if tmax <= -tmin else tmax
+        out[k, o + 6] = rng
         out[k, o + 7] = st_sum / st_n if st_n > 0 else np.nan
         out[k, o + 8] = (ws[tr1] - ws[tr0]) / scale
         out[k, o + 9] = cp0
         out[k, o + 10] = cp1
         out[k, o + 11] = g_norm
         out[k, o + 12] = planar_num / planar_den if planar_den > 0.0 else np.nan
+        if lvl > 0.0:
+            out[k, o + 13] = cp0 / (lvl * scale)
+            out[k, o + 14] = cp1 / (lvl * scale)
+        # impact and reversal: only with the whole window inside the data
+        if c - lo_n - half_bin < 0 or c + hi_n + half_bin >= n:
+            continue
+        i0 = max(0, ci - round(0.2 * fs_hz))
+        i1 = min(m, ci + round(0.3 * fs_hz) + 1)
+        sw1 = max(s0 + 1, ci - round(0.2 * fs_hz))
+        jerk = np.zeros(m)  # |a[i] - a[i-1]| fs
+        dev = np.empty(m)  # | |a| - mean specific force |
+        for i in range(m):
+            ax = acc_ms2[a0 + i, 0]
+            ay = acc_ms2[a0 + i, 1]
+            az = acc_ms2[a0 + i, 2]
+            dev[i] = abs(np.sqrt(ax * ax + ay * ay + az * az) - g_norm)
+            if i > 0:
+                dx = ax - acc_ms2[a0 + i - 1, 0]
+                dy = ay - acc_ms2[a0 + i - 1, 1]
+                dz = az - acc_ms2[a0 + i - 1, 2]
+                jerk[i] = np.sqrt(dx * dx + dy * dy + dz * dz) * fs_hz
+        tj = i0
+        a_imp = 0.0
+        for i in range(i0, i1):
+            if jerk[i] > jerk[tj]:
+                tj = i
+            if dev[i] > a_imp:
+                a_imp = dev[i]
+        j_sw = 0.0
+        a_sw = 0.0
+        for i in range(s0, sw1):
+            if jerk[i] > j_sw:
+                j_sw = jerk[i]
+            if dev[i] > a_sw:
+                a_sw = dev[i]
+        j_med = np.median(jerk[s0:sw1])
+        n1 = min(m, z + round(0.1 * fs_hz))
+        n2 = min(m, z + round(0.2 * fs_hz))
+        st1 = 0.0
+        for i in range(z, n1):
+            st1 += ws[i]
+        st2 = ws[z]
+        for i in range(z, n2):
+            if ws[i] < st2:
+                st2 = ws[i]
+        zz0 = max(0, z - round(0.1 * fs_hz))
+        zz1 = min(m - 1, z + round(0.15 * fs_hz))
+        zt = min(m - 1, z + round(0.1 * fs_hz))
+        out[k, o + 15] = np.log(jerk[tj] / max(j_sw, 1e-6))
+        out[k, o + 16] = np.log(a_imp / max(a_sw, 1e-6))
+        out[k, o + 17] = (tj - z) * dt
+        out[k, o + 18] = (z - ci) * dt
+        out[k, o + 19] = st1 / (n1 - z) / scale if n1 > z else np.nan
+        out[k, o + 20] = st2 / scale
+        out[k, o + 21] = vv[zz1] - vv[zz0]
+        out[k, o + 22] = vh[zz1] - vh[zz0]
+        out[k, o + 23] = vv[zz0] - vv[z]
+        out[k, o + 24] = vh[zz0] - vh[z]
+        out[k, o + 25] = np.log(jerk[tj] / max(j_med, 1e-6))
+        out[k, o + 26] = (theta[zt] - theta[z]) / scale
     return out

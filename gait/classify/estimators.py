@@ -31,6 +31,65 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 #: turns the shank out of the sagittal plane by a few deg/s, real shanks by tens) and the mean
 #: specific force over the window (it carries the simulator's swing vigour, about twice the real).
 SIMULATOR_CUES: tuple[str, ...] = ("abs_a_u", "abs_w_off", "planarity", "g_norm_ms2")
+#: Channels in absolute units of the swing's vigour (rates in rad/s, angles in rad,
+#: accelerations in m/s²), which the direction classifier reads only relative to the step's own
+#: level (``w_s_norm``, ``theta_rel``, ``a_v_rel``, ``a_e_rel``, ``ae_ws_*_rel``): the simulator
+#: gets the levels wrong, and wrong by direction (benchmarks.realism_mocap, SNU walker against
+#: simulated walking at the same speed: peak ankle acceleration in swing backward/forward 0.75
+#: real against 1.61 simulated, stance rotation rate 1.07 against 1.53, the walker's forward
+#: stance rate about twice the simulated one), so a model trained on the simulator would read
+#: direction from the level (BENCHMARKS.md, issue 20, fourth pass).
+LEVEL_CUES: tuple[str, ...] = (
+    "w_s",
+    "theta",
+    "a_v",
+    "a_e",
+    "stance_rate_rad_s",
+    "post_trough_rad_s",
+    "pre_trough_rad_s",
+    "swing_peak_rad_s",
+    "swing_range_rad",
+    "ae_ws_pre",
+    "ae_ws_post",
+)
+#: Channels of the landing (the contact-frame translation, the impact and the rotation
+#: reversal) read by the strike classifier only: direction must not be read off strike.
+STRIKE_CUES: tuple[str, ...] = (
+    "wa_v",
+    "wa_h",
+    "wv_v",
+    "wv_h",
+    "impact_jerk_log",
+    "impact_acc_log",
+    "impact_from_reversal_s",
+    "reversal_t_s",
+    "stance_after_reversal",
+    "stance_min_after_reversal",
+    "dv_v_reversal_m_s",
+    "dv_h_reversal_m_s",
+    "v_v_before_reversal_m_s",
+    "v_h_before_reversal_m_s",
+    "impact_jerk_median_log",
+    "dtheta_after_reversal",
+)
+#: Channels the strike classifier leaves out: the accelerations in the window's mean frame (the
+#: contact-frame ones ``wa_*``, ``wv_*`` carry the landing without the shank's tilt mixed in),
+#: the out-of-plane magnitudes and the level-free copies made for direction. Chosen by
+#: subject-grouped cross-validation inside the training set (BENCHMARKS.md, fourth pass).
+STRIKE_EXCLUDED: tuple[str, ...] = (
+    "a_v",
+    "a_e",
+    "abs_a_u",
+    "abs_w_off",
+    "w_s_norm",
+    "a_v_rel",
+    "a_e_rel",
+    "theta_rel",
+    "ae_ws_pre_rel",
+    "ae_ws_post_rel",
+)
+#: Channels the direction classifier leaves out.
+DIRECTION_EXCLUDED: tuple[str, ...] = SIMULATOR_CUES + LEVEL_CUES + STRIKE_CUES
 
 
 def feature_columns(n_columns: int, exclude: tuple[str, ...]) -> np.ndarray:
@@ -267,7 +326,7 @@ class DirectionClassifier(StepClassifier):
         cv: int = 3,
         random_state: int = 0,
         split_class: str | None = None,
-        exclude_features: tuple[str, ...] = SIMULATOR_CUES,
+        exclude_features: tuple[str, ...] = DIRECTION_EXCLUDED,
     ) -> None:
         super().__init__(
             kind=kind,
@@ -298,7 +357,7 @@ class StrikeClassifier(StepClassifier):
         self,
         kind: str = "mlp",
         C: float = 1.0,
-        hidden_units: int = 32,
+        hidden_units: int = 64,
         max_iter: int = 200,
         learning_rate: float = 0.1,
         max_leaf_nodes: int = 15,
@@ -308,7 +367,7 @@ class StrikeClassifier(StepClassifier):
         cv: int = 3,
         random_state: int = 0,
         split_class: str | None = "midfoot",
-        exclude_features: tuple[str, ...] = (),
+        exclude_features: tuple[str, ...] = STRIKE_EXCLUDED,
     ) -> None:
         super().__init__(
             kind=kind,

@@ -25,12 +25,14 @@ SWING_S: float = 0.6
 
 def feature_names() -> list[str]:
     """Names of the columns of :func:`step_features`."""
-    from gait._kernels._features import CHANNELS, SCALARS
+    from gait._kernels._features import CHANNELS, NEAR_CHANNELS, SCALARS, near_pre_bins
 
     n_pre = round(PRE_S / BIN_S)
     n_post = round(POST_S / BIN_S)
     offs = [(b - n_pre) * BIN_S for b in range(n_pre + n_post + 1)]
+    near = offs[n_pre - near_pre_bins(PRE_S, BIN_S) :]
     names = [f"{ch}@{o:+.2f}s" for ch in CHANNELS for o in offs]
+    names += [f"{ch}@{o:+.2f}s" for ch in NEAR_CHANNELS for o in near]
     return names + list(SCALARS)
 
 

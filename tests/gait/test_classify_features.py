@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gait._kernels._features import N_CHANNELS, N_SCALARS
+from gait._kernels._features import N_CHANNELS, N_NEAR, N_SCALARS, near_pre_bins
 from gait.classify.features import (
     BIN_S,
     POST_S,
@@ -31,14 +31,21 @@ def _reference(acc, gyr, contacts, fs, pre_s, post_s, bin_s, swing_s):
     n = len(acc)
     n_pre, n_post = round(pre_s / bin_s), round(post_s / bin_s)
     n_bins = n_pre + n_post + 1
-    out = np.full((len(contacts), n_bins * N_CHANNELS + N_SCALARS), np.nan)
+    n_near_pre = near_pre_bins(pre_s, bin_s)
+    n_near = n_near_pre + n_post + 1
+    out = np.full((len(contacts), n_bins * N_CHANNELS + n_near * N_NEAR + N_SCALARS), np.nan)
     lo_n, hi_n = round(pre_s * fs), round(post_s * fs)
     half = round(0.5 * bin_s * fs)
     sw_n = round(swing_s * fs)
+
+    def d(s):
+        return round(s * fs)
+
     for k, c in enumerate(contacts):
         a0, a1 = max(0, c - lo_n - half), min(n, c + hi_n + half + 1)
         ci = c - a0
         A, W = acc[a0:a1], gyr[a0:a1]
+        m = len(A)
         g = A.mean(axis=0)
         g_norm = np.linalg.norm(g)
         g = g / g_norm
@@ -59,39 +66,90 @@ def _reference(acc, gyr, contacts, fs, pre_s, post_s, bin_s, swing_s):
         ae = A @ e
         au = np.abs(A @ u)
         woff = np.sqrt(np.maximum(np.sum(W * W, axis=1) - ws**2, 0.0))
-        s1 = min(len(ws) - 1, ci + half)
+        s1 = min(m - 1, ci + half)
         pk = s0 + int(np.argmax(ws[s0 : s1 + 1]))
         tr0 = s0 + int(np.argmin(ws[s0 : pk + 1]))
         tr1 = ci + int(np.argmin(ws[ci:]))
         peak = ws[pk]
         scale = max(peak, 1e-3)
+        rng = -tmin if tmax <= -tmin else tmax
+        z = pk + int(np.argmax(ws[pk:] <= 0.0)) if np.any(ws[pk:] <= 0.0) else m - 1
+        # contact frame: each sample turned back by theta in the sagittal plane
+        ag = A @ g
+        wg = ag * np.cos(theta) - ae * np.sin(theta)
+        we = ag * np.sin(theta) + ae * np.cos(theta)
+        up = np.array([wg.mean(), we.mean()])
+        g_w = np.linalg.norm(up)
+        up /= g_w
+        wav = wg * up[0] + we * up[1] - g_w
+        wah = -wg * up[1] + we * up[0]
+        vv, vh = np.cumsum(wav) / fs, np.cumsum(wah) / fs
         chans = [ws, theta, av, ae, au, woff]
+        near_chans = [vv - vv[ci], vh - vh[ci]]
+        o_near = N_CHANNELS * n_bins
         for b in range(n_bins):
             centre = c + round((b - n_pre) * bin_s * fs)
             i0, i1 = centre - half, centre + half
             if i0 < a0 or i1 >= a1:
                 continue
+            sl = slice(i0 - a0, i1 - a0 + 1)
             for j, ch in enumerate(chans):
-                out[k, j * n_bins + b] = ch[i0 - a0 : i1 - a0 + 1].mean()
-            out[k, 6 * n_bins + b] = ws[i0 - a0 : i1 - a0 + 1].mean() / scale
-        o = N_CHANNELS * n_bins
-        post = slice(ci, min(len(ws), ci + hi_n + 1))
+                out[k, j * n_bins + b] = ch[sl].mean()
+            out[k, 6 * n_bins + b] = ws[sl].mean() / scale
+            out[k, 9 * n_bins + b] = theta[sl].mean() / max(rng, 1e-3)
+            out[k, 10 * n_bins + b] = wav[sl].mean()
+            out[k, 11 * n_bins + b] = wah[sl].mean()
+            bn = b - (n_pre - n_near_pre)
+            if bn >= 0:
+                for j, ch in enumerate(near_chans):
+                    out[k, o_near + j * n_near + bn] = ch[sl].mean()
+        bins_av, bins_ae = out[k, 2 * n_bins : 3 * n_bins], out[k, 3 * n_bins : 4 * n_bins]
+        lvl = np.sqrt(np.nanmean(bins_av**2 + bins_ae**2))
+        out[k, 7 * n_bins : 8 * n_bins] = bins_av / lvl
+        out[k, 8 * n_bins : 9 * n_bins] = bins_ae / lvl
+        o = N_CHANNELS * n_bins + N_NEAR * n_near
+        post = slice(ci, min(m, ci + hi_n + 1))
         st0 = ci + round(0.1 * fs)
-        stance = ws[st0 : min(len(ws), ci + hi_n + 1)]
-        out[k, o : o + N_SCALARS] = [
+        stance = ws[st0 : min(m, ci + hi_n + 1)]
+        cp0, cp1 = np.sum(ae[s0:ci] * ws[s0:ci]) / fs, np.sum(ae[post] * ws[post]) / fs
+        out[k, o : o + 15] = [
             peak,
             (pk - ci) / fs,
             ws[tr0],
             (tr0 - ci) / fs,
             ws[tr1],
             (tr1 - ci) / fs,
-            -tmin if tmax <= -tmin else tmax,
+            rng,
             stance.mean() if len(stance) else np.nan,
             (ws[tr1] - ws[tr0]) / scale,
-            np.sum(ae[s0:ci] * ws[s0:ci]) / fs,
-            np.sum(ae[post] * ws[post]) / fs,
+            cp0,
+            cp1,
             g_norm,
             np.sum(ws**2) / np.sum(W * W),
+            cp0 / (lvl * scale),
+            cp1 / (lvl * scale),
+        ]
+        if c - lo_n - half < 0 or c + hi_n + half >= n:
+            continue
+        jerk = np.concatenate(([0.0], np.linalg.norm(np.diff(A, axis=0), axis=1) * fs))
+        dev = np.abs(np.linalg.norm(A, axis=1) - g_norm)
+        imp = slice(max(0, ci - d(0.2)), min(m, ci + d(0.3) + 1))
+        swing = slice(s0, max(s0 + 1, ci - d(0.2)))
+        tj = imp.start + int(np.argmax(jerk[imp]))
+        zz0, zz1, zt = max(0, z - d(0.1)), min(m - 1, z + d(0.15)), min(m - 1, z + d(0.1))
+        out[k, o + 15 :] = [
+            np.log(jerk[tj] / max(jerk[swing].max(), 1e-6)),
+            np.log(dev[imp].max() / max(dev[swing].max(), 1e-6)),
+            (tj - z) / fs,
+            (z - ci) / fs,
+            ws[z : z + d(0.1)].mean() / scale,
+            ws[z : z + d(0.2)].min() / scale,
+            vv[zz1] - vv[zz0],
+            vh[zz1] - vh[zz0],
+            vv[zz0] - vv[z],
+            vh[zz0] - vh[z],
+            np.log(jerk[tj] / max(np.median(jerk[swing]), 1e-6)),
+            (theta[zt] - theta[z]) / scale,
         ]
     return out
 
