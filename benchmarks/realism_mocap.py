@@ -4,7 +4,8 @@ Run from the repository root (about a minute):
 
     .venv/bin/python -m benchmarks.realism_mocap [--mocap DIR] [--seed 0]
 
-prints the per-contact aggregates of issue 20 for the real mocap walker (``mocap_snu``, Apache-2.0,
+(``--strike``: only the strike table, a few seconds) prints the per-contact aggregates of
+issue 20 for the real mocap walker (``mocap_snu``, Apache-2.0,
 read from ../shared) and for simulated sessions at the same speeds. ``benchmarks.realism_report``
 puts the same table, and the rate and acceleration profiles around contact, into
 docs/realism/README.md.
@@ -94,6 +95,8 @@ class Contact:
     rev_z_t_s: float = math.nan
     acc_zr_peak_t_s: float = math.nan
     acc_raw_zr_peak_t_s: float = math.nan
+    #: specific force along the shank's long axis around contact (``PROFILE_T``), m/s²
+    along_profile: np.ndarray | None = None
 
 
 def _lowpass(x: np.ndarray, fs: float, fc: float = 12.0) -> np.ndarray:
@@ -162,6 +165,7 @@ def imu_measures(
                 "tilt_peak_dps": float(np.abs(tilt[sw]).max()),
                 "rate_profile": np.interp(t1 + PROFILE_T, t, r),
                 "acc_profile": np.interp(t1 + PROFILE_T, t, an),
+                "along_profile": np.interp(t1 + PROFILE_T, t, acc @ long_ax),
             }
         )
     return out
@@ -620,6 +624,76 @@ def lobe_table(real: list[Contact], sim: list[Contact], sim_walker: list[Contact
     return lines
 
 
+#: Simulated conditions of the strike comparison (issue 20, simulator v9): (direction, strike,
+#: speeds); the mocap walker's forward contacts are taken at 0.5-1.2 m/s, its backward at any.
+STRIKE_CONDITIONS = (
+    ("forward", "heel", (0.6, 0.85, 1.1)),
+    ("forward", "midfoot", (0.6, 0.85, 1.1)),
+    ("forward", "forefoot", (0.6, 0.85, 1.1)),
+    ("backward", "forefoot", (0.5, 0.6, 0.7)),
+    ("backward", "heel", (0.5, 0.6, 0.7)),
+)
+#: Columns of the strike table: (label, profile, time from contact in s).
+STRIKE_COLUMNS = (
+    ("rate -0.05", "rate_profile", -0.05),
+    ("rate 0", "rate_profile", 0.0),
+    ("rate +0.05", "rate_profile", 0.05),
+    ("rate +0.1", "rate_profile", 0.1),
+    ("rate +0.15", "rate_profile", 0.15),
+    ("along 0", "along_profile", 0.0),
+    ("along +0.05", "along_profile", 0.05),
+    ("along +0.1", "along_profile", 0.1),
+    ("along +0.15", "along_profile", 0.15),
+    ("|acc| +0.1", "acc_profile", 0.1),
+    ("|acc| +0.3", "acc_profile", 0.3),
+)
+
+
+def sim_strike_contacts(seed: int = 0, n_per_speed: int = 2) -> list[Contact]:
+    """Simulated walking contacts per direction and strike (``STRIKE_CONDITIONS``)."""
+    out = []
+    i = 0
+    for direction, strike, speeds in STRIKE_CONDITIONS:
+        for v in speeds:
+            for _ in range(n_per_speed):
+                res = simulate(_sim_spec(direction, strike, v, i), seed + 1000 + i)
+                i += 1
+                out += contacts_of_simulation(res)
+    return out
+
+
+def strike_table(real: list[Contact], sim: list[Contact]) -> list[str]:
+    """Markdown table: per direction and strike, the sagittal rate (swing sense positive, so the
+    stance sense is negative both ways), the specific force along the shank and |acc| (all at
+    12 Hz) at times from the contact; medians. What tells heel from forefoot on a shank."""
+
+    def at(c: Contact, prof: str, t: float) -> float:
+        x = getattr(c, prof)
+        return float(x[int(np.argmin(np.abs(PROFILE_T - t)))]) if x is not None else math.nan
+
+    def strike_of(c: Contact) -> str:
+        return "midfoot" if c.strike == "flat" else c.strike
+
+    lines = [
+        "| group | n | " + " | ".join(c for c, _, _ in STRIKE_COLUMNS) + " |",
+        "|---|---" + "|---" * len(STRIKE_COLUMNS) + "|",
+    ]
+    for direction, strike, _ in STRIKE_CONDITIONS:
+        for name, cs in (("mocap", real), ("sim.", sim)):
+            g = [c for c in cs if c.direction == direction and strike_of(c) == strike]
+            if name == "mocap" and direction == "forward" and strike != "forefoot":
+                g = [c for c in g if 0.5 <= c.speed_m_s <= 1.2]
+            if not g:
+                continue
+            vals = [np.median([at(c, p, t) for c in g]) for _, p, t in STRIKE_COLUMNS]
+            lines.append(
+                f"| {name} {direction} {strike} | {len(g)} | "
+                + " | ".join(f"{v:.1f}" for v in vals)
+                + " |"
+            )
+    return lines
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--mocap", default=None)
@@ -629,6 +703,11 @@ def main() -> None:
         action="store_true",
         help="print the simulator's backward walking key points as derived from the walker",
     )
+    ap.add_argument(
+        "--strike",
+        action="store_true",
+        help="only the strike table: shank signals around contact per direction and strike",
+    )
     args = ap.parse_args()
     root = mocap_dir(args.mocap)
     if root is None:
@@ -637,12 +716,18 @@ def main() -> None:
         for p in backward_key_points(root):
             print(p)
         return
+    if args.strike:
+        real = mocap_contacts(root, kinematics=False)
+        print("\n".join(strike_table(real, sim_strike_contacts(args.seed))))
+        return
     real = mocap_contacts(root)
     sim = sim_contacts(args.seed)
     print(f"mocap: {len(real)} contacts; simulated: {len(sim)}; same speed = {SAME_SPEED} m/s")
     print("\n".join(summary_table(real, sim)))
     print()
     print("\n".join(lobe_table(real, sim, sim_contacts(args.seed, walker=True))))
+    print()
+    print("\n".join(strike_table(real, sim_strike_contacts(args.seed))))
     fa = groups(real)["forward, all speeds"]
     print(
         "mocap forward, all speeds: peak ankle speed ratio "
