@@ -17,6 +17,11 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+# Every kernel here is compiled without numba's reference-counting runtime (``_nrt=False``):
+# they allocate nothing, and with it each array handed to a helper or sliced into a row view
+# costs two atomic reference-count updates (calls into NRT_incref/NRT_decref), which took
+# about 8 % of the gyroscope kernel's time and held up the per-sample work around them.
+
 NO_IDX = -(2**62)
 
 # --- integer state ---------------------------------------------------------------------------
@@ -189,7 +194,7 @@ def next_contact_min_idx(istate: np.ndarray, rec_i: np.ndarray, ip: np.ndarray) 
     return max(0, start, min(g, end) - int(ip[P_ACC_WINDOW]))
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", _nrt=False)
 def _biquad(x: float, fp: np.ndarray, k: int, z: np.ndarray, j: int) -> float:
     # Direct form II transposed; coefficients fp[k:k+5] = b0, b1, b2, a1, a2.
     y = fp[k] * x + z[j]
@@ -198,7 +203,7 @@ def _biquad(x: float, fp: np.ndarray, k: int, z: np.ndarray, j: int) -> float:
     return y
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", _nrt=False)
 def _biquad_settle(x: float, fp: np.ndarray, k: int, z: np.ndarray, j: int) -> float:
     """Set a biquad's delays to its steady state for a constant input ``x``; return the output
     (no step at the start of a stream: gravity is no impact, a gyro bias no swing)."""
@@ -219,7 +224,7 @@ Q_MARGIN = 0.1
 EXC_LEARN = 0.4
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", _nrt=False)
 def _folded_ratio(
     fstate: np.ndarray, j: int, q: float, exc: float, alpha: float
 ) -> tuple[float, float]:
@@ -234,28 +239,30 @@ def _folded_ratio(
     return (w_old * fstate[F_Q + j] + w_new * q) / (w_old + w_new), w_old + w_new
 
 
-@njit(cache=True, inline="always")
-def _after_ratio(rf: np.ndarray, ip: np.ndarray) -> float:
+@njit(cache=True, inline="always", _nrt=False)
+def _after_ratio(rec_f: np.ndarray, row: int, ip: np.ndarray) -> float:
     """Mean |w| over the after-window measured so far (``RF_QSUM``, summed as the samples come
     in), relative to the lobe's peak; once the window is complete, the lobe's after-ratio."""
-    return rf[RF_QSUM] / ((ip[P_POST_HI] - ip[P_POST_LO] + 1) * rf[RF_PEAK])
+    return rec_f[row, RF_QSUM] / ((ip[P_POST_HI] - ip[P_POST_LO] + 1) * rec_f[row, RF_PEAK])
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _learn_sense(
-    r: np.ndarray, rf: np.ndarray, istate: np.ndarray, fstate: np.ndarray, ip: np.ndarray,
-    fp: np.ndarray,
+    rec_i: np.ndarray, rec_f: np.ndarray, row: int, istate: np.ndarray, fstate: np.ndarray,
+    ip: np.ndarray, fp: np.ndarray,
 ) -> None:  # fmt: skip
     """Fold a complete after-window's ratio into the running ratio of the lobe's sense, and
     update the swing sense."""
-    j = 0 if r[R_SIGN] > 0 else 1
-    q, w = _folded_ratio(fstate, j, _after_ratio(rf, ip), rf[RF_EXC], fp[Q_SENSE_ALPHA])
+    j = 0 if rec_i[row, R_SIGN] > 0 else 1
+    q, w = _folded_ratio(
+        fstate, j, _after_ratio(rec_f, row, ip), rec_f[row, RF_EXC], fp[Q_SENSE_ALPHA]
+    )
     fstate[F_Q + j] = q
     fstate[F_QW + j] = w
     _update_sense(istate, fstate)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", _nrt=False)
 def _update_sense(istate: np.ndarray, fstate: np.ndarray) -> None:
     """The swing sense: the sense whose lobes are followed by less rotation (0: not known)."""
     qp, qn = fstate[F_Q], fstate[F_Q + 1]
@@ -269,7 +276,7 @@ def _update_sense(istate: np.ndarray, fstate: np.ndarray) -> None:
         istate[I_SENSE] = -1
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", _nrt=False)
 def _store_jerk(ring: np.ndarray, g: int, mask: int, a: np.ndarray, lag: int) -> None:
     """Keep the raw acceleration (columns 2-4) and the norm of its change over ``lag`` samples
     (column 0; rotation-invariant). Accelerometer-only path."""
@@ -286,7 +293,7 @@ def _store_jerk(ring: np.ndarray, g: int, mask: int, a: np.ndarray, lag: int) ->
         ring[j, 0] = np.sqrt(dx * dx + dy * dy + dz * dz)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", _nrt=False)
 def _jerk_at(ring: np.ndarray, k: int, mask: int, lag: int) -> float:
     """Norm of the acceleration's change over ``lag`` samples at ``k`` (raw acceleration in
     columns 2-4; computed when needed, not per sample)."""
@@ -299,14 +306,14 @@ def _jerk_at(ring: np.ndarray, k: int, mask: int, lag: int) -> float:
     return np.sqrt(dx * dx + dy * dy + dz * dz)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", _nrt=False)
 def _acc2_at(ring: np.ndarray, k: int, mask: int) -> float:
     """Squared norm of the raw acceleration at ``k``."""
     j = k & mask
     return ring[j, 2] * ring[j, 2] + ring[j, 3] * ring[j, 3] + ring[j, 4] * ring[j, 4]
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _close_lobe(
     g: int,
     w: float,
@@ -334,18 +341,18 @@ def _close_lobe(
         fstate[F_LAST_EXC] = 0.0
         return
     row = (istate[I_HEAD] + istate[I_NREC]) % CAP
-    r = rec_i[row]
-    r[R_SIGN] = istate[I_LOBE_SIGN]
-    r[R_START] = istate[I_LOBE_START]
-    r[R_PEAK_IDX] = istate[I_LOBE_PEAK]
-    r[R_Z] = g
-    r[R_REV] = NO_IDX
-    r[R_RMIN_IDX] = g
-    r[R_STATE] = 0
-    r[R_POST_DONE] = 0
-    r[R_FC] = istate[I_LOBE_FC]
-    r[R_IMPACT] = NO_IDX
-    r[R_EARLY_NO] = 0
+    # (rows indexed in place throughout: a row view costs two atomic reference counts)
+    rec_i[row, R_SIGN] = istate[I_LOBE_SIGN]
+    rec_i[row, R_START] = istate[I_LOBE_START]
+    rec_i[row, R_PEAK_IDX] = istate[I_LOBE_PEAK]
+    rec_i[row, R_Z] = g
+    rec_i[row, R_REV] = NO_IDX
+    rec_i[row, R_RMIN_IDX] = g
+    rec_i[row, R_STATE] = 0
+    rec_i[row, R_POST_DONE] = 0
+    rec_i[row, R_FC] = istate[I_LOBE_FC]
+    rec_i[row, R_IMPACT] = NO_IDX
+    rec_i[row, R_EARLY_NO] = 0
     rec_f[row, RF_QSUM] = 0.0
     rec_f[row, RF_PEAK] = peak
     rec_f[row, RF_RMIN] = istate[I_LOBE_SIGN] * w
@@ -353,30 +360,34 @@ def _close_lobe(
     rec_f[row, RF_PREV_EXC] = fstate[F_LAST_EXC]
     fstate[F_LAST_EXC] = fstate[F_LOBE_EXC]
     mask = ip[P_RING_MASK]
-    start = max(r[R_START], g - mask + 1)
+    peak_idx = rec_i[row, R_PEAK_IDX]
+    start = max(rec_i[row, R_START], g - mask + 1)
     j_sw = 0.0
-    for k in range(start, r[R_PEAK_IDX] + 1):
+    for k in range(start, peak_idx + 1):
         j_sw += _jerk_at(ring, k, mask, ip[P_JERK_LAG])
-    rec_f[row, RF_JSW] = j_sw / max(1, r[R_PEAK_IDX] + 1 - start)
+    rec_f[row, RF_JSW] = j_sw / max(1, peak_idx + 1 - start)
     rec_f[row, RF_JMAX] = 0.0
-    for k in range(max(r[R_PEAK_IDX], g - ip[P_BACK]), g):
+    for k in range(max(peak_idx, g - ip[P_BACK]), g):
         rec_f[row, RF_JMAX] = max(rec_f[row, RF_JMAX], _jerk_at(ring, k, mask, ip[P_JERK_LAG]))
-    _impact_step(r, rec_f[row], ring, mask, ip, fp, g)
+    _impact_step(rec_i, rec_f, row, ring, mask, ip, fp, g)
     istate[I_NREC] += 1
 
 
-@njit(cache=True, inline="always")
-def _set_rev(r: np.ndarray, rf: np.ndarray) -> None:
+@njit(cache=True, inline="always", _nrt=False)
+def _set_rev(rec_i: np.ndarray, rec_f: np.ndarray, row: int) -> None:
     """The reversal after the lobe: where the rotation the other way peaked, or the lobe's end
     if the segment never turned the other way (beyond a gyroscope's noise)."""
-    r[R_REV] = r[R_RMIN_IDX] if rf[RF_RMIN] < -REV_RISE_MIN_DPS else r[R_Z]
+    if rec_f[row, RF_RMIN] < -REV_RISE_MIN_DPS:
+        rec_i[row, R_REV] = rec_i[row, R_RMIN_IDX]
+    else:
+        rec_i[row, R_REV] = rec_i[row, R_Z]
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _bout_candidate(
-    r: np.ndarray,
-    rf: np.ndarray,
-    peak: float,
+    rec_i: np.ndarray,
+    rec_f: np.ndarray,
+    row: int,
     istate: np.ndarray,
     fstate: np.ndarray,
     ring: np.ndarray,
@@ -387,19 +398,20 @@ def _bout_candidate(
     """A lobe of the current bout was not taken as a swing (its sense not learnt, or the other
     one). If the bout ends in rest without a contact, its last large lobe (half the largest
     peak at least) is where the step landed: remember that lobe's landing."""
-    if istate[I_BOUT_START] == NO_IDX or r[R_Z] < istate[I_BOUT_START]:
+    if istate[I_BOUT_START] == NO_IDX or rec_i[row, R_Z] < istate[I_BOUT_START]:
         return
-    if _after_contact(r, istate, ip):
+    if _after_contact(rec_i, row, istate, ip):
         return
+    peak = rec_f[row, RF_PEAK]
     if peak > fstate[F_BOUT_MAXPEAK]:
         fstate[F_BOUT_MAXPEAK] = peak
     if peak >= 0.5 * fstate[F_BOUT_MAXPEAK]:
-        if r[R_REV] == NO_IDX:
-            _set_rev(r, rf)
-        istate[I_BOUT_CAND] = _landing(r, ring, mask, ip, fp)
+        if rec_i[row, R_REV] == NO_IDX:
+            _set_rev(rec_i, rec_f, row)
+        istate[I_BOUT_CAND] = _landing(rec_i, row, ring, mask, ip, fp)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", _nrt=False)
 def _surely_no_swing(
     rec_i: np.ndarray, rec_f: np.ndarray, row: int, istate: np.ndarray, fstate: np.ndarray,
     ip: np.ndarray, fp: np.ndarray,
@@ -416,7 +428,7 @@ def _surely_no_swing(
     if istate[I_SENSE] != -sign:
         return False
     j = 0 if sign > 0 else 1
-    q_lb = _after_ratio(rec_f[row], ip)
+    q_lb = _after_ratio(rec_f, row, ip)
     qj, _ = _folded_ratio(fstate, j, q_lb, rec_f[row, RF_EXC], fp[Q_SENSE_ALPHA])
     qo = fstate[F_Q + 1 - j]
     if qo < 0.0:
@@ -430,15 +442,16 @@ def _surely_no_swing(
 PROVISIONAL_EXC = 1.2
 
 
-@njit(cache=True, inline="always")
-def _is_swing(r: np.ndarray, rf: np.ndarray, sense: int) -> bool:
+@njit(cache=True, inline="always", _nrt=False)
+def _is_swing(rec_i: np.ndarray, rec_f: np.ndarray, row: int, sense: int) -> bool:
     """Is the record's lobe in the swing sense (or, while it is unknown, provisionally so)?"""
     if sense != 0:
-        return r[R_SIGN] == sense
-    return rf[RF_PREV_EXC] > 0.0 and rf[RF_EXC] >= PROVISIONAL_EXC * rf[RF_PREV_EXC]
+        return rec_i[row, R_SIGN] == sense
+    prev = rec_f[row, RF_PREV_EXC]
+    return prev > 0.0 and rec_f[row, RF_EXC] >= PROVISIONAL_EXC * prev
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", _nrt=False)
 def _emit(
     ic: int, fc: int, istate: np.ndarray, out_ic: np.ndarray, out_fc: np.ndarray, n_out: int
 ) -> int:
@@ -452,16 +465,18 @@ def _emit(
     return n_out + 1
 
 
-@njit(cache=True, inline="always")
-def _after_contact(r: np.ndarray, istate: np.ndarray, ip: np.ndarray) -> bool:
+@njit(cache=True, inline="always", _nrt=False)
+def _after_contact(rec_i: np.ndarray, row: int, istate: np.ndarray, ip: np.ndarray) -> bool:
     """Did the lobe start within ``P_MIN_STANCE`` after the last contact (the rotation of the
     landing itself, such as a foot flattening after a heel strike)?"""
     last = istate[I_LAST_IC]
-    return last != NO_IDX and r[R_START] < last + ip[P_MIN_STANCE]
+    return last != NO_IDX and rec_i[row, R_START] < last + ip[P_MIN_STANCE]
 
 
-@njit(cache=True)
-def _landing(r: np.ndarray, ring: np.ndarray, mask: int, ip: np.ndarray, fp: np.ndarray) -> int:
+@njit(cache=True, _nrt=False)
+def _landing(
+    rec_i: np.ndarray, row: int, ring: np.ndarray, mask: int, ip: np.ndarray, fp: np.ndarray
+) -> int:
     """Contact of a swing lobe whose reversal is known: its end or its reversal.
 
     The ground stopping the foot is the largest acceleration between the lobe's end (``Z``)
@@ -470,7 +485,7 @@ def _landing(r: np.ndarray, ring: np.ndarray, mask: int, ip: np.ndarray, fp: np.
     Later, the foot was placed while the leg already turned back (forefoot first, as in
     backward walking): the contact is at the reversal, where the ground stops that rotation.
     """
-    z, rev = r[R_Z], r[R_REV]
+    z, rev = rec_i[row, R_Z], rec_i[row, R_REV]
     t_x = z
     a_hi = -1e300
     for k in range(z, rev + 1):
@@ -480,13 +495,14 @@ def _landing(r: np.ndarray, ring: np.ndarray, mask: int, ip: np.ndarray, fp: np.
             t_x = k
     if t_x > z + ip[P_HEEL]:
         return rev
-    return z if r[R_IMPACT] == NO_IDX else min(r[R_IMPACT], z)
+    impact = rec_i[row, R_IMPACT]
+    return z if impact == NO_IDX else min(impact, z)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", _nrt=False)
 def _impact_step(
-    r: np.ndarray, rf: np.ndarray, ring: np.ndarray, mask: int, ip: np.ndarray, fp: np.ndarray,
-    g: int,
+    rec_i: np.ndarray, rec_f: np.ndarray, row: int, ring: np.ndarray, mask: int, ip: np.ndarray,
+    fp: np.ndarray, g: int,
 ) -> None:  # fmt: skip
     """Look for a sharp impact at sample ``g`` (from the lobe's end to ``P_HEEL`` after it).
 
@@ -498,19 +514,20 @@ def _impact_step(
     ``R_IMPACT``.
     """
     j = _jerk_at(ring, g, mask, ip[P_JERK_LAG])
-    if j > rf[RF_JMAX]:
-        rf[RF_JMAX] = j
-    if fp[Q_IMPACT_RATIO] <= 0.0 or rf[RF_JMAX] <= 0.0:
+    if j > rec_f[row, RF_JMAX]:
+        rec_f[row, RF_JMAX] = j
+    j_max = rec_f[row, RF_JMAX]
+    if fp[Q_IMPACT_RATIO] <= 0.0 or j_max <= 0.0:
         return
-    if rf[RF_JMAX] < fp[Q_IMPACT_RATIO] * rf[RF_JSW] or j >= rf[RF_JMAX]:
+    if j_max < fp[Q_IMPACT_RATIO] * rec_f[row, RF_JSW] or j >= j_max:
         return  # no impact yet, or still rising: its onset is placed once it has peaked
-    for k in range(max(r[R_PEAK_IDX], r[R_Z] - ip[P_BACK]), g + 1):
-        if _jerk_at(ring, k, mask, ip[P_JERK_LAG]) >= fp[Q_ONSET_FRAC] * rf[RF_JMAX]:
-            r[R_IMPACT] = k
+    for k in range(max(rec_i[row, R_PEAK_IDX], rec_i[row, R_Z] - ip[P_BACK]), g + 1):
+        if _jerk_at(ring, k, mask, ip[P_JERK_LAG]) >= fp[Q_ONSET_FRAC] * j_max:
+            rec_i[row, R_IMPACT] = k
             return
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def detect_block(
     acc: np.ndarray,
     gyr: np.ndarray,
@@ -601,11 +618,10 @@ def detect_block(
             if phase == every:
                 phase = 0
         w = gx * u0 + gy * u1 + gz * u2
-        a = acc[i]
         ring[g & mask, 0] = w
-        ring[g & mask, 2] = a[0]  # raw acceleration: jerk and norm computed when needed
-        ring[g & mask, 3] = a[1]
-        ring[g & mask, 4] = a[2]
+        ring[g & mask, 2] = acc[i, 0]  # raw acceleration: jerk and norm computed when needed
+        ring[g & mask, 3] = acc[i, 1]
+        ring[g & mask, 4] = acc[i, 2]
 
         # -- lobes of the rate about the axis ------------------------------------------------
         n_rec_before = istate[I_NREC]
@@ -662,7 +678,7 @@ def detect_block(
                 continue
             # (rows indexed in place: a row view costs a reference count per sample)
             if rec_i[row, R_IMPACT] == NO_IDX and since <= ip[P_HEEL]:
-                _impact_step(rec_i[row], rec_f[row], ring, mask, ip, fp, g)
+                _impact_step(rec_i, rec_f, row, ring, mask, ip, fp, g)
                 dirty = dirty or rec_i[row, R_IMPACT] != NO_IDX
             if rec_i[row, R_REV] == NO_IDX:
                 ws = rec_i[row, R_SIGN] * w
@@ -673,7 +689,7 @@ def detect_block(
                 if (
                     ws >= rec_f[row, RF_RMIN] + rise and rec_f[row, RF_RMIN] < -REV_RISE_MIN_DPS
                 ) or since >= ip[P_REV_MAX]:
-                    _set_rev(rec_i[row], rec_f[row])
+                    _set_rev(rec_i, rec_f, row)
                     dirty = True
             if rec_i[row, R_POST_DONE] == 0:
                 if since >= ip[P_POST_LO]:
@@ -682,7 +698,7 @@ def detect_block(
                     rec_i[row, R_POST_DONE] = 1
                     dirty = True
                     if rec_f[row, RF_EXC] >= EXC_LEARN * fstate[F_EXC_LEVEL]:
-                        _learn_sense(rec_i[row], rec_f[row], istate, fstate, ip, fp)
+                        _learn_sense(rec_i, rec_f, row, istate, fstate, ip, fp)
                 elif (
                     not pending
                     and rec_i[row, R_STATE] == 0
@@ -699,19 +715,20 @@ def detect_block(
         # -- decisions, oldest first (contacts come out in time order) ------------------------
         for k in range(istate[I_NREC] if dirty else 0):
             row = (head + k) % CAP
-            r = rec_i[row]
-            if r[R_STATE] != 0:
+            if rec_i[row, R_STATE] != 0:
                 continue
-            if _after_contact(r, istate, ip):
-                r[R_STATE] = 2
-            elif _is_swing(r, rec_f[row], sense) and (r[R_REV] != NO_IDX or r[R_IMPACT] != NO_IDX):
-                if r[R_REV] == NO_IDX:
+            if _after_contact(rec_i, row, istate, ip):
+                rec_i[row, R_STATE] = 2
+            elif _is_swing(rec_i, rec_f, row, sense) and (
+                rec_i[row, R_REV] != NO_IDX or rec_i[row, R_IMPACT] != NO_IDX
+            ):
+                if rec_i[row, R_REV] == NO_IDX:
                     # an impact by P_HEEL after the lobe's end: heel first, known at once
-                    ic = min(r[R_IMPACT], r[R_Z])
+                    ic = min(rec_i[row, R_IMPACT], rec_i[row, R_Z])
                 else:
-                    ic = _landing(r, ring, mask, ip, fp)
-                n_out = _emit(ic, r[R_FC], istate, out_ic, out_fc, n_out)
-                r[R_STATE] = 1
+                    ic = _landing(rec_i, row, ring, mask, ip, fp)
+                n_out = _emit(ic, rec_i[row, R_FC], istate, out_ic, out_fc, n_out)
+                rec_i[row, R_STATE] = 1
                 fstate[F_LEVEL] = (1.0 - fp[Q_LEVEL_ALPHA]) * fstate[F_LEVEL] + fp[
                     Q_LEVEL_ALPHA
                 ] * rec_f[row, RF_PEAK]
@@ -721,11 +738,9 @@ def detect_block(
                     fstate[F_EXC_LEVEL] = (1.0 - fp[Q_LEVEL_ALPHA]) * fstate[F_EXC_LEVEL] + fp[
                         Q_LEVEL_ALPHA
                     ] * rec_f[row, RF_EXC]
-            elif r[R_POST_DONE] == 1 or r[R_EARLY_NO] == 1:
-                r[R_STATE] = 2
-                _bout_candidate(
-                    r, rec_f[row], rec_f[row, RF_PEAK], istate, fstate, ring, mask, ip, fp
-                )
+            elif rec_i[row, R_POST_DONE] == 1 or rec_i[row, R_EARLY_NO] == 1:
+                rec_i[row, R_STATE] = 2
+                _bout_candidate(rec_i, rec_f, row, istate, fstate, ring, mask, ip, fp)
             else:
                 break
         # an isolated step: a bout of motion that ended in rest without a contact
@@ -733,8 +748,8 @@ def detect_block(
         if ip[P_QUIET] > 0 and b_start != NO_IDX and g - istate[I_BOUT_LAST] > ip[P_QUIET]:
             waiting = False
             for k in range(istate[I_NREC]):
-                r = rec_i[(head + k) % CAP]
-                if r[R_STATE] == 0 and r[R_Z] <= istate[I_BOUT_LAST]:
+                row = (head + k) % CAP
+                if rec_i[row, R_STATE] == 0 and rec_i[row, R_Z] <= istate[I_BOUT_LAST]:
                     waiting = True
             if not waiting:
                 ic = istate[I_BOUT_CAND]
@@ -769,7 +784,7 @@ def detect_block(
     return n_out
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def flush(
     istate: np.ndarray,
     fstate: np.ndarray,
@@ -790,18 +805,18 @@ def flush(
     g = istate[I_COUNT]
     for k in range(istate[I_NREC]):
         row = (head + k) % CAP
-        r = rec_i[row]
-        if r[R_STATE] != 0 or r[R_SIGN] != sense or r[R_Z] >= g:
+        if rec_i[row, R_STATE] != 0 or rec_i[row, R_SIGN] != sense or rec_i[row, R_Z] >= g:
             continue
-        if r[R_REV] == NO_IDX:
-            _set_rev(r, rec_f[row])
-        n_out = _emit(_landing(r, ring, mask, ip, fp), r[R_FC], istate, out_ic, out_fc, n_out)
-        r[R_STATE] = 1
+        if rec_i[row, R_REV] == NO_IDX:
+            _set_rev(rec_i, rec_f, row)
+        ic = _landing(rec_i, row, ring, mask, ip, fp)
+        n_out = _emit(ic, rec_i[row, R_FC], istate, out_ic, out_fc, n_out)
+        rec_i[row, R_STATE] = 1
     istate[I_NREC] = 0
     return n_out
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def detect_block_acc(
     acc: np.ndarray,
     istate: np.ndarray,
