@@ -565,6 +565,11 @@ def detect_block(
     phase = istate[I_BOUT_COUNT] % every
     # the current lobe's running state, also local (stored for ``_close_lobe`` and at the end)
     end_frac = fp[Q_END_FRAC]
+    # parameters read in the per-sample paths, as locals (stores to the state arrays would
+    # otherwise make the compiler load them again: it cannot tell the arrays apart)
+    fc_back, quiet, heel = ip[P_FC_BACK], ip[P_QUIET], ip[P_HEEL]
+    rev_max, post_lo, post_hi = ip[P_REV_MAX], ip[P_POST_LO], ip[P_POST_HI]
+    rev_rise = fp[Q_REV_RISE]
     w_sign, last_cross = istate[I_W_SIGN], istate[I_LAST_CROSS]
     lobe_open, lobe_sign = istate[I_LOBE_OPEN], istate[I_LOBE_SIGN]
     lobe_peak_idx = istate[I_LOBE_PEAK]
@@ -648,7 +653,7 @@ def detect_block(
             # extreme just before it
             fc = last_cross
             best = 0.0
-            for k in range(max(0, last_cross - ip[P_FC_BACK]), last_cross + 1):
+            for k in range(max(0, last_cross - fc_back), last_cross + 1):
                 v = -s * ring[k & mask, 0]
                 if v > best:
                     best = v
@@ -663,7 +668,7 @@ def detect_block(
             istate[I_LOBE_FC] = fc
 
         if istate[I_NREC] == 0 and (
-            istate[I_BOUT_START] == NO_IDX or g - istate[I_BOUT_LAST] <= ip[P_QUIET]
+            istate[I_BOUT_START] == NO_IDX or g - istate[I_BOUT_LAST] <= quiet
         ):
             continue  # nothing waits for a decision
         # -- records: reversal, after-window, sense ------------------------------------------
@@ -677,7 +682,7 @@ def detect_block(
                 pending = pending or rec_i[row, R_STATE] == 0
                 continue
             # (rows indexed in place: a row view costs a reference count per sample)
-            if rec_i[row, R_IMPACT] == NO_IDX and since <= ip[P_HEEL]:
+            if rec_i[row, R_IMPACT] == NO_IDX and since <= heel:
                 _impact_step(rec_i, rec_f, row, ring, mask, ip, fp, g)
                 dirty = dirty or rec_i[row, R_IMPACT] != NO_IDX
             if rec_i[row, R_REV] == NO_IDX:
@@ -685,16 +690,16 @@ def detect_block(
                 if ws < rec_f[row, RF_RMIN]:
                     rec_f[row, RF_RMIN] = ws
                     rec_i[row, R_RMIN_IDX] = g
-                rise = max(REV_RISE_MIN_DPS, fp[Q_REV_RISE] * abs(rec_f[row, RF_RMIN]))
+                rise = max(REV_RISE_MIN_DPS, rev_rise * abs(rec_f[row, RF_RMIN]))
                 if (
                     ws >= rec_f[row, RF_RMIN] + rise and rec_f[row, RF_RMIN] < -REV_RISE_MIN_DPS
-                ) or since >= ip[P_REV_MAX]:
+                ) or since >= rev_max:
                     _set_rev(rec_i, rec_f, row)
                     dirty = True
             if rec_i[row, R_POST_DONE] == 0:
-                if since >= ip[P_POST_LO]:
+                if since >= post_lo:
                     rec_f[row, RF_QSUM] += abs(w)
-                if since >= ip[P_POST_HI]:
+                if since >= post_hi:
                     rec_i[row, R_POST_DONE] = 1
                     dirty = True
                     if rec_f[row, RF_EXC] >= EXC_LEARN * fstate[F_EXC_LEVEL]:
@@ -704,7 +709,7 @@ def detect_block(
                     and rec_i[row, R_STATE] == 0
                     and rec_i[row, R_EARLY_NO] == 0
                     and rec_i[row, R_REV] != NO_IDX
-                    and since >= ip[P_POST_LO]
+                    and since >= post_lo
                     and _surely_no_swing(rec_i, rec_f, row, istate, fstate, ip, fp)
                 ):
                     rec_i[row, R_EARLY_NO] = 1
@@ -745,7 +750,7 @@ def detect_block(
                 break
         # an isolated step: a bout of motion that ended in rest without a contact
         b_start = istate[I_BOUT_START]
-        if ip[P_QUIET] > 0 and b_start != NO_IDX and g - istate[I_BOUT_LAST] > ip[P_QUIET]:
+        if quiet > 0 and b_start != NO_IDX and g - istate[I_BOUT_LAST] > quiet:
             waiting = False
             for k in range(istate[I_NREC]):
                 row = (head + k) % CAP
