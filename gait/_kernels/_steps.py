@@ -313,19 +313,12 @@ def _acc2_at(ring: np.ndarray, k: int, mask: int) -> float:
     return ring[j, 2] * ring[j, 2] + ring[j, 3] * ring[j, 3] + ring[j, 4] * ring[j, 4]
 
 
-@njit(cache=True, _nrt=False)
-def _close_lobe(
-    g: int,
-    w: float,
-    istate: np.ndarray,
-    fstate: np.ndarray,
-    rec_i: np.ndarray,
-    rec_f: np.ndarray,
-    ring: np.ndarray,
-    ip: np.ndarray,
-    fp: np.ndarray,
-) -> None:
-    """The current lobe ended at sample ``g``: keep it as a swing candidate if it is one."""
+@njit(cache=True, inline="always", _nrt=False)
+def _swing_candidate(
+    g: int, istate: np.ndarray, fstate: np.ndarray, ip: np.ndarray, fp: np.ndarray
+) -> bool:
+    """The current lobe ended at sample ``g``: is it a swing candidate? (Most lobes are not:
+    this part runs in the per-sample loop, ``_close_lobe`` only for candidates.)"""
     dur = g - istate[I_LOBE_START]
     peak = fstate[F_LOBE_PEAK]
     exc = fstate[F_LOBE_EXC]
@@ -339,9 +332,25 @@ def _close_lobe(
     need = max(fp[Q_ABS_ON], fp[Q_REL_ON] * fstate[F_LEVEL])
     if peak < need or not swing_like or istate[I_NREC] >= CAP:
         fstate[F_LAST_EXC] = 0.0
-        return
+        return False
+    return True
+
+
+@njit(cache=True, _nrt=False)
+def _close_lobe(
+    g: int,
+    w: float,
+    istate: np.ndarray,
+    fstate: np.ndarray,
+    rec_i: np.ndarray,
+    rec_f: np.ndarray,
+    ring: np.ndarray,
+    ip: np.ndarray,
+    fp: np.ndarray,
+) -> None:
+    """The current lobe ended at sample ``g`` and is a swing candidate: keep it as a record."""
+    peak = fstate[F_LOBE_PEAK]
     row = (istate[I_HEAD] + istate[I_NREC]) % CAP
-    # (rows indexed in place throughout: a row view costs two atomic reference counts)
     rec_i[row, R_SIGN] = istate[I_LOBE_SIGN]
     rec_i[row, R_START] = istate[I_LOBE_START]
     rec_i[row, R_PEAK_IDX] = istate[I_LOBE_PEAK]
@@ -647,7 +656,8 @@ def detect_block(
                 istate[I_LOBE_PEAK] = lobe_peak_idx
                 fstate[F_LOBE_PEAK] = lobe_peak
                 fstate[F_LOBE_EXC] = lobe_exc
-                _close_lobe(g, w, istate, fstate, rec_i, rec_f, ring, ip, fp)
+                if _swing_candidate(g, istate, fstate, ip, fp):
+                    _close_lobe(g, w, istate, fstate, rec_i, rec_f, ring, ip, fp)
         if lobe_open == 0 and s != lobe_sign and abs(w) > OPEN_DPS:
             # a new lobe, from the zero crossing; its toe-off candidate is the other sense's
             # extreme just before it
@@ -681,7 +691,6 @@ def detect_block(
             if since <= 0 or (rec_i[row, R_POST_DONE] == 1 and rec_i[row, R_REV] != NO_IDX):
                 pending = pending or rec_i[row, R_STATE] == 0
                 continue
-            # (rows indexed in place: a row view costs a reference count per sample)
             if rec_i[row, R_IMPACT] == NO_IDX and since <= heel:
                 _impact_step(rec_i, rec_f, row, ring, mask, ip, fp, g)
                 dirty = dirty or rec_i[row, R_IMPACT] != NO_IDX
