@@ -308,9 +308,11 @@ class DirectionClassifier(StepClassifier):
     contacts moved -0.25/-0.12/+0.08/+0.16 s (:data:`gait.classify.data.JITTER_S`), it keeps its
     accuracy where the step detector's contact lands early or late, which the logistic
     regression could not (held-out simulated backward steps at the detector's contacts 87 % ->
-    100 %, BENCHMARKS.md, issue 20). It leaves out :data:`SIMULATOR_CUES` (the out-of-plane
-    channels and the mean specific force): trained on simulated gait alone it then reads a real
-    walker's forward steps far better (BENCHMARKS.md, issue 20, third pass)."""
+    100 %, BENCHMARKS.md, issue 20). It leaves out :data:`DIRECTION_EXCLUDED`: the
+    simulator's cues (:data:`SIMULATOR_CUES`), the absolute levels (:data:`LEVEL_CUES`; it
+    reads the rotation, angle and translation relative to the step's own swing) and the
+    landing (:data:`STRIKE_CUES`). Trained on simulated gait alone it then reads a real
+    walker's forward steps far better (BENCHMARKS.md, issue 20, third and fourth passes)."""
 
     def __init__(
         self,
@@ -348,10 +350,12 @@ class DirectionClassifier(StepClassifier):
 class StrikeClassifier(StepClassifier):
     """Foot strike of a step: ``heel``, ``midfoot`` or ``forefoot``.
 
-    An MLP by default, as :class:`DirectionClassifier`: heel vs forefoot on held-out simulated
-    subjects 91 -> 96 % (truth contacts) and 89 -> 93 % (detector's), on the mocap walker's
-    held-out clips 95 -> 98 %, against the logistic regression (C 0.03) on the same features
-    (BENCHMARKS.md, issue 20)."""
+    An MLP by default (64 hidden units, ``alpha`` 1), midfoot split off first. It reads the
+    shank's rotation bins, the landing in the contact's frame (``wa_*``, ``wv_*``), the impact
+    and the rotation reversal, and the swing scalars; not the mean-frame accelerations
+    (:data:`STRIKE_EXCLUDED`). Subject-grouped cross-validation inside the training set, heel
+    vs forefoot at the true contacts: 79 -> 91 % (simulator v8), 77 -> 87 % (v9) against the
+    third pass (BENCHMARKS.md, issue 20, fourth pass)."""
 
     def __init__(
         self,

@@ -36,6 +36,27 @@ def feature_names() -> list[str]:
     return names + list(SCALARS)
 
 
+#: Width of the third pass's feature vector (7 channels in 23 bins, 13 scalars): the models
+#: shipped before the fourth pass (issue 20) read these columns, all still computed.
+LEGACY_N_FEATURES: int = 7 * 23 + 13
+
+
+def legacy_columns(n_columns: int) -> np.ndarray | None:
+    """Where the columns of a model trained on the previous feature set (``n_columns`` wide,
+    the third pass's layout) are in :func:`feature_names`, by name; ``None`` for any other
+    width."""
+    from gait._kernels._features import CHANNELS, SCALARS
+
+    n_pre = round(PRE_S / BIN_S)
+    n_post = round(POST_S / BIN_S)
+    offs = [(b - n_pre) * BIN_S for b in range(n_pre + n_post + 1)]
+    old = [f"{ch}@{o:+.2f}s" for ch in CHANNELS[:7] for o in offs] + list(SCALARS[:13])
+    if n_columns != LEGACY_N_FEATURES or len(old) != n_columns:
+        return None
+    where = {n: i for i, n in enumerate(feature_names())}
+    return np.array([where[n] for n in old], dtype=np.int64)
+
+
 def n_features() -> int:
     """Length of one feature vector."""
     return len(feature_names())

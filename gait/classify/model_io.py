@@ -137,12 +137,16 @@ def load_models(folder: str | Path, *, portable: bool = True) -> tuple[Any, Any,
     else:
         direction = _load_one(p / MODEL_FILES["direction"], "DirectionClassifier")
         strike = _load_one(p / MODEL_FILES["strike"], "StrikeClassifier")
-    from gait.classify.features import n_features
+    from gait.classify.features import legacy_columns, n_features
 
     n = n_features()
-    for name, model in (("direction", direction), ("strike", strike)):
+    models = {"direction": direction, "strike": strike}
+    for name, model in list(models.items()):
         k = getattr(model, "n_features_in_", n)
-        if k != n:
+        cols = legacy_columns(k) if k != n else None
+        if cols is not None:  # the previous feature set: its columns are all still computed
+            models[name] = LegacyColumns(model, cols, n)
+        elif k != n:
             raise ModelFileError(
                 f"{p}: the {name} model was trained on {k} features per step; this version of "
                 f"gait computes {n}: retrain it with 'gait train DATA... --out {p}'"
@@ -153,4 +157,23 @@ def load_models(folder: str | Path, *, portable: bool = True) -> tuple[Any, Any,
             card = json.loads((p / CARD_JSON).read_text(encoding="utf-8"))
         except (ValueError, UnicodeDecodeError) as e:
             raise ModelFileError(f"{p / CARD_JSON}: not valid JSON ({e})") from None
-    return direction, strike, card
+    return models["direction"], models["strike"], card
+
+
+class LegacyColumns:
+    """A model of the previous feature set reading its columns out of the current features
+    (by name, :func:`gait.classify.features.legacy_columns`)."""
+
+    def __init__(self, model: Any, columns: Any, n_features: int) -> None:
+        self.model = model
+        self.columns = columns
+        self.classes_ = model.classes_
+        self.n_features_in_ = n_features
+
+    def predict_proba(self, X: Any) -> Any:
+        import numpy as np
+
+        return self.model.predict_proba(np.asarray(X)[:, self.columns])
+
+    def predict(self, X: Any) -> Any:
+        return self.classes_[self.predict_proba(X).argmax(axis=1)]

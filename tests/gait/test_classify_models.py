@@ -310,3 +310,28 @@ def test_models_of_another_feature_set_are_refused_with_a_clear_message(small_mo
     (folder / "strike.json").write_text(json.dumps(spec))
     with pytest.raises(ModelFileError, match="retrain"):
         load_models(folder)
+
+
+def test_models_of_the_previous_feature_set_read_their_columns_by_name(small_model, tmp_path):
+    import shutil
+
+    from gait.classify.data import load_steps
+    from gait.classify.features import LEGACY_N_FEATURES, feature_names, legacy_columns
+    from gait.classify.portable import export
+
+    cols = legacy_columns(LEGACY_N_FEATURES)
+    names = feature_names()
+    assert len(set(cols.tolist())) == LEGACY_N_FEATURES and names[cols[-1]] == "planarity"
+    steps = load_steps([sorted(TEST.glob("*.csv.gz"))[0]])
+    m = np.array([v in ("heel", "forefoot", "midfoot") for v in steps.strike])
+    old = StrikeClassifier(kind="logistic", exclude_features=()).fit(
+        steps.X[m][:, cols], steps.strike[m].astype(str)
+    )
+    folder = tmp_path / "previous"
+    shutil.copytree(small_model, folder)
+    (folder / "strike.json").write_text(json.dumps(export(old)))
+    _, s, _ = load_models(folder)
+    assert s.n_features_in_ == len(names) and list(s.classes_) == list(old.classes_)
+    np.testing.assert_allclose(
+        s.predict_proba(steps.X), old.predict_proba(steps.X[:, cols]), rtol=0, atol=1e-9
+    )
