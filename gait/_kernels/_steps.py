@@ -572,13 +572,13 @@ def detect_block(
     c_m = 1.0 - beta
     every = ip[P_AXIS_EVERY]
     phase = istate[I_BOUT_COUNT] % every
-    # the current lobe's running state, also local (stored for ``_close_lobe`` and at the end)
-    end_frac = fp[Q_END_FRAC]
     # parameters read in the per-sample paths, as locals (stores to the state arrays would
     # otherwise make the compiler load them again: it cannot tell the arrays apart)
     fc_back, quiet, heel = ip[P_FC_BACK], ip[P_QUIET], ip[P_HEEL]
     rev_max, post_lo, post_hi = ip[P_REV_MAX], ip[P_POST_LO], ip[P_POST_HI]
     rev_rise = fp[Q_REV_RISE]
+    # the current lobe's running state, also local (stored for ``_close_lobe`` and at the end)
+    end_frac = fp[Q_END_FRAC]
     w_sign, last_cross = istate[I_W_SIGN], istate[I_LAST_CROSS]
     lobe_open, lobe_sign = istate[I_LOBE_OPEN], istate[I_LOBE_SIGN]
     lobe_peak_idx = istate[I_LOBE_PEAK]
