@@ -27,15 +27,18 @@ The landing (strike), in the frame of the contact: every sample's ``(a . g, a . 
 back by the shank's angle ``theta`` since the contact, so the sagittal plane no longer turns
 with the shank; the vertical there is the mean of those vectors. Channels ``wa_v``, ``wa_h``
 (vertical acceleration without gravity and horizontal acceleration in that frame) and, from
-:data:`NEAR_FROM_S` on, ``wv_v``, ``wv_h`` (their integrals, velocity relative to the contact).
+:data:`NEAR_FROM_S` on, ``wv_v``, ``wv_h`` (their integrals, velocity relative to the contact)
+and ``wv_*_rel`` (the same over the range of the horizontal velocity across the window, at
+least 0.05 m/s: the swing's speed, which the velocities grow with).
 Scalars around the rotation reversal ``z`` (first sample after the swing peak that no longer
 turns the swing's way): the impact (largest jerk ``|a[i] - a[i-1]| fs`` and largest
 ``| |a| - g |`` in ``-0.2 .. +0.3 s`` of the contact, as logs of their ratio to the swing's
 largest before ``-0.2 s``, and to the swing's median jerk), the impact's time from ``z``,
 ``z``'s time from the contact, the stance rotation over 0.1 s and its extreme over 0.2 s
 after ``z`` (over the swing peak), the contact-frame velocity change over ``z - 0.1 ..
-z + 0.15 s`` and over the 0.1 s before ``z``. These need the whole window inside the data
-(NaN otherwise). All are unchanged by a fixed rotation of the sensor or a mirror image.
+z + 0.15 s`` and over the 0.1 s before ``z`` (also over the speed range, ``*_rel``). These
+need the whole window inside the data (NaN otherwise). All are unchanged by a fixed rotation
+of the sensor or a mirror image.
 """
 
 from __future__ import annotations
@@ -60,7 +63,7 @@ CHANNELS: tuple[str, ...] = (
 )
 #: Channels binned only from :data:`NEAR_FROM_S` to the end of the window (velocities, which
 #: drift the further they are integrated from the contact).
-NEAR_CHANNELS: tuple[str, ...] = ("wv_v", "wv_h")
+NEAR_CHANNELS: tuple[str, ...] = ("wv_v", "wv_h", "wv_v_rel", "wv_h_rel")
 #: Start (s, relative to the contact) of the :data:`NEAR_CHANNELS` bins.
 NEAR_FROM_S: float = -0.3
 #: Names of the scalars after the binned channels.
@@ -92,6 +95,10 @@ SCALARS: tuple[str, ...] = (
     "v_h_before_reversal_m_s",
     "impact_jerk_median_log",
     "dtheta_after_reversal",
+    "dv_v_reversal_rel",
+    "dv_h_reversal_rel",
+    "v_v_before_reversal_rel",
+    "v_h_before_reversal_rel",
 )
 N_CHANNELS = len(CHANNELS)
 N_NEAR = len(NEAR_CHANNELS)
@@ -323,6 +330,8 @@ def step_features(
         vh = np.empty(m)
         sv = 0.0
         sh = 0.0
+        vh_lo = 0.0
+        vh_hi = 0.0
         for i in range(m):
             wav[i] = wg[i] * up_g + we[i] * up_e - g_w
             wah[i] = -wg[i] * up_e + we[i] * up_g
@@ -330,6 +339,13 @@ def step_features(
             sh += wah[i] * dt
             vv[i] = sv
             vh[i] = sh
+            if i == 0 or sh < vh_lo:
+                vh_lo = sh
+            if i == 0 or sh > vh_hi:
+                vh_hi = sh
+        # the swing's horizontal speed range (a proxy of the walking speed), for velocities
+        # relative to it
+        v_rng = max(vh_hi - vh_lo, 0.05)
         # bins
         scale = peak if peak > 1e-3 else 1e-3
         rng = -tmin if tmax <= -tmin else tmax
@@ -368,6 +384,8 @@ def step_features(
             if bn >= 0:
                 out[k, o_near + bn] = sums[8] / cnt
                 out[k, o_near + n_near + bn] = sums[9] / cnt
+                out[k, o_near + 2 * n_near + bn] = sums[8] / cnt / v_rng
+                out[k, o_near + 3 * n_near + bn] = sums[9] / cnt / v_rng
         # translation relative to its own level over the window (the swing's vigour apart)
         lvl = np.sqrt(lvl_sum / lvl_n) if lvl_n > 0 else 0.0
         if lvl > 0.0:
@@ -448,4 +466,6 @@ def step_features(
         out[k, o + 24] = vh[zz0] - vh[z]
         out[k, o + 25] = np.log(jerk[tj] / max(j_med, 1e-6))
         out[k, o + 26] = (theta[zt] - theta[z]) / scale
+        for j in range(4):
+            out[k, o + 27 + j] = out[k, o + 21 + j] / v_rng
     return out

@@ -71,6 +71,12 @@ STRIKE_CUES: tuple[str, ...] = (
     "v_h_before_reversal_m_s",
     "impact_jerk_median_log",
     "dtheta_after_reversal",
+    "wv_v_rel",
+    "wv_h_rel",
+    "dv_v_reversal_rel",
+    "dv_h_reversal_rel",
+    "v_v_before_reversal_rel",
+    "v_h_before_reversal_rel",
 )
 #: Channels the strike classifier leaves out: the accelerations in the window's mean frame (the
 #: contact-frame ones ``wa_*``, ``wv_*`` carry the landing without the shank's tilt mixed in),

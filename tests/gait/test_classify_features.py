@@ -85,7 +85,8 @@ def _reference(acc, gyr, contacts, fs, pre_s, post_s, bin_s, swing_s):
         wah = -wg * up[1] + we * up[0]
         vv, vh = np.cumsum(wav) / fs, np.cumsum(wah) / fs
         chans = [ws, theta, av, ae, au, woff]
-        near_chans = [vv - vv[ci], vh - vh[ci]]
+        v_rng = max(vh.max() - vh.min(), 0.05)
+        near_chans = [vv - vv[ci], vh - vh[ci], (vv - vv[ci]) / v_rng, (vh - vh[ci]) / v_rng]
         o_near = N_CHANNELS * n_bins
         for b in range(n_bins):
             centre = c + round((b - n_pre) * bin_s * fs)
@@ -150,6 +151,10 @@ def _reference(acc, gyr, contacts, fs, pre_s, post_s, bin_s, swing_s):
             vh[zz0] - vh[z],
             np.log(jerk[tj] / max(np.median(jerk[swing]), 1e-6)),
             (theta[zt] - theta[z]) / scale,
+            (vv[zz1] - vv[zz0]) / v_rng,
+            (vh[zz1] - vh[zz0]) / v_rng,
+            (vv[zz0] - vv[z]) / v_rng,
+            (vh[zz0] - vh[z]) / v_rng,
         ]
     return out
 
