@@ -234,9 +234,12 @@ class AnkleStepStream:
         ip[k.P_HEEL] = n(d.heel_s)
         ip[k.P_FC_BACK] = n(d.fc_back_s)
         ip[k.P_MIN_STANCE] = n(d.min_stance_s)
-        # one power-iteration step of the axis every 20 ms of motion: the axis changes over
-        # strides, and the same number of steps per second at any rate
-        ip[k.P_AXIS_EVERY] = n(0.02)
+        # one power-iteration step of the axis every 40 ms of motion: the axis changes over
+        # strides (moments with a time constant of axis_tau_s, 50 steps per constant), and the
+        # same number of steps per second at any rate. Every 20 ms gave the same contacts
+        # within a contact per matrix cell and cost 13 % of the kernel's time (its sqrt and
+        # divisions sit on the chain each sample depends on).
+        ip[k.P_AXIS_EVERY] = n(0.04)
         ip[k.P_QUIET] = n(d.quiet_s) if d.quiet_s > 0 else 0
         ip[k.P_BOUT_MIN] = n(d.isolated_min_s)
         ip[k.P_SETTLE] = n(d.settle_s)
