@@ -360,8 +360,9 @@ class StrikeClassifier(StepClassifier):
     shank's rotation bins, the landing in the contact's frame (``wa_*``, ``wv_*``), the impact
     and the rotation reversal, and the swing scalars; not the mean-frame accelerations
     (:data:`STRIKE_EXCLUDED`). Subject-grouped cross-validation inside the training set, heel
-    vs forefoot at the true contacts: 79 -> 91 % (simulator v8), 77 -> 87 % (v9) against the
-    third pass (BENCHMARKS.md, issue 20, fourth pass)."""
+    vs forefoot at the true contacts: 79 -> 91 % (simulator v8), 77 -> 89 % (v9) against the
+    third pass; held-out simulated subjects (v9) 85 -> 95 % (BENCHMARKS.md, issue 20, fourth
+    pass)."""
 
     def __init__(
         self,
