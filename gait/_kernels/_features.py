@@ -58,9 +58,10 @@ CHANNELS: tuple[str, ...] = (
     "a_v_rel",
     "a_e_rel",
     "theta_rel",
-    "wa_v",
-    "wa_h",
 )
+#: Binned channels of the landing in the contact's frame (the last of :data:`CHANNELS`).
+LANDING_CHANNELS: tuple[str, ...] = ("wa_v", "wa_h")
+CHANNELS += LANDING_CHANNELS
 #: Channels binned only from :data:`NEAR_FROM_S` to the end of the window (velocities, which
 #: drift the further they are integrated from the contact).
 NEAR_CHANNELS: tuple[str, ...] = ("wv_v", "wv_h", "wv_v_rel", "wv_h_rel")
@@ -83,6 +84,10 @@ SCALARS: tuple[str, ...] = (
     "planarity",
     "ae_ws_pre_rel",
     "ae_ws_post_rel",
+)
+#: Scalars of the landing: the impact, the rotation reversal and the contact-frame velocity
+#: changes around it (the last of :data:`SCALARS`).
+LANDING_SCALARS: tuple[str, ...] = (
     "impact_jerk_log",
     "impact_acc_log",
     "impact_from_reversal_s",
@@ -100,6 +105,7 @@ SCALARS: tuple[str, ...] = (
     "v_v_before_reversal_rel",
     "v_h_before_reversal_rel",
 )
+SCALARS += LANDING_SCALARS
 N_CHANNELS = len(CHANNELS)
 N_NEAR = len(NEAR_CHANNELS)
 N_SCALARS = len(SCALARS)

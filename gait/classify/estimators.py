@@ -26,6 +26,8 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from gait._kernels._features import LANDING_CHANNELS, LANDING_SCALARS, NEAR_CHANNELS
+
 #: Feature channels the direction classifier leaves out: the magnitudes of the lateral
 #: acceleration and of the off-sagittal rotation, the planarity of the rotation (the simulator
 #: turns the shank out of the sagittal plane by a few deg/s, real shanks by tens) and the mean
@@ -54,30 +56,7 @@ LEVEL_CUES: tuple[str, ...] = (
 )
 #: Channels of the landing (the contact-frame translation, the impact and the rotation
 #: reversal) read by the strike classifier only: direction must not be read off strike.
-STRIKE_CUES: tuple[str, ...] = (
-    "wa_v",
-    "wa_h",
-    "wv_v",
-    "wv_h",
-    "impact_jerk_log",
-    "impact_acc_log",
-    "impact_from_reversal_s",
-    "reversal_t_s",
-    "stance_after_reversal",
-    "stance_min_after_reversal",
-    "dv_v_reversal_m_s",
-    "dv_h_reversal_m_s",
-    "v_v_before_reversal_m_s",
-    "v_h_before_reversal_m_s",
-    "impact_jerk_median_log",
-    "dtheta_after_reversal",
-    "wv_v_rel",
-    "wv_h_rel",
-    "dv_v_reversal_rel",
-    "dv_h_reversal_rel",
-    "v_v_before_reversal_rel",
-    "v_h_before_reversal_rel",
-)
+STRIKE_CUES: tuple[str, ...] = LANDING_CHANNELS + NEAR_CHANNELS + LANDING_SCALARS
 #: Channels the strike classifier leaves out: the accelerations in the window's mean frame (the
 #: contact-frame ones ``wa_*``, ``wv_*`` carry the landing without the shank's tilt mixed in),
 #: the out-of-plane magnitudes and the level-free copies made for direction. Chosen by

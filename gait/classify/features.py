@@ -23,14 +23,19 @@ BIN_S: float = 0.05
 SWING_S: float = 0.6
 
 
+def _bin_offsets_s() -> list[float]:
+    """Centre of each bin relative to the contact (s), from ``-PRE_S`` to ``+POST_S``."""
+    n_pre = round(PRE_S / BIN_S)
+    n_post = round(POST_S / BIN_S)
+    return [(b - n_pre) * BIN_S for b in range(n_pre + n_post + 1)]
+
+
 def feature_names() -> list[str]:
     """Names of the columns of :func:`step_features`."""
     from gait._kernels._features import CHANNELS, NEAR_CHANNELS, SCALARS, near_pre_bins
 
-    n_pre = round(PRE_S / BIN_S)
-    n_post = round(POST_S / BIN_S)
-    offs = [(b - n_pre) * BIN_S for b in range(n_pre + n_post + 1)]
-    near = offs[n_pre - near_pre_bins(PRE_S, BIN_S) :]
+    offs = _bin_offsets_s()
+    near = offs[round(PRE_S / BIN_S) - near_pre_bins(PRE_S, BIN_S) :]
     names = [f"{ch}@{o:+.2f}s" for ch in CHANNELS for o in offs]
     names += [f"{ch}@{o:+.2f}s" for ch in NEAR_CHANNELS for o in near]
     return names + list(SCALARS)
@@ -47,9 +52,7 @@ def legacy_columns(n_columns: int) -> np.ndarray | None:
     width."""
     from gait._kernels._features import CHANNELS, SCALARS
 
-    n_pre = round(PRE_S / BIN_S)
-    n_post = round(POST_S / BIN_S)
-    offs = [(b - n_pre) * BIN_S for b in range(n_pre + n_post + 1)]
+    offs = _bin_offsets_s()
     old = [f"{ch}@{o:+.2f}s" for ch in CHANNELS[:7] for o in offs] + list(SCALARS[:13])
     if n_columns != LEGACY_N_FEATURES or len(old) != n_columns:
         return None

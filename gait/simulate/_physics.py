@@ -157,9 +157,8 @@ def shock_transient(
     lo = np.searchsorted(t, t_c)
     hi = np.searchsorted(t, t_c + 12.0 * tau_s)
     s_ = (t[lo:hi] - t_c) / tau_s
-    top = (2.0 * (2.0 - math.sqrt(2.0)) - (2.0 - math.sqrt(2.0)) ** 2) * math.exp(
-        -(2.0 - math.sqrt(2.0))
-    )
+    s_pk = 2.0 - math.sqrt(2.0)  # where the first lobe peaks
+    top = (2.0 * s_pk - s_pk**2) * math.exp(-s_pk)
     a = -(peak_ms2 / top) * (2.0 * s_ - s_**2) * np.exp(-s_)
     return slice(lo, hi), a[:, None] * np.asarray(direction, dtype=np.float64)[None, :]
 
