@@ -204,7 +204,14 @@ class LegModel:
     # ---- stance -------------------------------------------------------------------------
     def _theta_curve(self, stride: Stride, t: np.ndarray, t_ic: float, stance_s: float):
         phase = stride.duty * (t - t_ic) / stance_s
-        args = (phase, stride.duty, stride.scale, stride.shape, stride.knee_at_contact_deg)
+        args = (
+            phase,
+            stride.duty,
+            stride.scale,
+            stride.shape,
+            stride.knee_at_contact_deg,
+            stride.contact_lag,
+        )
         return segment_angle_deg(stride.mode, stride.direction, "shank", *args)
 
     def _stance_regular(self, st: Stance) -> bool:
@@ -324,7 +331,7 @@ class LegModel:
 
         def chain(uu):
             phase = sr.duty + (1 - sr.duty) * uu
-            args = (phase, sr.duty, sr.scale, sr.shape, sr.knee_at_contact_deg)
+            args = (phase, sr.duty, sr.scale, sr.shape, sr.knee_at_contact_deg, sr.contact_lag)
             th_t = np.radians(segment_angle_deg(sr.mode, sr.direction, "thigh", *args))
             th_s_deg = segment_angle_deg(sr.mode, sr.direction, "shank", *args)
             th_s = np.radians(th_s_deg)

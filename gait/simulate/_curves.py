@@ -115,7 +115,9 @@ _BACK_RUN = [
 REFERENCE_DUTY = {"walk": 0.60, "run": 0.40}
 REFERENCE_DUTY_BACK = {"walk": 0.64, "run": 0.40}
 #: How long before contact (fraction of the cycle) the strike's extra knee flexion builds up.
-CONTACT_KNEE_SPAN = 0.15
+#: Simulator v10: over the terminal swing in walking (0.15 up to v9, still so running), where
+#: the knee extends less instead of flexing in the last 0.1 s before the contact.
+CONTACT_KNEE_SPAN = {"walk": 0.35, "run": 0.15}
 #: Extra knee flexion at contact by strike (deg; walking, running). Forefoot landings meet the
 #: ground with the knee more flexed and the shank nearer vertical, heel strikes with the leg
 #: reaching out [Lieberman et al. 2010; Altman & Davis 2012]; the sizes are our assumption.
@@ -135,6 +137,13 @@ STRIKE_KNEE_DEG = {
 #: a heel strike: the SNU walker's forefoot landings turn it slowest (docs/simulator.md §1.2).
 STRIKE_KNEE_KEEP = 0.5
 STRIKE_KNEE_LOAD_SPAN = 0.12
+#: Simulator v10: how early in the limb's terminal swing a walking forefoot / midfoot landing
+#: touches (fraction of the cycle, range over people and bouts), and the span on either side of
+#: the contact over which the limb's phase is delayed and catches up (``contact_lag_phase``).
+CONTACT_LAG = {("walk", "forefoot"): (0.025, 0.05), ("walk", "midfoot"): (0.01, 0.035)}
+CONTACT_LAG_SPAN = 0.2
+#: Walking speeds (m/s) at and below which the lag is whole, and at and above which it is gone.
+CONTACT_LAG_SPEEDS = (0.5, 1.1)
 #: Speed at which the key-point curves apply (m/s); other speeds scale the excursion.
 REFERENCE_SPEED_M_S = {"walk": 1.3, "run": 3.2}
 
@@ -276,16 +285,20 @@ def segment_angle_deg(
     scale: float,
     shape: CurveShape | None = None,
     knee_at_contact_deg: float = 0.0,
+    contact_lag: float = 0.0,
 ) -> np.ndarray:
     """Segment angle (deg) of the thigh or shank at ``phase`` of a stride.
 
     ``scale`` multiplies the excursion about the cycle mean (speed and person effects);
     ``shape`` is the person's or style's deviation from the reference (``CurveShape``);
-    ``knee_at_contact_deg`` flexes the knee more (> 0) around contact, as forefoot landings do.
+    ``knee_at_contact_deg`` flexes the knee more (> 0) around contact, as forefoot landings do;
+    ``contact_lag`` (fraction of the cycle) lands the foot that much earlier in the limb's
+    terminal swing (``contact_lag_phase``).
     """
     shape = shape or CurveShape()
     p = np.mod(np.asarray(phase, dtype=np.float64), 1.0)
-    ref = reference_phase(mode, direction, _warp(p, duty, shape), duty)
+    pl = contact_lag_phase(p, contact_lag) if contact_lag else p
+    ref = reference_phase(mode, direction, _warp(pl, duty, shape), duty)
     ct = fourier_coefficients(mode, "thigh", direction)
     thigh = ct[0] + scale * shape.thigh_gain * (evaluate(ct, ref) - ct[0])
     win = _swing_window(ref, direction, mode)
@@ -302,15 +315,31 @@ def segment_angle_deg(
     knee = ck[0] + scale * k_gain * (evaluate(ck, ref) - ck[0])
     knee += scale * win * _harmonics(ref, shape.extra[6:])
     if knee_at_contact_deg:
-        knee += knee_at_contact_deg * contact_knee_profile(p, duty)
+        knee += knee_at_contact_deg * contact_knee_profile(p, duty, CONTACT_KNEE_SPAN[mode])
     return thigh - knee
 
 
-def contact_knee_profile(p: np.ndarray, duty: float = 0.6) -> np.ndarray:
+def contact_lag_phase(p: np.ndarray, lag: float) -> np.ndarray:
+    """The limb's phase when the foot touches ``lag`` of the cycle early in its terminal swing:
+    ``p - lag * b(p)``, ``b = (1 - x²)³`` with ``x`` the phase from contact over
+    ``CONTACT_LAG_SPAN``: 1 with zero slope at contact, 0 with zero slope and curvature beyond
+    the span on either side. The limb's phase runs a little slower before the contact and
+    catches up over the loading response, at the same rate on both sides of the contact
+    (simulator v10, docs/simulator.md §1.2).
+    """
+    x = np.where(p < 0.5, p, p - 1.0) / CONTACT_LAG_SPAN
+    b = np.where(np.abs(x) < 1.0, (1.0 - x * x) ** 3, 0.0)
+    return np.mod(p - lag * b, 1.0)
+
+
+def contact_knee_profile(
+    p: np.ndarray, duty: float = 0.6, span: float = CONTACT_KNEE_SPAN["run"]
+) -> np.ndarray:
     """Weight of the strike's extra knee flexion over the cycle (``p`` = phase, 0 = contact):
-    it builds up over the last ``CONTACT_KNEE_SPAN`` of the swing to 1 at contact, falls to
-    ``STRIKE_KNEE_KEEP`` over the loading response (``STRIKE_KNEE_LOAD_SPAN``), stays there
-    through the stance and fades over the first half of the swing. Smooth at contact up to the
+    it builds up over the last ``span`` (``CONTACT_KNEE_SPAN``) of the swing to 1 at contact,
+    falls to ``STRIKE_KNEE_KEEP`` over the loading response (``STRIKE_KNEE_LOAD_SPAN``), stays
+    there through the stance and fades over the first half of the swing (v10: the two parts
+    add where they overlap). Smooth at contact up to the
     second derivative, so the swing is not bent to meet the stance.
 
     Simulator v7: up to v6 the extra flexion was gone by 0.3 of the cycle, so the knee
@@ -328,10 +357,10 @@ def contact_knee_profile(p: np.ndarray, duty: float = 0.6) -> np.ndarray:
     the loading response (``STRIKE_KNEE_KEEP``): a forefoot landing's ankle, not its knee, takes
     up the load, and the shank turns slower after it than after a heel strike.
     """
-    before = (1.0 - p) / CONTACT_KNEE_SPAN
+    before = (1.0 - p) / span
     w_before = np.where(before < 1.0, (1.0 - before**2) ** 3, 0.0)
     # the swing side's curvature at contact, d2w/dp2 = -6 / span^2, carried across
-    a0 = -6.0 / CONTACT_KNEE_SPAN**2
+    a0 = -6.0 / span**2
     span = min(STRIKE_KNEE_LOAD_SPAN, 0.5 * duty)
     u = np.clip(p / span, 0.0, 1.0)
     drop = 1.0 - STRIKE_KNEE_KEEP
@@ -343,7 +372,10 @@ def contact_knee_profile(p: np.ndarray, duty: float = 0.6) -> np.ndarray:
     load = 1.0 + c2 * u**2 + c3 * u**3 + c4 * u**4 + c5 * u**5
     fade = STRIKE_KNEE_KEEP * (1.0 - _smootherstep((p - duty) / (0.5 * (1.0 - duty))))
     w_after = np.where(p < duty, load, fade)
-    return np.maximum(w_before, w_after)
+    # v10: a sum, not the larger of the two: with the walking span the build-up starts while
+    # the stance's share still fades (0.65-0.8 of the cycle), and the larger of two crossing
+    # curves has a kink there that jolts the ankle (a single-sample spike of ~100 m/s²)
+    return w_before + w_after
 
 
 def _smootherstep(u: np.ndarray) -> np.ndarray:

@@ -11,7 +11,14 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from gait.consts import GRAVITY_MS2
-from gait.simulate._curves import REFERENCE_SPEED_M_S, STRIKE_KNEE_DEG, CurveShape, draw_shape
+from gait.simulate._curves import (
+    CONTACT_LAG,
+    CONTACT_LAG_SPEEDS,
+    REFERENCE_SPEED_M_S,
+    STRIKE_KNEE_DEG,
+    CurveShape,
+    draw_shape,
+)
 from gait.simulate._spec import Bout, SessionSpec, SubjectSpec
 
 DEFAULT_STRIKE = {
@@ -136,6 +143,8 @@ class Stride:
     shape: CurveShape = field(default_factory=CurveShape)
     #: Extra knee flexion around contact for this stride's strike (``_curves.STRIKE_KNEE_DEG``).
     knee_at_contact_deg: float = 0.0
+    #: How early in the limb's terminal swing the foot touches (``_curves.CONTACT_LAG``).
+    contact_lag: float = 0.0
 
 
 @dataclass
@@ -285,8 +294,16 @@ def _add_bout(bout: Bout, t0, t_end, person, rng, stances, intervals, contacts, 
     stride_s = length / v
     shape = _bout_style(person.shape, rng)
     knee_ic = STRIKE_KNEE_DEG[(mode, strike)] + float(rng.uniform(-2.0, 2.0))
+    # v10: the same bout's draw sets how early in terminal swing a forefoot / midfoot walker's
+    # foot touches: the more the knee is still flexed at contact, the earlier (no new draw, so
+    # every later draw, contact and label is v9's)
+    lo, hi = CONTACT_LAG.get((mode, strike), (0.0, 0.0))
+    lag = lo + (hi - lo) * (knee_ic - STRIKE_KNEE_DEG[(mode, strike)] + 2.0) / 4.0
+    v_whole, v_gone = CONTACT_LAG_SPEEDS
+    lag *= min(max((v_gone - v) / (v_gone - v_whole), 0.0), 1.0)
     if direction == "backward":
         knee_ic = 0.0  # the backward curves are those of a forefoot landing whatever the strike
+        lag = 0.0
     duty = _duty(mode, direction, v, person)
     scale = person.excursion * (v / REFERENCE_SPEED_M_S[mode]) ** 0.4
     scale = min(max(scale, 0.45), 1.35)
@@ -318,7 +335,17 @@ def _add_bout(bout: Bout, t0, t_end, person, rng, stances, intervals, contacts, 
         a = float(amps[k])
         T = stride_s * (1.0 + 0.12 * (1.0 - a)) * (1.0 + person.stride_cv * rng.standard_normal())
         stride = Stride(
-            mode, direction, strike, v * a, T, duty, scale * (0.35 + 0.65 * a), a, shape, knee_ic
+            mode,
+            direction,
+            strike,
+            v * a,
+            T,
+            duty,
+            scale * (0.35 + 0.65 * a),
+            a,
+            shape,
+            knee_ic,
+            lag,
         )
         stances[-1].next = stride
         if first_stride is None:
