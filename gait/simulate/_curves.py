@@ -137,12 +137,19 @@ STRIKE_KNEE_DEG = {
 #: a heel strike: the SNU walker's forefoot landings turn it slowest (docs/simulator.md §1.2).
 STRIKE_KNEE_KEEP = 0.5
 STRIKE_KNEE_LOAD_SPAN = 0.12
-#: Simulator v10: how early in the limb's terminal swing a walking forefoot / midfoot landing
-#: touches (fraction of the cycle, range over people and bouts), and the span on either side of
-#: the contact over which the limb's phase is delayed and catches up (``contact_lag_phase``).
-CONTACT_LAG = {("walk", "forefoot"): (0.025, 0.05), ("walk", "midfoot"): (0.01, 0.035)}
+#: Simulator v10: how early in the limb's terminal swing the foot touches (fraction of the
+#: cycle, range over people and bouts; ``contact_lag_phase``): a slow forefoot / midfoot landing
+#: while the shank still turns forward (> 0), a heel strike after the swing's end, the shank
+#: already turning back (< 0; the SNU walker: 48 ms, v9's curves about 20 ms); and the span on
+#: either side of the contact over which the limb's phase is shifted and catches up.
+CONTACT_LAG = {
+    ("walk", "forefoot"): (0.025, 0.05),
+    ("walk", "midfoot"): (0.01, 0.035),
+    ("walk", "heel"): (-0.03, -0.01),
+}
 CONTACT_LAG_SPAN = 0.2
-#: Walking speeds (m/s) at and below which the lag is whole, and at and above which it is gone.
+#: Walking speeds (m/s) at and below which a forefoot / midfoot landing's lag is whole, and at
+#: and above which it is gone (a heel strike's does not change with speed).
 CONTACT_LAG_SPEEDS = (0.5, 1.1)
 #: Speed at which the key-point curves apply (m/s); other speeds scale the excursion.
 REFERENCE_SPEED_M_S = {"walk": 1.3, "run": 3.2}

@@ -294,13 +294,17 @@ def _add_bout(bout: Bout, t0, t_end, person, rng, stances, intervals, contacts, 
     stride_s = length / v
     shape = _bout_style(person.shape, rng)
     knee_ic = STRIKE_KNEE_DEG[(mode, strike)] + float(rng.uniform(-2.0, 2.0))
-    # v10: the same bout's draw sets how early in terminal swing a forefoot / midfoot walker's
-    # foot touches: the more the knee is still flexed at contact, the earlier (no new draw, so
-    # every later draw, contact and label is v9's)
+    # v10: the same bout's draw sets when in the terminal swing the foot touches
+    # (``_curves.CONTACT_LAG``): a slow forefoot / midfoot walker's the earlier the more its
+    # knee is still flexed (fading with speed), a heel striker's the later the more its knee
+    # has flexed again. No new draw, so every later draw, contact and label is v9's.
+    u_knee = (knee_ic - STRIKE_KNEE_DEG[(mode, strike)] + 2.0) / 4.0
     lo, hi = CONTACT_LAG.get((mode, strike), (0.0, 0.0))
-    lag = lo + (hi - lo) * (knee_ic - STRIKE_KNEE_DEG[(mode, strike)] + 2.0) / 4.0
-    v_whole, v_gone = CONTACT_LAG_SPEEDS
-    lag *= min(max((v_gone - v) / (v_gone - v_whole), 0.0), 1.0)
+    if strike == "heel":
+        lag = hi + (lo - hi) * u_knee
+    else:
+        v_whole, v_gone = CONTACT_LAG_SPEEDS
+        lag = (lo + (hi - lo) * u_knee) * min(max((v_gone - v) / (v_gone - v_whole), 0.0), 1.0)
     if direction == "backward":
         knee_ic = 0.0  # the backward curves are those of a forefoot landing whatever the strike
         lag = 0.0
