@@ -149,7 +149,7 @@ CONTACT_LAG = {
 }
 CONTACT_LAG_SPAN = 0.2
 #: Walking speeds (m/s) at and below which a forefoot / midfoot landing's lag is whole, and at
-#: and above which it is gone (a heel strike's does not change with speed).
+#: and above which it is a heel strike's (which does not change with speed).
 CONTACT_LAG_SPEEDS = (0.5, 1.1)
 #: Speed at which the key-point curves apply (m/s); other speeds scale the excursion.
 REFERENCE_SPEED_M_S = {"walk": 1.3, "run": 3.2}

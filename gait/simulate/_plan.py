@@ -296,15 +296,17 @@ def _add_bout(bout: Bout, t0, t_end, person, rng, stances, intervals, contacts, 
     knee_ic = STRIKE_KNEE_DEG[(mode, strike)] + float(rng.uniform(-2.0, 2.0))
     # v10: the same bout's draw sets when in the terminal swing the foot touches
     # (``_curves.CONTACT_LAG``): a slow forefoot / midfoot walker's the earlier the more its
-    # knee is still flexed (fading with speed), a heel striker's the later the more its knee
-    # has flexed again. No new draw, so every later draw, contact and label is v9's.
+    # knee is still flexed, a heel striker's the later the more its knee has flexed again; a
+    # forefoot / midfoot landing's lag becomes a heel strike's with speed (the SNU walker's
+    # flat and forefoot landings at 0.7-1.0 m/s turn the shank back before the contact, as its
+    # heel strikes). No new draw, so every later draw, contact and label is v9's.
     u_knee = (knee_ic - STRIKE_KNEE_DEG[(mode, strike)] + 2.0) / 4.0
     lo, hi = CONTACT_LAG.get((mode, strike), (0.0, 0.0))
-    if strike == "heel":
-        lag = hi + (lo - hi) * u_knee
-    else:
-        v_whole, v_gone = CONTACT_LAG_SPEEDS
-        lag = (lo + (hi - lo) * u_knee) * min(max((v_gone - v) / (v_gone - v_whole), 0.0), 1.0)
+    h_lo, h_hi = CONTACT_LAG.get((mode, "heel"), (0.0, 0.0))
+    lag_heel = h_hi + (h_lo - h_hi) * u_knee
+    v_whole, v_gone = CONTACT_LAG_SPEEDS
+    slow = min(max((v_gone - v) / (v_gone - v_whole), 0.0), 1.0)
+    lag = lag_heel + (lo + (hi - lo) * u_knee - lag_heel) * slow
     if direction == "backward":
         knee_ic = 0.0  # the backward curves are those of a forefoot landing whatever the strike
         lag = 0.0
