@@ -26,7 +26,19 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from gait._kernels._features import LANDING_CHANNELS, LANDING_SCALARS, NEAR_CHANNELS
+from gait._kernels._features import (
+    CHANNELS,
+    LANDING_CHANNELS,
+    LANDING_SCALARS,
+    NEAR_CHANNELS,
+    SCALARS,
+)
+from gait.classify.features import ANCHORED_PREFIX
+
+#: Every channel and scalar the kernel computes (read around the contact).
+CONTACT_CHANNELS: tuple[str, ...] = CHANNELS + NEAR_CHANNELS + SCALARS
+#: The same read around the rotation reversal (gait.classify.features.reversal_anchor).
+ANCHORED_CHANNELS: tuple[str, ...] = tuple(ANCHORED_PREFIX + c for c in CONTACT_CHANNELS)
 
 #: Feature channels the direction classifier leaves out: the magnitudes of the lateral
 #: acceleration and of the off-sagittal rotation, the planarity of the rotation (the simulator
@@ -57,11 +69,12 @@ LEVEL_CUES: tuple[str, ...] = (
 #: Channels of the landing (the contact-frame translation, the impact and the rotation
 #: reversal) read by the strike classifier only: direction must not be read off strike.
 STRIKE_CUES: tuple[str, ...] = LANDING_CHANNELS + NEAR_CHANNELS + LANDING_SCALARS
-#: Channels the strike classifier leaves out: the accelerations in the window's mean frame (the
-#: contact-frame ones ``wa_*``, ``wv_*`` carry the landing without the shank's tilt mixed in),
-#: the out-of-plane magnitudes and the level-free copies made for direction. Chosen by
-#: subject-grouped cross-validation inside the training set (BENCHMARKS.md, fourth pass).
-STRIKE_EXCLUDED: tuple[str, ...] = (
+#: Channels the strike classifier leaves out of those it reads (around the rotation reversal):
+#: the accelerations in the window's mean frame (the contact-frame ones ``wa_*``, ``wv_*`` carry
+#: the landing without the shank's tilt mixed in), the out-of-plane magnitudes and the
+#: level-free copies made for direction. Chosen by subject-grouped cross-validation inside the
+#: training set (BENCHMARKS.md, fourth pass).
+STRIKE_UNUSED: tuple[str, ...] = (
     "a_v",
     "a_e",
     "abs_a_u",
@@ -73,8 +86,16 @@ STRIKE_EXCLUDED: tuple[str, ...] = (
     "ae_ws_pre_rel",
     "ae_ws_post_rel",
 )
-#: Channels the direction classifier leaves out.
-DIRECTION_EXCLUDED: tuple[str, ...] = SIMULATOR_CUES + LEVEL_CUES + STRIKE_CUES
+#: Channels the strike classifier leaves out: everything read around the contact (the strike
+#: model reads the landing around the rotation reversal, which the detector's contact and the
+#: true contact share: held-out heel vs forefoot no longer drops at the detector's contacts,
+#: BENCHMARKS.md, fifth pass) and :data:`STRIKE_UNUSED` around the reversal.
+STRIKE_EXCLUDED: tuple[str, ...] = CONTACT_CHANNELS + tuple(
+    ANCHORED_PREFIX + c for c in STRIKE_UNUSED
+)
+#: Channels the direction classifier leaves out (all those read around the reversal: they are
+#: made for strike, and direction must not be read off strike).
+DIRECTION_EXCLUDED: tuple[str, ...] = SIMULATOR_CUES + LEVEL_CUES + STRIKE_CUES + ANCHORED_CHANNELS
 
 
 def feature_columns(n_columns: int, exclude: tuple[str, ...]) -> np.ndarray:

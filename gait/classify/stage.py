@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from gait.classify.features import BIN_S, POST_S, PRE_S, step_features
+from gait.classify.features import ANCHOR_LEAD_S, BIN_S, POST_S, PRE_S, step_features
 from gait.pipeline import Labels
 from gait.steps.base import StepTable
 from gait.types import SampleBlock
@@ -132,7 +132,7 @@ class LabellerStream:
         self._fs = fs
         self._has_gyro = has_gyro
         half = max(0, round(0.5 * BIN_S * fs))
-        self._need_before = round(PRE_S * fs) + half
+        self._need_before = round((ANCHOR_LEAD_S + PRE_S) * fs) + half
         self._need_after = round(POST_S * fs) + half
         self._buf_start = 0  # absolute index of the first buffered sample
         self._n_seen = 0

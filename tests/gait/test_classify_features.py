@@ -1,5 +1,6 @@
-"""Per-step features: the numba kernel against a NumPy reference, and their invariance to how
-the sensor is mounted (any fixed rotation) and to the leg (a mirror image)."""
+"""Per-step features: the numba kernel against a NumPy reference, the features read around the
+rotation reversal, and their invariance to how the sensor is mounted (any fixed rotation) and to
+the leg (a mirror image)."""
 
 from __future__ import annotations
 
@@ -12,10 +13,14 @@ from hypothesis import strategies as st
 
 from gait._kernels._features import N_CHANNELS, N_NEAR, N_SCALARS, near_pre_bins
 from gait.classify.features import (
+    ANCHOR_LEAD_S,
+    ANCHORED_PREFIX,
     BIN_S,
     POST_S,
     PRE_S,
     SWING_S,
+    contact_feature_names,
+    contact_features,
     contact_index,
     feature_names,
     step_features,
@@ -175,21 +180,73 @@ def walk():
 def test_kernel_matches_numpy_reference(walk):
     samples, idx = walk
     idx = np.concatenate(([0, 5, samples.n_samples - 3], idx[:40]))  # ends included
-    got = step_features(samples, idx)
-    ref = _reference(
+    got = contact_features(samples, idx)
+    ref = _ref(samples, idx)
+    assert got.shape == (len(idx), len(contact_feature_names()))
+    np.testing.assert_array_equal(np.isnan(got), np.isnan(ref))
+    np.testing.assert_allclose(got, ref, rtol=1e-6, atol=1e-6, equal_nan=True)
+    assert np.isfinite(got[3:]).mean() > 0.99  # contacts away from the ends: all defined
+
+
+def _ref(samples, idx):
+    return _reference(
         samples.acc_ms2,
         np.deg2rad(samples.gyr_dps),
-        idx,
+        np.asarray(idx),
         samples.sampling_rate_hz,
         PRE_S,
         POST_S,
         BIN_S,
         SWING_S,
     )
-    assert got.shape == (len(idx), len(feature_names()))
-    np.testing.assert_array_equal(np.isnan(got), np.isnan(ref))
-    np.testing.assert_allclose(got, ref, rtol=1e-6, atol=1e-6, equal_nan=True)
-    assert np.isfinite(got[3:]).mean() > 0.99  # contacts away from the ends: all defined
+
+
+def test_features_around_the_reversal_match_the_reference(walk):
+    """The second half of the features is the kernel read again at the rotation reversal, moved
+    into [contact - ANCHOR_LEAD_S, contact] (the contact where it is unknown)."""
+    samples, idx = walk
+    idx = np.concatenate(([0, samples.n_samples - 3], idx[:30]))
+    fs = samples.sampling_rate_hz
+    ref = _ref(samples, idx)
+    rev = ref[:, contact_feature_names().index("reversal_t_s")]
+    shift = np.where(np.isnan(rev), 0, np.round(np.nan_to_num(rev) * fs)).astype(int)
+    anchor = idx + np.clip(shift, -round(ANCHOR_LEAD_S * fs), 0)
+    assert np.any(anchor[2:] < idx[2:])  # the reversal comes before most contacts
+    got = step_features(samples, idx)
+    k = len(contact_feature_names())
+    assert got.shape == (len(idx), 2 * k)
+    np.testing.assert_allclose(got[:, :k], ref, rtol=1e-6, atol=1e-6, equal_nan=True)
+    np.testing.assert_allclose(
+        got[:, k:], _ref(samples, anchor), rtol=1e-6, atol=1e-6, equal_nan=True
+    )
+
+
+def test_features_around_the_reversal_do_not_move_with_the_contact():
+    """A contact read a few samples late or early (the step detector's timing error) changes
+    the features around the contact but, for nearly every step, not those around the rotation
+    reversal it shares with the truth (walking and forward running sessions)."""
+    from gait.io import read_session
+    from gait.labels import read_steps
+
+    k = len(contact_feature_names())
+    same, moved = [], []
+    for path in sorted(SESSION.glob("*.csv.gz"))[1:3]:
+        s = read_session(path)
+        own = s.meta.placement.split("_")[0]
+        steps = read_steps(str(path).replace(".csv.gz", ".steps.csv"))
+        t_c = np.array([x.t_s for x in steps if x.foot == own])
+        idx = contact_index(s.samples.t_s, t_c)[3:-3]
+        fs = s.samples.sampling_rate_hz
+        base = step_features(s.samples, idx)
+        rev = base[:, contact_feature_names().index("reversal_t_s")]
+        inside = (rev < -3 / fs) & (rev > -ANCHOR_LEAD_S + 3 / fs)  # anchor not at a clamp
+        for shift in (-2, 2):
+            other = step_features(s.samples, idx + shift)
+            same += list(np.all(np.isclose(other[:, k:], base[:, k:]), axis=1)[inside])
+            moved += list(~np.all(np.isclose(other[:, :k], base[:, :k], equal_nan=True), axis=1))
+    assert len(same) >= 40
+    assert np.mean(same) >= 0.9
+    assert np.all(moved)
 
 
 def _rotation(q) -> np.ndarray:
@@ -230,3 +287,5 @@ def test_feature_names_are_unique_and_sized():
     names = feature_names()
     assert len(names) == len(set(names))
     assert names[0].startswith("w_s@-")
+    k = len(contact_feature_names())
+    assert names[k:] == [ANCHORED_PREFIX + n for n in names[:k]]

@@ -76,7 +76,8 @@ def test_model_folder_round_trip_and_card(small_model):
     assert not used & set(DIRECTION_EXCLUDED) and set(SIMULATOR_CUES) <= set(DIRECTION_EXCLUDED)
     assert {"w_s_norm", "a_e_rel", "theta_rel"} <= used
     used_s = {names[i].split("@")[0] for i in s.columns_}
-    assert not used_s & set(STRIKE_EXCLUDED) and {"wa_v", "impact_jerk_log"} <= used_s
+    assert not used_s & set(STRIKE_EXCLUDED) and {"rev:wa_v", "rev:impact_jerk_log"} <= used_s
+    assert not any(n.startswith("rev:") for n in used)  # direction: not the landing
     for model, name in ((d, "direction"), (s, "strike")):
         spec = json.loads((small_model / f"{name}.json").read_text())
         assert spec["columns"] == [int(i) for i in model.columns_]
