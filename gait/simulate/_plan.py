@@ -29,6 +29,13 @@ DEFAULT_STRIKE = {
 }
 
 
+#: How a backward walker's segment excursion falls with speed, ``(v / 1.3 m/s) ** exponent``
+#: (simulator v11; forward and up to v10 backward 0.4). The SNU walker keeps its full backward
+#: range at 0.62 m/s (swing peak 207 deg/s, the reach back before the toe is placed at -97 deg/s
+#: at contact), where the forward law left a simulated backward walker 0.74 of it (peak about
+#: 150, -63 at contact); 0.2 leaves 0.86 (docs/simulator.md step 3; our assumption, one walker).
+BACK_WALK_SPEED_EXPONENT = 0.2
+
 #: Backward running strides are shorter and more frequent than forward ones at the same speed,
 #: with shorter ground contacts (Threlkeld et al. 1989; Wright & Weyand 2001); this factor (on
 #: top of the person's backward stride factor) is our assumption for the size (simulator v7).
@@ -311,7 +318,8 @@ def _add_bout(bout: Bout, t0, t_end, person, rng, stances, intervals, contacts, 
         knee_ic = 0.0  # the backward curves are those of a forefoot landing whatever the strike
         lag = 0.0
     duty = _duty(mode, direction, v, person)
-    scale = person.excursion * (v / REFERENCE_SPEED_M_S[mode]) ** 0.4
+    ex = BACK_WALK_SPEED_EXPONENT if (mode, direction) == ("walk", "backward") else 0.4
+    scale = person.excursion * (v / REFERENCE_SPEED_M_S[mode]) ** ex
     scale = min(max(scale, 0.45), 1.35)
     t_first_to = t0 + 0.15
     usable = t_end - t_first_to - 0.6 * stride_s
