@@ -72,17 +72,11 @@ STRIKE_CUES: tuple[str, ...] = LANDING_CHANNELS + NEAR_CHANNELS + LANDING_SCALAR
 #: Channels the strike classifier leaves out of those it reads (around the rotation reversal):
 #: the accelerations in the window's mean frame (the contact-frame ones ``wa_*``, ``wv_*`` carry
 #: the landing without the shank's tilt mixed in), the out-of-plane magnitudes and the
-#: level-free copies made for direction. Chosen by subject-grouped cross-validation inside the
-#: training set (BENCHMARKS.md, fourth pass).
+#: level-free copies made for direction: every binned channel but the rotation's and the
+#: landing's, and the two level-free scalars. Chosen by subject-grouped cross-validation inside
+#: the training set (BENCHMARKS.md, fourth pass).
 STRIKE_UNUSED: tuple[str, ...] = (
-    "a_v",
-    "a_e",
-    "abs_a_u",
-    "abs_w_off",
-    "w_s_norm",
-    "a_v_rel",
-    "a_e_rel",
-    "theta_rel",
+    *(c for c in CHANNELS if c not in ("w_s", "theta", *LANDING_CHANNELS)),
     "ae_ws_pre_rel",
     "ae_ws_post_rel",
 )

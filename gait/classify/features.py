@@ -14,6 +14,8 @@ timing error: the strike classifier reads these (issue 20, fifth pass).
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from gait.types import SampleBlock
@@ -95,14 +97,24 @@ def _kernel_inputs(samples: SampleBlock) -> tuple[np.ndarray, np.ndarray]:
     return acc, gyr
 
 
+def _features_at(acc: np.ndarray, gyr: np.ndarray, idx: np.ndarray, fs_hz: float) -> np.ndarray:
+    from gait._kernels._features import step_features as _kernel
+
+    idx = np.ascontiguousarray(idx, dtype=np.int64)
+    return _kernel(acc, gyr, idx, fs_hz, PRE_S, POST_S, BIN_S, SWING_S)
+
+
 def contact_features(samples: SampleBlock, contact_idx: np.ndarray) -> np.ndarray:
     """The kernel's features ``(len(contact_idx), len(contact_feature_names()))`` read around
     the given sample indices (NaN in the bins that leave the data)."""
-    from gait._kernels._features import step_features as _kernel
-
     acc, gyr = _kernel_inputs(samples)
-    idx = np.ascontiguousarray(contact_idx, dtype=np.int64)
-    return _kernel(acc, gyr, idx, float(samples.sampling_rate_hz), PRE_S, POST_S, BIN_S, SWING_S)
+    return _features_at(acc, gyr, contact_idx, float(samples.sampling_rate_hz))
+
+
+@functools.cache
+def _reversal_column() -> int:
+    """Column of the kernel's ``reversal_t_s`` in :func:`contact_features`."""
+    return contact_feature_names().index("reversal_t_s")
 
 
 def reversal_anchor(X_contact: np.ndarray, contact_idx: np.ndarray, fs_hz: float) -> np.ndarray:
@@ -110,13 +122,8 @@ def reversal_anchor(X_contact: np.ndarray, contact_idx: np.ndarray, fs_hz: float
     that no longer turns the swing's way; the kernel's ``reversal_t_s``), moved into
     ``[contact - ANCHOR_LEAD_S, contact]``; the contact itself where the reversal is unknown
     (a window leaving the data)."""
-    from gait._kernels._features import CHANNELS, N_NEAR, SCALARS, near_pre_bins
-
-    n_bins = len(_bin_offsets_s())
-    n_near = near_pre_bins(PRE_S, BIN_S) + round(POST_S / BIN_S) + 1
-    col = n_bins * len(CHANNELS) + n_near * N_NEAR + SCALARS.index("reversal_t_s")
     idx = np.asarray(contact_idx, dtype=np.int64)
-    rev = X_contact[:, col] if len(idx) else np.zeros(0)
+    rev = X_contact[:, _reversal_column()] if len(idx) else np.zeros(0)
     shift = np.where(np.isnan(rev), 0.0, np.round(np.nan_to_num(rev) * fs_hz)).astype(np.int64)
     lead = round(ANCHOR_LEAD_S * fs_hz)
     return idx + np.clip(shift, -lead, 0)
@@ -131,10 +138,11 @@ def step_features(samples: SampleBlock, contact_idx: np.ndarray) -> np.ndarray:
     the data. Reads the samples from ``ANCHOR_LEAD_S + PRE_S`` (plus half a bin) before each
     contact to ``POST_S`` (plus half a bin) after it.
     """
+    acc, gyr = _kernel_inputs(samples)  # once: the session's whole signal is copied
+    fs = float(samples.sampling_rate_hz)
     idx = np.ascontiguousarray(contact_idx, dtype=np.int64)
-    X = contact_features(samples, idx)
-    anchor = reversal_anchor(X, idx, float(samples.sampling_rate_hz))
-    return np.hstack([X, contact_features(samples, anchor)])
+    X = _features_at(acc, gyr, idx, fs)
+    return np.hstack([X, _features_at(acc, gyr, reversal_anchor(X, idx, fs), fs)])
 
 
 def contact_index(t_s: np.ndarray, contact_t_s: np.ndarray) -> np.ndarray:
