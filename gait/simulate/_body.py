@@ -192,6 +192,27 @@ HEEL_ROLL_EXP = 2.0
 SETTLE_TAU_FRAC = 0.15
 
 
+#: A bout's last contact (simulator v12): where the stance's turn carries the shank towards
+#: standing, the shank follows the stride's own stance curve over the loading response (this
+#: fraction of the stride, at most; or until it reaches the standing angle) before it settles,
+#: so the last landing is stopped by the ground as every other landing is. The SNU walker's
+#: last steps before the other foot's closing step turn on after the contact as in mid-bout
+#: (rate 50 ms after it -86 deg/s forward, -45 backward; mid-bout -107 and -66) and are below
+#: 20 deg/s 0.35 s (forward) and 0.33 s (backward) after it. v7-v11 started the settle at the
+#: contact: the landing's arrest was missing, the swing's end was bent to meet the settle, and
+#: a backward runner's shank turned back at about 100 deg/s straight through the contact.
+LAST_HOLD_FRAC = 0.1
+
+#: Before a bout's first toe-off the shank turns from standing to the stride's toe-off angle
+#: at this mean rate (deg/s), over at least ``FIRST_PREP_MIN_S`` and at most 0.6 stride
+#: (simulator v12; v4-v11 always 0.6 stride, 0.55-0.6 s of pre-swing motion). The SNU walker's
+#: leading foot lifts 0.17 s (forward; 0.12-0.31, 10th-90th percentile) and 0.03 s (backward;
+#: 0.02-0.13) after its shank starts turning (|rate| above 20 deg/s); forward its shank turns
+#: about 14 deg before toe-off at up to about 110 deg/s, backward it lifts the foot upright.
+FIRST_PREP_RATE_DPS = 80.0
+FIRST_PREP_MIN_S = 0.15
+
+
 class LegModel:
     """Evaluates the leg state of a plan at any times."""
 
@@ -258,12 +279,25 @@ class LegModel:
                 # within about 0.1 s. v6 eased over 0.6 of a stride whatever the turn, which
                 # could carry the turn on for 0.3 s and then turn the shank back through up to
                 # 30 deg at over 100 deg/s, a swing's rate (simulator v7)
+                # (v12) where the stance's turn carries the shank towards standing, it first
+                # follows the stance curve over the loading response (``LAST_HOLD_FRAC``), up to
+                # the standing angle, and settles from there
+                t1 = st.t_ic
+                if (v0 - self.theta_stand) * d1 < 0.0:
+                    tt = st.t_ic + np.linspace(0.0, LAST_HOLD_FRAC * sr.stride_s, 41)
+                    cv = f(tt) - self.theta_stand
+                    cross = np.nonzero(np.sign(cv) != np.sign(cv[0]))[0]
+                    t1 = float(tt[cross[0] - 1] if cross.size else tt[-1])
+                    if t1 > st.t_ic:
+                        v0, d1, _ = _fd_forward(f, t1)
+                        held = (t >= st.t_ic) & (t < t1)
+                        theta[held] = f(t[held])
                 a0 = v0 - self.theta_stand
                 tau = SETTLE_TAU_FRAC * settle
                 if a0 * d1 < 0.0:
                     tau = max(tau, -a0 / d1)
-                s_ = np.maximum(t - st.t_ic, 0.0) / tau
-                m = t >= st.t_ic
+                s_ = np.maximum(t - t1, 0.0) / tau
+                m = t >= t1
                 theta[m] += ((a0 + (d1 * tau + a0) * s_) * np.exp(-s_))[m]
             if st.real_to and st.next is not None:
                 sr = st.next
@@ -272,6 +306,10 @@ class LegModel:
                 t_ic_virtual = st.t_to - stance_s
                 f = lambda x: self._theta_curve(sr, x, t_ic_virtual, stance_s)  # noqa: E731
                 v1, d1, d2 = _fd_backward(f, st.t_to)
+                # (v12) a pre-swing as long as the turn to the toe-off angle needs, not 0.6 stride
+                prep = min(
+                    max(abs(v1 - self.theta_stand) / FIRST_PREP_RATE_DPS, FIRST_PREP_MIN_S), prep
+                )
                 u = (t - (st.t_to - prep)) / prep
                 m = u > 0
                 theta[m] += quintic(u[m], 0.0, 0.0, 0.0, v1 - self.theta_stand, d1, d2, prep)
