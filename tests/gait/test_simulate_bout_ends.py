@@ -73,8 +73,8 @@ def test_last_landing_is_stopped_like_every_other(mode, direction, seed):
     # swing sense) and the ground stops that turn within 50 ms of the contact. At the bout's
     # last contact the same must happen, in proportion to the stride's size (the last stride
     # is a stopping one, amplitude 0.5): v11 carried the turn on through the contact (a change
-    # of about 2 deg/s over those 0.1 s walking backward, about 11 running backward, where the
-    # bout's other landings change by 85-90 and 350-390)
+    # of 7-12 deg/s over those 0.1 s walking backward, 13-31 running backward, where the bout's
+    # other landings change by 85-91 and 348-390: 0.05-0.2 of them in proportion)
     # (backward gait uses the same leg curves whatever the strike)
     t, rate, contacts, _ = _session(mode, direction, "forefoot", seed)
 
