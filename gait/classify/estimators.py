@@ -350,20 +350,18 @@ class DirectionClassifier(StepClassifier):
 class StrikeClassifier(StepClassifier):
     """Foot strike of a step: ``heel``, ``midfoot`` or ``forefoot``.
 
-    An MLP by default (64 hidden units, ``alpha = 1 / C = 1/3``), midfoot split off first. It
-    reads the shank's rotation bins, the landing in the contact's frame (``wa_*``, ``wv_*``),
-    the impact and the rotation reversal, and the swing scalars; not the mean-frame
-    accelerations (:data:`STRIKE_EXCLUDED`). Subject-grouped cross-validation inside the
-    training set, heel vs forefoot at the true contacts: 79 -> 91 % (simulator v8), 77 -> 89 %
-    (v9) against the third pass; held-out simulated subjects (v9) 85 -> 95 % (BENCHMARKS.md,
-    issue 20, fourth pass). ``alpha`` 1 -> 1/3 (sixth pass, simulator v11): heel vs forefoot
-    at the true / the detector's contacts 84.5 / 83.5 -> 85.5 / 84.4 % (two seeds: +0.8 to
-    +1.0 points each), the real walker read as well by a model trained on simulation alone."""
+    An MLP by default (64 hidden units, ``alpha`` 1), midfoot split off first. It reads the
+    shank's rotation bins, the landing in the contact's frame (``wa_*``, ``wv_*``), the impact
+    and the rotation reversal, and the swing scalars; not the mean-frame accelerations
+    (:data:`STRIKE_EXCLUDED`). Subject-grouped cross-validation inside the training set, heel
+    vs forefoot at the true contacts: 79 -> 91 % (simulator v8), 77 -> 89 % (v9) against the
+    third pass; held-out simulated subjects (v9) 85 -> 95 % (BENCHMARKS.md, issue 20, fourth
+    pass)."""
 
     def __init__(
         self,
         kind: str = "mlp",
-        C: float = 3.0,
+        C: float = 1.0,
         hidden_units: int = 64,
         max_iter: int = 200,
         learning_rate: float = 0.1,
