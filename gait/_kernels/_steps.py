@@ -28,7 +28,7 @@ NO_IDX = -(2**62)
 I_COUNT = 0  # samples seen so far (global index of the next sample)
 I_LOBE_OPEN = 1  # 1 while a lobe is under way (its rotation has not ended yet)
 I_LOBE_SIGN = 2  # sign of the current (or last) lobe of the rate about the axis (+1 / -1)
-I_LOBE_START = 3  # its first sample (the zero crossing it began at)
+I_LOBE_START = 3  # its first sample (its zero crossing, or where it left rest if later)
 I_LOBE_PEAK = 4  # the sample of its largest |rate|
 I_LOBE_FC = 5  # the toe-off candidate before it: extreme of the other sense within P_FC_BACK
 I_W_SIGN = 6  # sign of the rate about the axis at the last sample
@@ -44,7 +44,8 @@ I_BOUT_CAND = 15  # the landing of the bout's last large lobe not taken as a swi
 # accelerometer-only path
 I_GROUP_START = 16  # first sample of the current burst group (or NO_IDX)
 I_GROUP_END = 17  # last sample above the off-threshold in that group (or NO_IDX)
-N_ISTATE = 18
+I_LAST_QUIET = 18  # last sample where the rate about the axis was within OPEN_DPS of zero
+N_ISTATE = 19
 
 # --- float state -----------------------------------------------------------------------------
 F_LEVEL = 0  # running level of the peaks of accepted swings (deg/s, or m/s² acc-only)
@@ -580,6 +581,7 @@ def detect_block(
     # the current lobe's running state, also local (stored for ``_close_lobe`` and at the end)
     end_frac = fp[Q_END_FRAC]
     w_sign, last_cross = istate[I_W_SIGN], istate[I_LAST_CROSS]
+    last_quiet = istate[I_LAST_QUIET]
     lobe_open, lobe_sign = istate[I_LOBE_OPEN], istate[I_LOBE_SIGN]
     lobe_peak_idx = istate[I_LOBE_PEAK]
     lobe_peak, lobe_exc = fstate[F_LOBE_PEAK], fstate[F_LOBE_EXC]
@@ -643,6 +645,8 @@ def detect_block(
         if s != w_sign:
             w_sign = s
             last_cross = g
+        if abs(w) <= OPEN_DPS:
+            last_quiet = g
         if lobe_open == 1:
             v = lobe_sign * w
             if v > lobe_peak:
@@ -659,11 +663,12 @@ def detect_block(
                 if _swing_candidate(g, istate, fstate, ip, fp):
                     _close_lobe(g, w, istate, fstate, rec_i, rec_f, ring, ip, fp)
         if lobe_open == 0 and s != lobe_sign and abs(w) > OPEN_DPS:
-            # a new lobe, from the zero crossing; its toe-off candidate is the other sense's
-            # extreme just before it
-            fc = last_cross
+            # a new lobe, from the zero crossing or, if later, from where the rate left rest;
+            # its toe-off candidate is the other sense's extreme just before it
+            start = max(last_cross, last_quiet)
+            fc = start
             best = 0.0
-            for k in range(max(0, last_cross - fc_back), last_cross + 1):
+            for k in range(max(0, start - fc_back), start + 1):
                 v = -s * ring[k & mask, 0]
                 if v > best:
                     best = v
@@ -674,7 +679,7 @@ def detect_block(
             lobe_peak = abs(w)
             lobe_exc = abs(w)
             istate[I_LOBE_SIGN] = s
-            istate[I_LOBE_START] = last_cross
+            istate[I_LOBE_START] = start
             istate[I_LOBE_FC] = fc
 
         if istate[I_NREC] == 0 and (
@@ -777,6 +782,8 @@ def detect_block(
                 ):
                     n_out = _emit(ic, b_start, istate, out_ic, out_fc, n_out)
                 istate[I_BOUT_START] = NO_IDX
+                if lobe_open == 0:
+                    lobe_sign = 0  # at rest: the next lobe may turn either way
         # drop finished records from the head
         while istate[I_NREC] > 0:
             h = istate[I_HEAD]
@@ -787,6 +794,7 @@ def detect_block(
                 break
     istate[I_COUNT] = g0 + acc.shape[0]
     istate[I_W_SIGN], istate[I_LAST_CROSS] = w_sign, last_cross
+    istate[I_LAST_QUIET] = last_quiet
     istate[I_LOBE_OPEN], istate[I_LOBE_SIGN] = lobe_open, lobe_sign
     istate[I_LOBE_PEAK] = lobe_peak_idx
     fstate[F_LOBE_PEAK], fstate[F_LOBE_EXC] = lobe_peak, lobe_exc
