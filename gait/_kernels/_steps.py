@@ -44,8 +44,7 @@ I_BOUT_CAND = 15  # the landing of the bout's last large lobe not taken as a swi
 # accelerometer-only path
 I_GROUP_START = 16  # first sample of the current burst group (or NO_IDX)
 I_GROUP_END = 17  # last sample above the off-threshold in that group (or NO_IDX)
-I_LAST_QUIET = 18  # last sample where the rate about the axis was within OPEN_DPS of zero
-N_ISTATE = 19
+N_ISTATE = 18
 
 # --- float state -----------------------------------------------------------------------------
 F_LEVEL = 0  # running level of the peaks of accepted swings (deg/s, or m/s² acc-only)
@@ -581,7 +580,6 @@ def detect_block(
     # the current lobe's running state, also local (stored for ``_close_lobe`` and at the end)
     end_frac = fp[Q_END_FRAC]
     w_sign, last_cross = istate[I_W_SIGN], istate[I_LAST_CROSS]
-    last_quiet = istate[I_LAST_QUIET]
     lobe_open, lobe_sign = istate[I_LOBE_OPEN], istate[I_LOBE_SIGN]
     lobe_peak_idx = istate[I_LOBE_PEAK]
     lobe_peak, lobe_exc = fstate[F_LOBE_PEAK], fstate[F_LOBE_EXC]
@@ -628,6 +626,10 @@ def detect_block(
                 fstate[F_BOUT_MAXPEAK] = 0.0
                 istate[I_BOUT_CAND] = NO_IDX
                 phase = 0
+                if lobe_open == 0 and lobe_sign * (gx * u0 + gy * u1 + gz * u2) > 0.0:
+                    # motion resumes after rest turning the way the last lobe did: a new lobe
+                    # (a first step in the sense of the last one before the rest)
+                    lobe_sign = -lobe_sign
             istate[I_BOUT_LAST] = g
             istate[I_BOUT_COUNT] += 1
             phase += 1  # the bout's count of moving samples modulo ``every``
@@ -645,8 +647,6 @@ def detect_block(
         if s != w_sign:
             w_sign = s
             last_cross = g
-        if abs(w) <= OPEN_DPS:
-            last_quiet = g
         if lobe_open == 1:
             v = lobe_sign * w
             if v > lobe_peak:
@@ -663,9 +663,14 @@ def detect_block(
                 if _swing_candidate(g, istate, fstate, ip, fp):
                     _close_lobe(g, w, istate, fstate, rec_i, rec_f, ring, ip, fp)
         if lobe_open == 0 and s != lobe_sign and abs(w) > OPEN_DPS:
-            # a new lobe, from the zero crossing or, if later, from where the rate left rest;
-            # its toe-off candidate is the other sense's extreme just before it
-            start = max(last_cross, last_quiet)
+            # a new lobe, from the zero crossing or, if later, from where the rate left rest
+            # (a first step from standing); its toe-off candidate is the other sense's extreme
+            # just before it
+            start = last_cross
+            for k in range(g - 1, max(last_cross, g - mask), -1):
+                if abs(ring[k & mask, 0]) <= OPEN_DPS:
+                    start = k  # the last sample at rest (within noise) after the crossing
+                    break
             fc = start
             best = 0.0
             for k in range(max(0, start - fc_back), start + 1):
@@ -782,8 +787,6 @@ def detect_block(
                 ):
                     n_out = _emit(ic, b_start, istate, out_ic, out_fc, n_out)
                 istate[I_BOUT_START] = NO_IDX
-                if lobe_open == 0:
-                    lobe_sign = 0  # at rest: the next lobe may turn either way
         # drop finished records from the head
         while istate[I_NREC] > 0:
             h = istate[I_HEAD]
@@ -794,7 +797,6 @@ def detect_block(
                 break
     istate[I_COUNT] = g0 + acc.shape[0]
     istate[I_W_SIGN], istate[I_LAST_CROSS] = w_sign, last_cross
-    istate[I_LAST_QUIET] = last_quiet
     istate[I_LOBE_OPEN], istate[I_LOBE_SIGN] = lobe_open, lobe_sign
     istate[I_LOBE_PEAK] = lobe_peak_idx
     fstate[F_LOBE_PEAK], fstate[F_LOBE_EXC] = lobe_peak, lobe_exc

@@ -39,9 +39,9 @@ class AnkleStepDetector(BaseStepDetector):
        mediolateral axis, about which walking turns a shank or a foot. ``w`` is that rate.
     2. Lobes: a lobe is a run of ``w`` of one sign, from its zero crossing or, if the segment
        rested in between, from where ``w`` left a gyroscope's noise (5 deg/s): a first step
-       from standing does not count the standing as its swing's duration. After a bout of
-       motion ends in rest, the next lobe may turn either way (a first step in the sense of
-       the last one before the rest is still a new lobe). Its rotation has ended (``Z``) when
+       from standing does not count the standing as its swing's duration. When motion resumes
+       after a rest (``quiet_s``) turning the way the last lobe did, that is a new lobe (a
+       first step in the sense of the last one before the rest). Its rotation has ended (``Z``) when
        ``w`` falls below ``end_frac`` of its peak. A lobe is a swing candidate if its peak reaches
        max(``abs_on_dps``, ``rel_on`` x the running level of swing peaks), it lasted
        ``min_swing_s``-``max_swing_s`` (or ``fast_swing_s`` or more if it turned the segment
