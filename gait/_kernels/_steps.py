@@ -662,7 +662,7 @@ def detect_block(
                 fstate[F_LOBE_EXC] = lobe_exc
                 if _swing_candidate(g, istate, fstate, ip, fp):
                     _close_lobe(g, w, istate, fstate, rec_i, rec_f, ring, ip, fp)
-        if lobe_open == 0 and s != lobe_sign and abs(w) > OPEN_DPS:
+        if lobe_open == 0 and abs(w) > OPEN_DPS and s != lobe_sign:
             # a new lobe, from the zero crossing or, if later, from where the rate left rest
             # (a first step from standing); its toe-off candidate is the other sense's extreme
             # just before it
