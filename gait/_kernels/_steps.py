@@ -626,9 +626,10 @@ def detect_block(
                 fstate[F_BOUT_MAXPEAK] = 0.0
                 istate[I_BOUT_CAND] = NO_IDX
                 phase = 0
-                if lobe_open == 0 and lobe_sign * (gx * u0 + gy * u1 + gz * u2) > 0.0:
+                if lobe_open == 0 and lobe_sign * (gx * u0 + gy * u1 + gz * u2) > OPEN_DPS:
                     # motion resumes after rest turning the way the last lobe did: a new lobe
-                    # (a first step in the sense of the last one before the rest)
+                    # (a first step in the sense of the last one before the rest), opened at
+                    # this sample (its rate is past OPEN_DPS), so no sense is left blocked
                     lobe_sign = -lobe_sign
             istate[I_BOUT_LAST] = g
             istate[I_BOUT_COUNT] += 1
