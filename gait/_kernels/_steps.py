@@ -629,7 +629,10 @@ def detect_block(
                 if lobe_open == 0 and lobe_sign * (gx * u0 + gy * u1 + gz * u2) > OPEN_DPS:
                     # motion resumes after rest turning the way the last lobe did: a new lobe
                     # (a first step in the sense of the last one before the rest), opened at
-                    # this sample (its rate is past OPEN_DPS), so no sense is left blocked
+                    # this sample (its rate is past OPEN_DPS), so no sense is left blocked.
+                    # The rate about the axis (``w`` below) is formed here once more: this
+                    # branch runs once per bout, and keeping the flip in it costs the
+                    # per-sample path least (BENCHMARKS.md, "Steps from rest")
                     lobe_sign = -lobe_sign
             istate[I_BOUT_LAST] = g
             istate[I_BOUT_COUNT] += 1

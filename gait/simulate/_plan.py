@@ -307,16 +307,17 @@ def _add_bout(bout: Bout, t0, t_end, person, rng, stances, intervals, contacts, 
     # forefoot / midfoot landing's lag becomes a heel strike's with speed (the SNU walker's
     # flat and forefoot landings at 0.7-1.0 m/s turn the shank back before the contact, as its
     # heel strikes). No new draw, so every later draw, contact and label is v9's.
-    u_knee = (knee_ic - STRIKE_KNEE_DEG[(mode, strike)] + 2.0) / 4.0
-    lo, hi = CONTACT_LAG.get((mode, strike), (0.0, 0.0))
-    h_lo, h_hi = CONTACT_LAG.get((mode, "heel"), (0.0, 0.0))
-    lag_heel = h_hi + (h_lo - h_hi) * u_knee
-    v_whole, v_gone = CONTACT_LAG_SPEEDS
-    slow = min(max((v_gone - v) / (v_gone - v_whole), 0.0), 1.0)
-    lag = lag_heel + (lo + (hi - lo) * u_knee - lag_heel) * slow
     if direction == "backward":
         knee_ic = 0.0  # the backward curves are those of a forefoot landing whatever the strike
         lag = 0.0
+    else:
+        u_knee = (knee_ic - STRIKE_KNEE_DEG[(mode, strike)] + 2.0) / 4.0
+        lo, hi = CONTACT_LAG.get((mode, strike), (0.0, 0.0))
+        h_lo, h_hi = CONTACT_LAG.get((mode, "heel"), (0.0, 0.0))
+        lag_heel = h_hi + (h_lo - h_hi) * u_knee
+        v_whole, v_gone = CONTACT_LAG_SPEEDS
+        slow = min(max((v_gone - v) / (v_gone - v_whole), 0.0), 1.0)
+        lag = lag_heel + (lo + (hi - lo) * u_knee - lag_heel) * slow
     duty = _duty(mode, direction, v, person)
     ex = BACK_WALK_SPEED_EXPONENT if (mode, direction) == ("walk", "backward") else 0.4
     scale = person.excursion * (v / REFERENCE_SPEED_M_S[mode]) ** ex

@@ -41,12 +41,12 @@ class AnkleStepDetector(BaseStepDetector):
        rested in between, from where ``w`` left a gyroscope's noise (5 deg/s): a first step
        from standing does not count the standing as its swing's duration. When motion resumes
        after a rest (``quiet_s``) turning the way the last lobe did, that is a new lobe (a
-       first step in the sense of the last one before the rest). Its rotation has ended (``Z``) when
-       ``w`` falls below ``end_frac`` of its peak. A lobe is a swing candidate if its peak reaches
-       max(``abs_on_dps``, ``rel_on`` x the running level of swing peaks), it lasted
-       ``min_swing_s``-``max_swing_s`` (or ``fast_swing_s`` or more if it turned the segment
-       through ``fast_swing_deg``: a running swing; never more than ``max_swing_deg``) and
-       began ``min_stance_s`` or more after the last contact (a landing's own rotation is no
+       first step in the sense of the last one before the rest). Its rotation has ended
+       (``Z``) when ``w`` falls below ``end_frac`` of its peak. A lobe is a swing candidate if
+       its peak reaches max(``abs_on_dps``, ``rel_on`` x the running level of swing peaks), it
+       lasted ``min_swing_s``-``max_swing_s`` (or ``fast_swing_s`` or more if it turned the
+       segment through ``fast_swing_deg``: a running swing; never more than ``max_swing_deg``)
+       and began ``min_stance_s`` or more after the last contact (a landing's own rotation is no
        swing).
     3. Swing sense: the swing is the rotation after which the segment turns little (it lands and
        stands); a push-off or pre-swing rotation is followed by the swing. The mean |w| from
