@@ -22,7 +22,10 @@ others; simulated sessions are simulated at each rate. Sensors: ``recorded``; ``
 (accelerometer through a 100 ms causal moving average, the gyroscope untouched, as some sensors
 do on board); ``acc-only``; ``lost1pct`` (1 % of samples replaced by a repeat of the sample
 before, as a device does when a packet is lost); ``rotated`` (a random fixed rotation);
-``other-leg`` (the mirror image: the same sensor on the other leg).
+``other-leg`` (the mirror image: the same sensor on the other leg). On request only: ``gyr500``
+and ``gyr250`` (the gyroscope clipped at ±500 / ±250 deg/s), ``acc4g`` and ``acc2g`` (the
+accelerometer clipped at ±4 / ±2 g), ``gyr-bias20`` (a fixed gyroscope offset of 20 deg/s
+spread over the three axes, as an uncalibrated MEMS gyroscope may have).
 
 Each cell prints F1, precision, recall, the median and 90th percentile of |timing error| (ms)
 and the number of true contacts; ``vs rec`` says how far F1 lies below the same data's
@@ -47,6 +50,9 @@ from gait.types import SampleBlock
 
 RATES = (50.0, 100.0, 200.0, 1000.0)
 SENSORS = ("recorded", "smoothed", "acc-only", "lost1pct", "rotated", "other-leg")
+#: Sensors set up badly, on request only (``--sensors``): ranges too small for the motion
+#: (gait.quality warns about them) and an uncalibrated gyroscope's offset.
+RANGE_SENSORS = ("gyr500", "gyr250", "acc4g", "acc2g", "gyr-bias20")
 HELD_OUT = frozenset({3, 8, 13, 18})
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "datasets"
 
@@ -116,6 +122,15 @@ def sensor_variant(samples: SampleBlock, sensor: str, rng: np.random.Generator) 
         return samples.rotated(r)
     if sensor == "other-leg":
         return _mirror(samples)
+    if sensor in ("gyr500", "gyr250") and samples.gyr_dps is not None:
+        lim = float(sensor[3:])
+        return SampleBlock(samples.t_s, samples.acc_ms2, np.clip(samples.gyr_dps, -lim, lim), fs)
+    if sensor in ("acc4g", "acc2g"):
+        lim = float(sensor[3]) * 9.80665
+        return SampleBlock(samples.t_s, np.clip(samples.acc_ms2, -lim, lim), samples.gyr_dps, fs)
+    if sensor == "gyr-bias20" and samples.gyr_dps is not None:
+        bias = 20.0 * np.array([0.6, -0.64, 0.48])  # |bias| = 20 deg/s
+        return SampleBlock(samples.t_s, samples.acc_ms2, samples.gyr_dps + bias, fs)
     raise ValueError(f"unknown sensor variant {sensor!r}")
 
 
@@ -329,7 +344,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", nargs="+", default=["ipol", "mocap", "sim", "sim+body"])
     ap.add_argument("--rates", nargs="+", type=float, default=list(RATES))
-    ap.add_argument("--sensors", nargs="+", default=list(SENSORS), choices=SENSORS)
+    ap.add_argument("--sensors", nargs="+", default=list(SENSORS), choices=SENSORS + RANGE_SENSORS)
     ap.add_argument("--json", help="also write the cells to this JSON file")
     args = ap.parse_args(argv)
 

@@ -197,6 +197,11 @@ def _report_notes(file: str, analysis: Analysis, *, quiet: bool = False) -> None
     s = analysis.summary
     if s.n_gaps and not any("gap" in n for n in notes):
         warn(f"{file}: {s.n_gaps} gap(s) in the recording, {s.samples_lost} samples missing")
+    from gait.quality import range_use
+
+    for use in range_use(analysis.session.samples, analysis.session.meta.device):
+        if use.harmful:
+            warn(f"{file}: {use.message()}")
     if s.placement is None:
         from gait.io import sidecar_path
 

@@ -133,14 +133,22 @@ class _Session:
         self.n_gaps_unreported = 0
         self.n_missing_unreported = 0
         self.last_gap_report = time.monotonic()
+        # samples at the sensor's range limit (gait.quality): one warning per sensor
+        self.range_meters: list[Any] = []
+        self.range_warned: set[str] = set()
 
     def _start(self, block: SampleBlock, reader: SerialReader) -> None:
         from gait.pipeline import GaitPipeline
+        from gait.quality import meters
         from gait.resample import Resampler, check_rate, needs_resampling, resample_note
 
         self.has_gyro = block.has_gyro
         rate = block.sampling_rate_hz
         check_rate(rate, self.port)  # below 15 Hz: one error line
+        # the ranges the device declares, if it sends an info frame (gait protocol)
+        info = reader.device_info
+        declared = {"info": dataclasses.asdict(info)} if dataclasses.is_dataclass(info) else None  # type: ignore[arg-type]
+        self.range_meters = meters(declared, block.has_gyro)
         if needs_resampling(rate):
             # as `gait analyse` does with the recording, so both give the same steps
             self.resampler = Resampler(rate)
@@ -265,6 +273,9 @@ class _Session:
             with self._recording():
                 self.writer.write(block)
         self.n_samples += block.n_samples
+        self.range_meters[0].update(block.acc_ms2)
+        if block.gyr_dps is not None and len(self.range_meters) > 1:
+            self.range_meters[1].update(block.gyr_dps)
         if self.resampler is not None:
             block = self.resampler.feed(block)
         self.emit(self.pipe.feed(block))
@@ -277,8 +288,17 @@ class _Session:
         if records and self.jsonl:
             sys.stdout.flush()
 
+    def report_range(self) -> None:
+        """Warn once per sensor when it sits at its range limit often enough to cost steps."""
+        for meter in self.range_meters:
+            use = meter.result()
+            if use.sensor not in self.range_warned and use.harmful:
+                self.range_warned.add(use.sensor)
+                status(f"warning: {self.port}: {use.message()}")
+
     def tick(self) -> None:
         self.report_gaps()
+        self.report_range()
         if self.writer is not None and time.monotonic() - self.last_flush >= RECORD_FLUSH_S:
             with self._recording():
                 self.writer.flush()
@@ -306,6 +326,7 @@ class _Session:
                 "the recording (noted in its sidecar)"
             )
         self.report_gaps(now=True)
+        self.report_range()
         if self.pipe is None:
             return None
         self.emit(self.pipe.finish())
