@@ -166,8 +166,15 @@ class PipelineStream:
         classifier: ClassifierStream | None = None,
         energy: EnergyStream | None = None,
         met_basis: str | None = None,
+        gyro_offset: bool = True,
     ) -> None:
         self.sampling_rate_hz = float(sampling_rate_hz)
+        # samples -> samples: the gyroscope's offset removed before any stage sees them
+        self._offset = None
+        if gyro_offset:
+            from gait.offset import GyroOffset  # imported late: numba, as the stages
+
+            self._offset = GyroOffset(sampling_rate_hz)
         self.placement = placement
         self._detector = detector
         self._classifier = classifier
@@ -197,6 +204,8 @@ class PipelineStream:
         if block.n_samples == 0:
             return []
         self._account(block)
+        if self._offset is not None:
+            block = self._offset.feed(block)
         steps = self._detector.feed(block)
         labels = self._label(block, steps)
         return self._emit(self._estimate(block, labels))
@@ -398,6 +407,9 @@ class GaitPipeline(BaseEstimator):
         ``speed_m_s``/``kcal`` are ``None``.
     mass_kg
         Body mass for the energy stage; default: the session's ``subject.mass_kg``.
+    gyro_offset
+        Remove the gyroscope's offset, learnt while the sensor lies still, before every stage
+        (:mod:`gait.offset`); default True.
 
     Results of :meth:`run`: ``step_table_`` (:class:`StepTable`), ``steps_`` (DataFrame with
     :data:`STEP_COLUMNS`, one row per step), ``records_`` (JSON-ready step dicts),
@@ -413,11 +425,13 @@ class GaitPipeline(BaseEstimator):
         classifier: StepClassifierLike | None = None,
         energy: EnergyEstimatorLike | None = None,
         mass_kg: float | None = None,
+        gyro_offset: bool = True,
     ) -> None:
         self.detector = detector
         self.classifier = classifier
         self.energy = energy
         self.mass_kg = mass_kg
+        self.gyro_offset = gyro_offset
 
     def _detector(self) -> BaseStepDetector:
         if self.detector is not None:
@@ -458,6 +472,7 @@ class GaitPipeline(BaseEstimator):
             classifier=classifier,
             energy=energy,
             met_basis=getattr(self.energy, "met_basis", None),
+            gyro_offset=self.gyro_offset,
         )
 
     def run(self, session: Session) -> Self:

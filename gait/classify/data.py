@@ -27,6 +27,7 @@ import numpy as np
 from gait.classify.features import contact_index, step_features
 from gait.consts import foot_of
 from gait.errors import LabelFormatError, SessionFormatError
+from gait.offset import remove_gyro_offset
 from gait.types import SampleBlock
 
 #: A detector contact stands for a truth contact this close to it (s).
@@ -182,6 +183,7 @@ def steps_of_labelled(
     samples = session.samples  # type: ignore[attr-defined]
     if transform is not None:
         samples = transform(samples)
+    samples = remove_gyro_offset(samples)  # as the pipeline does before every stage
     meta = session.meta  # type: ignore[attr-defined]
     own = foot_of(meta.placement)
     if samples.gyr_dps is None:
@@ -219,7 +221,7 @@ def steps_of_mocap(path: Path, *, jitter: bool = False) -> StepSet:
     mine = [s for s in rec.steps if s.foot == own]
     t_c = np.array([s.t_s for s in mine])
     return _steps_of(
-        rec.session.samples,
+        remove_gyro_offset(rec.session.samples),
         t_c,
         [s.direction for s in mine],
         [s.strike for s in mine],
