@@ -16,6 +16,7 @@ from gait.offset import (
     GYR_STILL_DPS,
     MAX_OFFSET_DPS,
     STILL_WINDOW_S,
+    TILT_MS2,
     GyroOffset,
     remove_gyro_offset,
 )
@@ -38,6 +39,9 @@ def _reference(acc: np.ndarray, gyr: np.ndarray, fs: float) -> np.ndarray:
         if len(w) < n_w:
             break
         still = w.std(axis=0).max() <= GYR_STILL_DPS and a[k : k + n_w].std() <= ACC_STILL_MS2
+        half = n_w // 2
+        tilt = acc[k + half : k + n_w].mean(axis=0) - acc[k : k + half].mean(axis=0)
+        still = still and np.linalg.norm(tilt) <= TILT_MS2
         if still and np.linalg.norm(w.mean(axis=0)) <= MAX_OFFSET_DPS:
             offset = w.mean(axis=0)
     return out
@@ -87,6 +91,18 @@ def test_motion_teaches_nothing_and_a_steady_spin_is_not_an_offset() -> None:
     corr = GyroOffset(100.0)
     corr.feed(spin)
     assert corr.n_still_windows == 0  # steady, but beyond any gyroscope's offset
+
+
+def test_a_slow_steady_turn_is_not_an_offset() -> None:
+    """A leg settling at 3 deg/s varies as little as an offset, but gravity moves."""
+    fs = 100.0
+    t = np.arange(int(4 * fs)) / fs
+    angle = np.deg2rad(3.0 * t)  # turning about the sensor's x axis
+    acc = 9.81 * np.stack([np.zeros_like(t), np.sin(angle), np.cos(angle)], axis=1)
+    gyr = np.tile([3.0, 0.0, 0.0], (len(t), 1))
+    corr = GyroOffset(fs)
+    corr.feed(SampleBlock(t, acc, gyr, fs))
+    assert corr.n_still_windows == 0
 
 
 def test_accelerometer_only_blocks_pass_unchanged() -> None:
