@@ -41,6 +41,9 @@ OBSERVED_TOL = 1e-6
 #: axis that hardly moves that way).
 MIN_AT_LIMIT = 10
 NEAR_TOP = 0.8
+#: No sensor has a range below these (gyroscopes start at ±125 deg/s, accelerometers at ±2 g);
+#: an extreme repeated below 90 % of them is a quantised signal at rest, not a clipped one.
+SMALLEST_RANGE = {"gyroscope": 125.0, "accelerometer": 2.0 * GRAVITY_MS2}
 #: Share of samples at the limit from which a recording counts as clipped. A clipped swing
 #: stays at the limit for several samples in every stride (7 % of all samples in the running
 #: sessions clipped at ±250 deg/s); an unclipped recording reaches its largest value once.
@@ -130,6 +133,7 @@ class RangeMeter:
             return RangeUse(self.sensor, self.unit, None, False, 0, 0)
         # extremes the signal sat at, near the largest: a range clips every axis alike
         held = (self._n_ext >= MIN_AT_LIMIT) & (self._ext >= NEAR_TOP * self._ext.max())
+        held &= self._ext >= 0.9 * SMALLEST_RANGE.get(self.sensor, 0.0)
         n_obs = int(self._n_ext[held].sum())
         if self.declared_limit is not None and (
             self._n_declared >= MIN_AT_LIMIT or self._n_declared >= n_obs

@@ -138,3 +138,14 @@ def test_analyse_warns_about_a_clipped_recording(demo: SampleBlock, tmp_path: Pa
     assert json.loads(result.stdout)["sessions"][0]["steps"]  # the analysis still runs
     clean = CliRunner().invoke(app, ["analyse", str(SAMPLE), "--format", "json"])
     assert clean.exit_code == 0 and "sat at its limit" not in clean.stderr
+
+
+def test_a_quantised_sensor_at_rest_is_not_clipped() -> None:
+    """At the start of a stream a sensor at rest repeats its few quantised values."""
+    rng = np.random.default_rng(1)
+    n = 200
+    lsb = 1 / 16.4  # deg/s per LSB at ±2000 deg/s
+    gyr = np.round(rng.normal(0.0, 0.3, (n, 3)) / lsb) * lsb
+    acc = np.round((np.array([0.0, 0.0, GRAVITY_MS2]) + rng.normal(0, 0.02, (n, 3))) * 208) / 208
+    s = SampleBlock(np.arange(n) / 100.0, acc, gyr, 100.0)
+    assert not any(u.harmful for u in range_use(s))
