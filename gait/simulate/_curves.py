@@ -125,6 +125,20 @@ STRIKE_KNEE_DEG = {
     ("walk", "heel"): -2.0, ("walk", "midfoot"): 3.0, ("walk", "forefoot"): 8.0,
     ("run", "heel"): 0.0, ("run", "midfoot"): 5.0, ("run", "forefoot"): 10.0,
 }  # fmt: skip
+#: Simulator v14: extra knee flexion at contact by strike in backward gait (deg; walking,
+#: running), relative to the backward reference curves, which land on the forefoot (walking: the
+#: SNU walker's; running: the literature's toe landing). A backward landing meets the ground
+#: with the foot behind the knee (shank about -26 deg at the walker's contact), so with the
+#: ankle near neutral the toe points down: a heel-first backward landing needs the shank nearer
+#: vertical, the knee more extended, and the ankle dorsiflexed, and then lowers the forefoot
+#: about the heel, which holds back the shank's backward stance turn while the knee gives up
+#: part of the extension (``STRIKE_KNEE_KEEP``). Mirror of the forward rule (forefoot: knee
+#: more flexed, shank nearer vertical [Lieberman et al. 2010; Altman & Davis 2012]); the sizes
+#: are our assumption (no recording of backward heel landings was available).
+STRIKE_KNEE_DEG_BACK = {
+    ("walk", "heel"): -12.0, ("walk", "midfoot"): -4.5, ("walk", "forefoot"): 0.0,
+    ("run", "heel"): -15.0, ("run", "midfoot"): -7.5, ("run", "forefoot"): 0.0,
+}  # fmt: skip
 #: Simulator v9: the share of the strike's extra knee flexion kept through stance, and the part of
 #: the cycle after contact over which the knee gives up the rest (the loading response, about
 #: the first 12 % of the cycle [Perry & Burnfield 2010]). A forefoot landing meets the ground with

@@ -16,10 +16,21 @@ from gait.simulate._curves import (
     CONTACT_LAG_SPEEDS,
     REFERENCE_SPEED_M_S,
     STRIKE_KNEE_DEG,
+    STRIKE_KNEE_DEG_BACK,
     CurveShape,
     draw_shape,
 )
 from gait.simulate._spec import Bout, SessionSpec, SubjectSpec
+
+#: Simulator v14: foot angle at a backward heel strike (deg, toe up; walking and running). The
+#: shank is inclined back at a backward contact (the SNU walker's about -26 deg, -12 to -16 for a
+#: simulated heel strike with ``_curves.STRIKE_KNEE_DEG_BACK``), so the forward range (14-24 deg)
+#: would need 30-40 deg of ankle dorsiflexion; 8-14 deg (a heel strike in Altman & Davis 2012's
+#: classes, > 8 deg) needs about 20-25 deg, within the joint's weight-bearing range.
+BACK_HEEL_ALPHA_DEG = (8.0, 14.0)
+#: Simulator v14: spread of a backward bout's knee flexion at contact about
+#: ``_curves.STRIKE_KNEE_DEG_BACK``, as a multiple of the forward draw's +-2 deg.
+BACK_KNEE_SPREAD = 1.5
 
 DEFAULT_STRIKE = {
     ("walk", "forward"): "heel",
@@ -203,7 +214,10 @@ def _strike_angles(stride: Stride, rng: np.random.Generator) -> tuple[float, flo
     """
     st = stride.duty * stride.stride_s
     a = stride.amplitude
-    if stride.strike == "heel":
+    if stride.strike == "heel" and stride.direction == "backward":
+        alpha_ic = rng.uniform(*BACK_HEEL_ALPHA_DEG)
+        load = 0.14 * st
+    elif stride.strike == "heel":
         alpha_ic = rng.uniform(14, 24) if stride.mode == "walk" else rng.uniform(9, 20)
         load = 0.14 * st
     elif stride.strike == "midfoot":
@@ -308,7 +322,12 @@ def _add_bout(bout: Bout, t0, t_end, person, rng, stances, intervals, contacts, 
     # flat and forefoot landings at 0.7-1.0 m/s turn the shank back before the contact, as its
     # heel strikes). No new draw, so every later draw, contact and label is v9's.
     if direction == "backward":
-        knee_ic = 0.0  # the backward curves are those of a forefoot landing whatever the strike
+        # v14: the backward curves land on the forefoot; a heel or midfoot landing meets the
+        # ground with the knee more extended (``_curves.STRIKE_KNEE_DEG_BACK``), the same draw
+        # setting the bout's variation (v4-v13: 0 whatever the strike)
+        knee_ic = STRIKE_KNEE_DEG_BACK[(mode, strike)] + BACK_KNEE_SPREAD * (
+            knee_ic - STRIKE_KNEE_DEG[(mode, strike)]
+        )
         lag = 0.0
     else:
         u_knee = (knee_ic - STRIKE_KNEE_DEG[(mode, strike)] + 2.0) / 4.0
