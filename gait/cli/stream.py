@@ -147,7 +147,9 @@ class _Session:
         check_rate(rate, self.port)  # below 15 Hz: one error line
         # the ranges the device declares, if it sends an info frame (gait protocol)
         info = reader.device_info
-        declared = {"info": dataclasses.asdict(info)} if dataclasses.is_dataclass(info) else None  # type: ignore[arg-type]
+        declared = None
+        if dataclasses.is_dataclass(info) and not isinstance(info, type):
+            declared = {"info": dataclasses.asdict(info)}
         self.range_meters = meters(declared, block.has_gyro)
         if needs_resampling(rate):
             # as `gait analyse` does with the recording, so both give the same steps
