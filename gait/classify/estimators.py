@@ -73,12 +73,16 @@ STRIKE_CUES: tuple[str, ...] = LANDING_CHANNELS + NEAR_CHANNELS + LANDING_SCALAR
 #: the accelerations in the window's mean frame (the contact-frame ones ``wa_*``, ``wv_*`` carry
 #: the landing without the shank's tilt mixed in), the out-of-plane magnitudes and the
 #: level-free copies made for direction: every binned channel but the rotation's and the
-#: landing's, and the two level-free scalars. Chosen by subject-grouped cross-validation inside
-#: the training set (BENCHMARKS.md, fourth pass).
+#: landing's, and the two level-free scalars (BENCHMARKS.md, fourth pass); and the swing's
+#: scalars (peak, troughs, range, stance rate, planarity, mean specific force: every scalar but
+#: the landing's), which tell people apart more than strikes (BENCHMARKS.md, seventh pass:
+#: held-out simulated heel vs forefoot 94.9 -> 96.8 %, sim -> mocap 0.849 -> 0.864). Chosen by
+#: subject-grouped cross-validation inside the training set.
 STRIKE_UNUSED: tuple[str, ...] = (
     *(c for c in CHANNELS if c not in ("w_s", "theta", *LANDING_CHANNELS)),
     "ae_ws_pre_rel",
     "ae_ws_post_rel",
+    *(c for c in SCALARS if c not in LANDING_SCALARS),
 )
 #: Channels the strike classifier leaves out: everything read around the contact (the strike
 #: model reads the landing around the rotation reversal, which the detector's contact and the
@@ -352,7 +356,7 @@ class StrikeClassifier(StepClassifier):
 
     An MLP by default (64 hidden units, ``alpha`` 1), midfoot split off first. It reads the
     shank's rotation bins, the landing in the contact's frame (``wa_*``, ``wv_*``), the impact
-    and the rotation reversal, and the swing scalars; not the mean-frame accelerations
+    and the rotation reversal; not the mean-frame accelerations nor the swing's scalars
     (:data:`STRIKE_EXCLUDED`). Subject-grouped cross-validation inside the training set, heel
     vs forefoot at the true contacts: 79 -> 91 % (simulator v8), 77 -> 89 % (v9) against the
     third pass; held-out simulated subjects (v9) 85 -> 95 % (BENCHMARKS.md, issue 20, fourth

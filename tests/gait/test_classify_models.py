@@ -77,6 +77,9 @@ def test_model_folder_round_trip_and_card(small_model):
     assert {"w_s_norm", "a_e_rel", "theta_rel"} <= used
     used_s = {names[i].split("@")[0] for i in s.columns_}
     assert not used_s & set(STRIKE_EXCLUDED) and {"rev:wa_v", "rev:impact_jerk_log"} <= used_s
+    # ... and the swing's scalars (seventh pass), keeping the landing's and the rotation bins
+    assert not used_s & {"rev:swing_peak_rad_s", "rev:planarity", "rev:g_norm_ms2"}
+    assert {"rev:reversal_t_s", "rev:dv_h_reversal_m_s", "rev:w_s", "rev:theta"} <= used_s
     assert not any(n.startswith("rev:") for n in used)  # direction: not the landing
     for model, name in ((d, "direction"), (s, "strike")):
         spec = json.loads((small_model / f"{name}.json").read_text())
