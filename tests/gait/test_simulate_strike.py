@@ -10,27 +10,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from _sim_specs import walking_spec
 from scipy import signal
 
-from gait.simulate import Bout, SensorSpec, SessionSpec, SubjectSpec, simulate
+from gait.simulate import SessionSpec, simulate
 
 
 def _spec(strike: str, speed: float, contralateral_gain: float = 0.0) -> SessionSpec:
-    return SessionSpec(
-        bouts=(
-            Bout("stand", 2.0),
-            Bout("walk", 12.0, "forward", strike, speed),
-            Bout("stand", 2.0),
-        ),
-        subject=SubjectSpec(id="s"),
-        sensor=SensorSpec(
-            errors=False,
-            mounting="aligned",
-            soft_tissue_hz=60.0,
-            soft_tissue_damping=0.7,
-            contralateral_gain=contralateral_gain,
-        ),
-    )
+    return walking_spec("forward", strike, speed, contralateral_gain)
 
 
 def _landings(res):

@@ -12,27 +12,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from _sim_specs import walking_spec
 from scipy import signal
 
-from gait.simulate import Bout, SensorSpec, SessionSpec, SubjectSpec, simulate
+from gait.simulate import SessionSpec, simulate
 
 
 def _spec(direction: str, strike: str, speed: float) -> SessionSpec:
-    return SessionSpec(
-        bouts=(
-            Bout("stand", 2.0),
-            Bout("walk", 12.0, direction, strike, speed),
-            Bout("stand", 2.0),
-        ),
-        subject=SubjectSpec(id="s"),
-        sensor=SensorSpec(
-            errors=False,
-            mounting="aligned",
-            soft_tissue_hz=60.0,
-            soft_tissue_damping=0.7,
-            contralateral_gain=0.0,
-        ),
-    )
+    return walking_spec(direction, strike, speed)
 
 
 def _landings(res):
