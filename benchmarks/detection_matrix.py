@@ -47,6 +47,7 @@ from pathlib import Path
 
 import numpy as np
 
+from gait.consts import GRAVITY_MS2
 from gait.evaluation import ContactScore, score_contacts
 from gait.offset import remove_gyro_offset
 from gait.steps import AnkleStepDetector
@@ -56,7 +57,14 @@ RATES = (50.0, 100.0, 200.0, 1000.0)
 SENSORS = ("recorded", "smoothed", "acc-only", "lost1pct", "rotated", "other-leg")
 #: Sensors set up badly, on request only (``--sensors``): ranges too small for the motion
 #: (gait.quality warns about them) and an uncalibrated gyroscope's offset.
-RANGE_SENSORS = ("gyr500", "gyr250", "acc4g", "acc2g", "gyr-bias20")
+#: The clipping variants: which sensor is clipped, and its range (deg/s or g).
+CLIPPED = {
+    "gyr500": ("gyr", 500.0),
+    "gyr250": ("gyr", 250.0),
+    "acc4g": ("acc", 4.0),
+    "acc2g": ("acc", 2.0),
+}
+RANGE_SENSORS = (*CLIPPED, "gyr-bias20")
 HELD_OUT = frozenset({3, 8, 13, 18})
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "datasets"
 
@@ -126,12 +134,17 @@ def sensor_variant(samples: SampleBlock, sensor: str, rng: np.random.Generator) 
         return samples.rotated(r)
     if sensor == "other-leg":
         return _mirror(samples)
-    if sensor in ("gyr500", "gyr250") and samples.gyr_dps is not None:
-        lim = float(sensor[3:])
-        return SampleBlock(samples.t_s, samples.acc_ms2, np.clip(samples.gyr_dps, -lim, lim), fs)
-    if sensor in ("acc4g", "acc2g"):
-        lim = float(sensor[3]) * 9.80665
-        return SampleBlock(samples.t_s, np.clip(samples.acc_ms2, -lim, lim), samples.gyr_dps, fs)
+    if sensor in CLIPPED:
+        which, lim = CLIPPED[sensor]
+        if which == "acc":
+            lim *= GRAVITY_MS2
+            return SampleBlock(
+                samples.t_s, np.clip(samples.acc_ms2, -lim, lim), samples.gyr_dps, fs
+            )
+        if samples.gyr_dps is not None:
+            return SampleBlock(
+                samples.t_s, samples.acc_ms2, np.clip(samples.gyr_dps, -lim, lim), fs
+            )
     if sensor == "gyr-bias20" and samples.gyr_dps is not None:
         bias = 20.0 * np.array([0.6, -0.64, 0.48])  # |bias| = 20 deg/s
         return SampleBlock(samples.t_s, samples.acc_ms2, samples.gyr_dps + bias, fs)

@@ -58,7 +58,7 @@ class RangeUse:
 
     sensor: str  #: "accelerometer" or "gyroscope"
     unit: str  #: unit of ``limit``
-    limit: float | None  #: the limit (declared, or the largest value seen); None: no samples
+    limit: float | None  #: the limit (declared, or a repeated extreme); None: none reached
     declared: bool  #: True when the limit is the range the sidecar declares
     n_at_limit: int
     n_samples: int
@@ -117,7 +117,7 @@ class RangeMeter:
         self._n += values.shape[0]
         signed = np.concatenate((values, -values), axis=1)  # magnitudes of each axis-sign
         if self.declared_limit is not None:
-            rows = np.abs(values).max(axis=1)
+            rows = signed.max(axis=1)  # the largest |value| of each sample
             self._n_declared += int(np.count_nonzero(rows >= self.declared_limit * (1 - LIMIT_TOL)))
         for j in range(6):
             col = signed[:, j]
@@ -141,7 +141,7 @@ class RangeMeter:
             return RangeUse(
                 self.sensor, self.unit, self.declared_limit, True, self._n_declared, self._n
             )
-        limit = float(self._ext[held].max()) if held.any() else float(self._ext.max())
+        limit = float(self._ext[held].max()) if held.any() else None
         return RangeUse(self.sensor, self.unit, limit, False, n_obs, self._n)
 
 

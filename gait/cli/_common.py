@@ -306,7 +306,14 @@ def check_folder_of(option: str, path: Path) -> None:
 
 #: The numba kernel modules a session's analysis loads (gait/_kernels/), the step detector's
 #: first: each is compiled on its first use when its cache is missing or older than it.
-KERNEL_MODULES: tuple[str, ...] = ("_steps", "_other_foot", "_features", "_swing", "_strides")
+KERNEL_MODULES: tuple[str, ...] = (
+    "_steps",
+    "_other_foot",
+    "_features",
+    "_swing",
+    "_strides",
+    "_offset",
+)
 
 
 def first_run_note() -> None:
