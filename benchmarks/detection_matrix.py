@@ -15,7 +15,9 @@ Data (rows):
 - ``sim <gait> <direction> <strike>``: simulated shank sessions (``gait.simulate``), two people,
   two speeds each, starts and stops, random mounting; matched within ±0.1 s of the true contact.
   ``sim+body``: the same with the other foot's landing felt through the body and on-board
-  low-pass filters (soft-tissue ringing after impacts is in both).
+  low-pass filters (soft-tissue ringing after impacts is in both). On request
+  (``--data sim-slow``): ``sim slow walk <direction> <strike>``, slow walkers (forward 0.4 and
+  0.55 m/s, backward 0.3 and 0.45 m/s), as after a stroke or in old age.
 
 Rates: IPOL and mocap are recorded at 100 Hz and resampled (polyphase, anti-aliased) to the
 others; simulated sessions are simulated at each rate. Sensors: ``recorded``; ``smoothed``
@@ -223,19 +225,29 @@ BODY = {"contralateral_gain": 0.2, "acc_lowpass_hz": 25.0, "gyr_lowpass_hz": 40.
 NO_BODY = {"contralateral_gain": 0.0}
 
 
-def sim_recordings(fs: float, *, body: bool = False) -> list[Recording]:
+#: Speeds (m/s) of the simulated cells' two bouts, per gait and direction.
+SIM_SPEEDS = {
+    ("walk", "forward"): (0.8, 1.4),
+    ("walk", "backward"): (0.5, 0.9),
+    ("run", "forward"): (2.5, 3.5),
+    ("run", "backward"): (1.8, 2.4),
+}
+#: ``sim-slow`` (on request): slow walkers, at the low end of the simulator's speed range.
+#: Slow walkers after a stroke walk below 0.54 m/s overground (the slowest quartile of a
+#: community-dwelling group whose mean was 0.74 ± 0.42 m/s [Ng et al. 2016, J Rehabil Med
+#: 48:666]); older adults walk backward slower and with shorter strides than forward
+#: [Laufer 2005, J Gerontol A 60:627]; the simulator draws backward speeds down to 0.3 m/s.
+SIM_SLOW_SPEEDS = {("walk", "forward"): (0.4, 0.55), ("walk", "backward"): (0.3, 0.45)}
+
+
+def sim_recordings(fs: float, *, body: bool = False, slow: bool = False) -> list[Recording]:
     """Simulated shank sessions per gait x direction x strike at rate ``fs``."""
     from gait.simulate import Bout, SensorSpec, SessionSpec, SubjectSpec, simulate
 
-    speeds = {
-        ("walk", "forward"): (0.8, 1.4),
-        ("walk", "backward"): (0.5, 0.9),
-        ("run", "forward"): (2.5, 3.5),
-        ("run", "backward"): (1.8, 2.4),
-    }
+    speeds = SIM_SLOW_SPEEDS if slow else SIM_SPEEDS
     out = []
     n = 0
-    for gait in ("walk", "run"):
+    for gait in ("walk", "run") if not slow else ("walk",):
         for direction in ("forward", "backward"):
             for strike in ("heel", "midfoot", "forefoot"):
                 for person in range(2):
@@ -256,7 +268,7 @@ def sim_recordings(fs: float, *, body: bool = False) -> list[Recording]:
                     spec = SessionSpec(
                         bouts=bouts, subject=SubjectSpec(id=f"m{person}"), sensor=sensor
                     )
-                    res = simulate(spec, 9100 + 10 * n + person)
+                    res = simulate(spec, (9700 if slow else 9100) + 10 * n + person)
                     s = res.session.samples
                     own = spec.sensor.placement.split("_")[0]
                     mine = [x for x in res.steps if x.foot == own]
@@ -265,7 +277,7 @@ def sim_recordings(fs: float, *, body: bool = False) -> list[Recording]:
                     t_fc = np.array([float(dict(x.extra).get("fc_t_s") or "nan") for x in mine])
                     t_fc = t_fc[np.isfinite(t_fc)]
                     fc = np.round((t_fc - s.t_s[0]) * s.sampling_rate_hz).astype(np.int64)
-                    prefix = "sim+body" if body else "sim"
+                    prefix = "sim slow" if slow else "sim+body" if body else "sim"
                     group = f"{prefix} {gait} {direction} {strike}"
                     out.append(Recording(s, idx, group=group, fc_idx=fc))
     return out
@@ -360,7 +372,12 @@ def _fmt(s: ContactScore) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--data", nargs="+", default=["ipol", "mocap", "sim", "sim+body"])
+    ap.add_argument(
+        "--data",
+        nargs="+",
+        default=["ipol", "mocap", "sim", "sim+body"],
+        choices=["ipol", "mocap", "sim", "sim+body", "sim-slow"],
+    )
     ap.add_argument("--rates", nargs="+", type=float, default=list(RATES))
     ap.add_argument("--sensors", nargs="+", default=list(SENSORS), choices=SENSORS + RANGE_SENSORS)
     ap.add_argument("--json", help="also write the cells to this JSON file")
@@ -391,6 +408,8 @@ def main(argv: list[str] | None = None) -> int:
             recs += sim_recordings(fs)
         if "sim+body" in args.data:
             recs += sim_recordings(fs, body=True)
+        if "sim-slow" in args.data:
+            recs += sim_recordings(fs, slow=True)
         for sensor in args.sensors:
             scores, toe = run_cell(recs, sensor, seed=int(fs))
             for group, s in sorted(scores.items()):
