@@ -123,7 +123,10 @@ Q_IMPACT_RATIO = 10  # an impact: acceleration change this x its mean over the s
 Q_FAST_EXC = 11  # a P_FAST_SWING lobe turning this far is a swing (deg x samples: rate summed)
 Q_MAX_EXC = 12  # no swing turns the segment further (deg x samples)
 Q_B = 13  # two biquads (b0, b1, b2, a1, a2) from here
-N_FPARAM = Q_B + 10
+#: a landing this long after the zero crossing or sooner is heel-first (samples, not rounded: the
+#: same time at every rate)
+Q_HEEL = Q_B + 10
+N_FPARAM = Q_B + 11
 
 #: The reversal is confirmed once the rate has risen this much (deg/s) above its extreme at least
 #: (a floor under Q_REV_RISE for shallow reversals; ten times a consumer gyro's noise at rest).
@@ -502,7 +505,7 @@ def _landing(
         if a2 > a_hi:
             a_hi = a2
             t_x = k
-    if t_x > z + ip[P_HEEL]:
+    if t_x - z > fp[Q_HEEL]:
         return rev
     impact = rec_i[row, R_IMPACT]
     return z if impact == NO_IDX else min(impact, z)

@@ -117,8 +117,10 @@ class AnkleStepDetector(BaseStepDetector):
     sensor's landing 3-4 times (placed by the kinematics instead).
     ``heel_s`` 0.07 and ``back_s`` 0.1: heel first the acceleration peaks within 40 ms of ``Z``
     (real walker); a forefoot placement 80-130 ms after it or later (real and simulated
-    backward walking), at the contact. ``rev_rise`` 0.1, ``rev_max_s`` 0.3: the reversal
-    follows ``Z`` by 0.05-0.2 s; 10 % is no ripple of a 6 Hz signal. ``quiet_s`` 0.2,
+    backward walking), at the contact; compared as a time, not a rounded number of samples (at
+    50 Hz, 70 ms once rounded to 80 and slow backward landings 80 ms after ``Z`` went to
+    ``Z``). ``rev_rise`` 0.1, ``rev_max_s`` 0.3: the reversal follows ``Z`` by 0.05-0.2 s;
+    10 % is no ripple of a 6 Hz signal. ``quiet_s`` 0.2,
     ``isolated_min_s`` 0.15, ``isolated_axis_dps`` 80: a step lifts and pitches the foot at over
     80 deg/s for longer than a wiggle; ``settle_s`` 0.1: the rotation after a landing stays above
     50 deg/s for about 0.1 s. ``fc_back_s`` 0.3: push-off peaks within 0.3 s before the swing.
@@ -271,6 +273,7 @@ class AnkleStepStream:
         fp[k.Q_IMPACT_RATIO] = d.impact_ratio
         fp[k.Q_FAST_EXC] = d.fast_swing_deg * fs
         fp[k.Q_MAX_EXC] = d.max_swing_deg * fs
+        fp[k.Q_HEEL] = d.heel_s * fs
         if has_gyro:
             fp[k.Q_B : k.Q_B + 5] = _biquad_coefficients("lowpass", d.lowpass_hz, fs)
         else:
