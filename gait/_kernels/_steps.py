@@ -131,6 +131,12 @@ N_FPARAM = Q_B + 11
 #: The reversal is confirmed once the rate has risen this much (deg/s) above its extreme at least
 #: (a floor under Q_REV_RISE for shallow reversals; ten times a consumer gyro's noise at rest).
 REV_RISE_MIN_DPS = 5.0
+#: A turn back slower than this fraction of the swing's peak is no reversal: the foot settling
+#: after the swing stopped (a walker's last step: 7-9 % on the real mocap walker and IPOL).
+#: Placing the foot while the leg turns back turns it at a rate comparable with the swing's
+#: (the real backward walker 0.6, simulated backward gait 0.4-1.0). 0.15 and 0.3 give the same
+#: contacts on IPOL, the mocap walker and the simulated cells (BENCHMARKS.md, session 21).
+REV_MIN_FRAC = 0.2
 #: A new lobe begins once the rate the other way exceeds this (deg/s; above a gyro's noise).
 OPEN_DPS = 5.0
 
@@ -388,8 +394,9 @@ def _close_lobe(
 @njit(cache=True, inline="always", _nrt=False)
 def _set_rev(rec_i: np.ndarray, rec_f: np.ndarray, row: int) -> None:
     """The reversal after the lobe: where the rotation the other way peaked, or the lobe's end
-    if the segment never turned the other way (beyond a gyroscope's noise)."""
-    if rec_f[row, RF_RMIN] < -REV_RISE_MIN_DPS:
+    if the segment never turned the other way (beyond a gyroscope's noise and ``REV_MIN_FRAC``
+    of the swing's peak)."""
+    if rec_f[row, RF_RMIN] < -max(REV_RISE_MIN_DPS, REV_MIN_FRAC * rec_f[row, RF_PEAK]):
         rec_i[row, R_REV] = rec_i[row, R_RMIN_IDX]
     else:
         rec_i[row, R_REV] = rec_i[row, R_Z]

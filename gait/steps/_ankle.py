@@ -61,9 +61,11 @@ class AnkleStepDetector(BaseStepDetector):
        walking), the foot is placed while the leg already turns back: the contact is at the
        reversal after ``Z`` (``w``'s extreme the other way, confirmed once it has risen back by
        ``rev_rise``, or ``rev_max_s`` after ``Z``), where the ground stops that rotation. Only a
-       turn the other way (beyond 5 deg/s, a gyroscope's noise) is a reversal: a swing that
-       eases off and speeds up again in its own sense has not reversed, and without any turn
-       back the reversal is ``Z`` itself. Which one: where the
+       turn the other way (beyond 5 deg/s, a gyroscope's noise, and a fifth of the swing's peak:
+       a foot placed while the leg turns back turns it at 0.4-1 of the swing's rate, a foot
+       settling after a last step at under 0.1) is a reversal: a swing that eases off and
+       speeds up again in its own sense has not reversed, and without such a turn back the
+       reversal is ``Z`` itself. Which one: where the
        acceleration norm peaks between ``Z`` and the reversal (the ground stopping the foot);
        within ``heel_s`` of ``Z``, heel first. An impact by ``heel_s`` decides at once. The
        accelerometer only places a contact: it never decides whether there is one.
