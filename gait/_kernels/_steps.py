@@ -396,7 +396,8 @@ def _set_rev(rec_i: np.ndarray, rec_f: np.ndarray, row: int) -> None:
     """The reversal after the lobe: where the rotation the other way peaked, or the lobe's end
     if the segment never turned the other way (beyond a gyroscope's noise and ``REV_MIN_FRAC``
     of the swing's peak)."""
-    if rec_f[row, RF_RMIN] < -max(REV_RISE_MIN_DPS, REV_MIN_FRAC * rec_f[row, RF_PEAK]):
+    rmin = rec_f[row, RF_RMIN]
+    if rmin < -REV_RISE_MIN_DPS and rmin < -REV_MIN_FRAC * rec_f[row, RF_PEAK]:
         rec_i[row, R_REV] = rec_i[row, R_RMIN_IDX]
     else:
         rec_i[row, R_REV] = rec_i[row, R_Z]
