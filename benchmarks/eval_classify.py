@@ -112,7 +112,13 @@ def mocap_leave_clips_out(seed: int = 0, n_splits: int = 5):
     """Shipped recipe retrained without the held-out clips; predictions for every mocap step."""
     from sklearn.model_selection import GroupKFold
 
-    from gait.classify.train import _estimator, _labelled, load_training_set, source_weights
+    from gait.classify.train import (
+        _estimator,
+        _labelled,
+        fit_params,
+        load_training_set,
+        source_weights,
+    )
 
     steps, src, _ = load_training_set([SIM_TRAIN, MOCAP])
     w_all = source_weights(steps, src)
@@ -131,7 +137,12 @@ def mocap_leave_clips_out(seed: int = 0, n_splits: int = 5):
             y = getattr(steps, task)
             m = train_mask & _labelled(y)
             models.append(
-                _estimator(task, seed).fit(steps.X[m], y[m].astype(str), sample_weight=w_all[m])
+                _estimator(task, seed).fit(
+                    steps.X[m],
+                    y[m].astype(str),
+                    sample_weight=w_all[m],
+                    **fit_params(task, steps, m),
+                )
             )
         a, b, c = _classify(models, steps.X[mc_idx[te]])
         d_pred[te], s_pred[te], s_proba[te] = a, b, c

@@ -32,7 +32,7 @@ LOGISTIC = {"direction": {"kind": "logistic", "C": 0.3}, "strike": {"kind": "log
 
 
 def _fit(steps, task, logistic=False):
-    from gait.classify.train import _estimator, _labelled
+    from gait.classify.train import _estimator, _labelled, fit_params
 
     y = getattr(steps, task)
     if task == "strike":
@@ -42,7 +42,7 @@ def _fit(steps, task, logistic=False):
     est = _estimator(task, 0)
     if logistic:
         est.set_params(**LOGISTIC[task])
-    return est.fit(steps.X[m], y[m].astype(str))
+    return est.fit(steps.X[m], y[m].astype(str), **fit_params(task, steps, m))
 
 
 def _report(name: str, model, steps, task: str) -> dict:

@@ -136,6 +136,13 @@ class StepClassifier(ClassifierMixin, BaseEstimator):
     exclude_features
         Feature channels left out (see :func:`feature_columns`; fitted ``columns_`` are the
         indices used). Only applies to full-width step features.
+    direction_split
+        When ``fit`` is given each row's direction (and each direction has at least two of
+        the classes): one model per direction (``by_direction_``, trained on that direction's
+        rows; rows of unknown direction in both) and a :class:`DirectionClassifier` gate
+        (``gate_``) fitted on the same rows, composed as ``p(class) = sum over directions of
+        p(direction) p(class | direction)``. For strike: the shank's turn after a landing means
+        opposite strikes forward and backward (BENCHMARKS.md, issue 20, eighth pass).
     """
 
     def __init__(
@@ -153,6 +160,7 @@ class StepClassifier(ClassifierMixin, BaseEstimator):
         random_state: int = 0,
         split_class: str | None = None,
         exclude_features: tuple[str, ...] = (),
+        direction_split: bool = False,
     ) -> None:
         self.kind = kind
         self.C = C
@@ -167,6 +175,7 @@ class StepClassifier(ClassifierMixin, BaseEstimator):
         self.random_state = random_state
         self.split_class = split_class
         self.exclude_features = exclude_features
+        self.direction_split = direction_split
 
     def _base(self):
         from sklearn.ensemble import HistGradientBoostingClassifier
@@ -198,8 +207,11 @@ class StepClassifier(ClassifierMixin, BaseEstimator):
             random_state=self.random_state,
         )
 
-    def fit(self, X, y, sample_weight=None) -> Self:
-        """Fit the model(s) and their calibration on features ``X`` and labels ``y``."""
+    def fit(self, X, y, sample_weight=None, direction=None) -> Self:
+        """Fit the model(s) and their calibration on features ``X`` and labels ``y``.
+
+        ``direction`` (``"forward"`` / ``"backward"`` per row, anything else unknown) is used
+        only with ``direction_split`` (see the class docstring); ignored otherwise."""
         X, y = validate_data(self, X, y, ensure_all_finite="allow-nan")
         check_classification_targets(y)
         classes = np.unique(y)
@@ -209,6 +221,14 @@ class StepClassifier(ClassifierMixin, BaseEstimator):
             )
         self.classes_ = classes
         w = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+        self.gate_ = None
+        self.by_direction_ = None
+        if self.direction_split and direction is not None:
+            d = np.asarray(direction, dtype=object)
+            if d.shape != (len(y),):
+                raise ValueError(f"direction must have one entry per row ({len(y)})")
+            if self._fit_split(X, y, w, d):
+                return self
         self.columns_ = feature_columns(X.shape[1], tuple(self.exclude_features))
         Xp = self._prepare(X[:, self.columns_], fit=True)
         split = self.split_class
@@ -232,6 +252,30 @@ class StepClassifier(ClassifierMixin, BaseEstimator):
             )
         self.n_iter_ = int(max(np.max(m.n_iter_) for m in inner))
         return self
+
+    def _fit_split(self, X: np.ndarray, y: np.ndarray, w: np.ndarray | None, d: np.ndarray) -> bool:
+        """``direction_split``: a direction gate and one model per direction; False (nothing
+        fitted) when a direction has fewer than two of the classes."""
+        fwd = d == "forward"
+        bwd = d == "backward"
+        unknown = ~(fwd | bwd)
+        rows = {"forward": fwd | unknown, "backward": bwd | unknown}
+        if not (fwd.any() and bwd.any()) or any(len(np.unique(y[r])) < 2 for r in rows.values()):
+            return False
+        params = {**self.get_params(), "direction_split": False}
+        self.by_direction_ = {
+            k: type(self)(**params).fit(X[r], y[r], None if w is None else w[r])
+            for k, r in rows.items()
+        }
+        known = ~unknown
+        self.gate_ = DirectionClassifier(random_state=self.random_state).fit(
+            X[known], d[known].astype(str), None if w is None else w[known]
+        )
+        self.columns_ = self.by_direction_["forward"].columns_  # the gate's: gate_.columns_
+        self.split_model_ = None
+        self.model_ = None
+        self.n_iter_ = max(m.n_iter_ for m in (self.gate_, *self.by_direction_.values()))
+        return True
 
     def _fit_one(self, Xp: np.ndarray, y: np.ndarray, w: np.ndarray | None):
         """One calibrated model of the prepared features."""
@@ -279,6 +323,8 @@ class StepClassifier(ClassifierMixin, BaseEstimator):
         """Calibrated probabilities, columns in ``classes_`` order."""
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, ensure_all_finite="allow-nan")
+        if getattr(self, "by_direction_", None) is not None:
+            return self._split_proba(X)
         Xp = self._prepare(X[:, self.columns_])
         p = self.model_.predict_proba(Xp)
         if self.split_model_ is None:
@@ -292,6 +338,17 @@ class StepClassifier(ClassifierMixin, BaseEstimator):
                 out[:, k] = p_split
             else:
                 out[:, k] = (1.0 - p_split) * p[:, rest.index(c)]
+        return out
+
+    def _split_proba(self, X: np.ndarray) -> np.ndarray:
+        """``p(class) = p(forward) p(class | forward) + p(backward) p(class | backward)``."""
+        g = self.gate_
+        p_fwd = g.predict_proba(X)[:, list(g.classes_).index("forward")]
+        out = np.zeros((len(X), len(self.classes_)))
+        for k, p_dir in (("forward", p_fwd), ("backward", 1.0 - p_fwd)):
+            m = self.by_direction_[k]
+            cols = [list(self.classes_).index(c) for c in m.classes_]
+            out[:, cols] += p_dir[:, None] * m.predict_proba(X)
         return out
 
     def predict(self, X) -> np.ndarray:
@@ -333,6 +390,7 @@ class DirectionClassifier(StepClassifier):
         random_state: int = 0,
         split_class: str | None = None,
         exclude_features: tuple[str, ...] = DIRECTION_EXCLUDED,
+        direction_split: bool = False,
     ) -> None:
         super().__init__(
             kind=kind,
@@ -348,13 +406,17 @@ class DirectionClassifier(StepClassifier):
             random_state=random_state,
             split_class=split_class,
             exclude_features=exclude_features,
+            direction_split=direction_split,
         )
 
 
 class StrikeClassifier(StepClassifier):
     """Foot strike of a step: ``heel``, ``midfoot`` or ``forefoot``.
 
-    An MLP by default (64 hidden units, ``alpha`` 1), midfoot split off first. It reads the
+    An MLP by default (64 hidden units, ``alpha`` 1), midfoot split off first, and split by
+    direction (``direction_split``) when ``fit`` is given each row's direction: a slow turn of
+    the shank after the landing is a forefoot landing forward but a heel strike backward
+    (sim -> real walker heel vs forefoot 0.864 -> 0.941, BENCHMARKS.md, eighth pass). It reads the
     shank's rotation bins, the landing in the contact's frame (``wa_*``, ``wv_*``), the impact
     and the rotation reversal; not the mean-frame accelerations nor the swing's scalars
     (:data:`STRIKE_EXCLUDED`). Subject-grouped cross-validation inside the training set, heel
@@ -377,6 +439,7 @@ class StrikeClassifier(StepClassifier):
         random_state: int = 0,
         split_class: str | None = "midfoot",
         exclude_features: tuple[str, ...] = STRIKE_EXCLUDED,
+        direction_split: bool = True,
     ) -> None:
         super().__init__(
             kind=kind,
@@ -392,4 +455,5 @@ class StrikeClassifier(StepClassifier):
             random_state=random_state,
             split_class=split_class,
             exclude_features=exclude_features,
+            direction_split=direction_split,
         )

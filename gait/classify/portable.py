@@ -7,7 +7,9 @@ scikit-learn nor skops (``gait analyse`` starts faster) and cannot run code: it 
 :class:`PortableClassifier` reproduces ``StepClassifier.predict_proba`` (tested to 1e-9). Only
 ``kind="logistic"`` or ``"mlp"`` with sigmoid calibration can be exported; other models are
 loaded from their ``.skops`` file. ``columns`` (absent or null: all) lists the feature columns
-the model reads, for a classifier that leaves channels out (``exclude_features``).
+the model reads, for a classifier that leaves channels out (``exclude_features``). A model with
+a direction split (``direction_split``) holds three such specs: its direction gate and one model
+per direction.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from typing import Any
 import numpy as np
 
 FORMAT = "gait portable classifier 1"
+#: The parts of a ``direction_split`` model: the direction gate and one model per direction.
+_SPLIT_PARTS: tuple[str, ...] = ("gate", "forward", "backward")
 
 
 def _calibrated_export(model) -> dict[str, Any]:
@@ -52,6 +56,18 @@ def export(est) -> dict[str, Any]:
     """JSON-ready numbers of a fitted logistic or MLP ``StepClassifier`` (TypeError otherwise)."""
     if getattr(est, "kind", None) not in ("logistic", "mlp") or est.calibration != "sigmoid":
         raise TypeError("only kind='logistic' or 'mlp' with sigmoid calibration can be exported")
+    by_dir = getattr(est, "by_direction_", None)
+    if by_dir is not None:  # direction_split: the gate and one model per direction
+        return {
+            "format": FORMAT,
+            "estimator": type(est).__name__,
+            "classes": [str(c) for c in est.classes_],
+            "n_features": int(est.n_features_in_),
+            "direction_split": {
+                "gate": export(est.gate_),
+                **{k: export(m) for k, m in by_dir.items()},
+            },
+        }
     split = getattr(est, "split_model_", None)
     cols = getattr(est, "columns_", None)
     all_cols = cols is None or np.array_equal(cols, np.arange(est.n_features_in_))
@@ -120,6 +136,17 @@ class PortableClassifier:
         self.spec = spec
         self.classes_ = np.array(spec["classes"], dtype=object)
         self.n_features_in_ = int(spec["n_features"])
+        self._by_direction: dict[str, PortableClassifier] | None = None
+        if spec.get("direction_split") is not None:
+            parts = {k: PortableClassifier(spec["direction_split"][k]) for k in _SPLIT_PARTS}
+            if any(m.n_features_in_ != self.n_features_in_ for m in parts.values()):
+                raise ValueError("the direction split's models read other features")
+            if list(parts["gate"].classes_) != ["backward", "forward"] or not all(
+                set(parts[k].classes_) <= set(self.classes_) for k in ("forward", "backward")
+            ):
+                raise ValueError("the direction split's classes do not match")
+            self._by_direction = parts
+            return
         self._fill = np.asarray(spec["fill"], dtype=np.float64)
         self._mean = np.asarray(spec["mean"], dtype=np.float64)
         self._scale = np.asarray(spec["scale"], dtype=np.float64)
@@ -137,6 +164,8 @@ class PortableClassifier:
         X = np.asarray(X, dtype=np.float64)
         if X.ndim != 2 or X.shape[1] != self.n_features_in_:
             raise ValueError(f"expected {self.n_features_in_} features per row")
+        if self._by_direction is not None:
+            return self._split_proba(X)
         if self._columns is not None:
             X = X[:, self._columns]
         Xp = (np.where(np.isnan(X), self._fill, X) - self._mean) / self._scale
@@ -153,6 +182,17 @@ class PortableClassifier:
                 out[:, k] = p_split
             else:
                 out[:, k] = (1.0 - p_split) * p[:, rest.index(c)]
+        return out
+
+    def _split_proba(self, X: np.ndarray) -> np.ndarray:
+        parts = self._by_direction
+        assert parts is not None
+        p_fwd = parts["gate"].predict_proba(X)[:, list(parts["gate"].classes_).index("forward")]
+        out = np.zeros((len(X), len(self.classes_)))
+        for k, p_dir in (("forward", p_fwd), ("backward", 1.0 - p_fwd)):
+            m = parts[k]
+            cols = [list(self.classes_).index(c) for c in m.classes_]
+            out[:, cols] += p_dir[:, None] * m.predict_proba(X)
         return out
 
     def predict(self, X: np.ndarray) -> np.ndarray:

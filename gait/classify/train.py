@@ -49,6 +49,14 @@ def _estimator(task: str, seed: int):
     return cls(random_state=seed)
 
 
+def fit_params(task: str, steps: StepSet, mask: np.ndarray) -> dict[str, Any]:
+    """Extra ``fit`` arguments of a task's estimator for the rows ``mask`` of ``steps``: the
+    strike classifier gets each row's direction (its ``direction_split``)."""
+    if task != "strike":
+        return {}
+    return {"direction": np.asarray(steps.direction[mask], dtype=object)}
+
+
 def _labelled(y: np.ndarray) -> np.ndarray:
     return np.array([v is not None and v == v and v != "" for v in y], dtype=bool)
 
@@ -165,6 +173,7 @@ def train(
                 column=task,
             )
         Xm, ym, gm, wm = steps.X[m], y[m].astype(str), steps.subject[m], weights[m]
+        kw = fit_params(task, steps, m)
         pred = np.full(len(steps), None, dtype=object)
         proba = np.full((len(steps), len(present)), np.nan)
         n_groups = len(np.unique(gm))
@@ -175,7 +184,9 @@ def train(
                     progress(f"{task}: cross-validation fold {i + 1}/{k}")
                 if len(np.unique(ym[tr])) < 2:
                     continue
-                est = _estimator(task, seed).fit(Xm[tr], ym[tr], sample_weight=wm[tr])
+                est = _estimator(task, seed).fit(
+                    Xm[tr], ym[tr], sample_weight=wm[tr], **{k: v[tr] for k, v in kw.items()}
+                )
                 p = est.predict_proba(Xm[te])
                 cols = [present.index(c) for c in est.classes_]
                 full = np.zeros((len(te), len(present)))
@@ -185,7 +196,7 @@ def train(
                 pred[idx] = np.array(present, dtype=object)[np.argmax(full, axis=1)]
         if progress is not None:
             progress(f"{task}: final fit on all {int(m.sum())} steps")
-        models[task] = _estimator(task, seed).fit(Xm, ym, sample_weight=wm)
+        models[task] = _estimator(task, seed).fit(Xm, ym, sample_weight=wm, **kw)
         oof[task] = pred
         oof_p[task] = proba
     real = ~steps.jittered  # the card scores the real contacts only

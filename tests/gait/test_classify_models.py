@@ -81,8 +81,20 @@ def test_model_folder_round_trip_and_card(small_model):
     assert not used_s & {"rev:swing_peak_rad_s", "rev:planarity", "rev:g_norm_ms2"}
     assert {"rev:reversal_t_s", "rev:dv_h_reversal_m_s", "rev:w_s", "rev:theta"} <= used_s
     assert not any(n.startswith("rev:") for n in used)  # direction: not the landing
-    for model, name in ((d, "direction"), (s, "strike")):
-        spec = json.loads((small_model / f"{name}.json").read_text())
+    # the strike model is split by direction (eighth pass): a direction gate reading only the
+    # direction model's channels and one model per direction reading the strike channels
+    assert s.by_direction_ is not None and set(s.by_direction_) == {"forward", "backward"}
+    used_g = {names[i].split("@")[0] for i in s.gate_.columns_}
+    assert used_g == used and not used_g & set(DIRECTION_EXCLUDED)
+    for part in s.by_direction_.values():
+        assert np.array_equal(part.columns_, s.columns_)
+    spec_s = json.loads((small_model / "strike.json").read_text())["direction_split"]
+    for model, spec in (
+        (d, json.loads((small_model / "direction.json").read_text())),
+        (s.gate_, spec_s["gate"]),
+        (s.by_direction_["forward"], spec_s["forward"]),
+        (s.by_direction_["backward"], spec_s["backward"]),
+    ):
         assert spec["columns"] == [int(i) for i in model.columns_]
     X2 = X.copy()
     X2[:, [i for i in range(len(names)) if i not in set(d.columns_)]] = 1e6
@@ -307,10 +319,12 @@ def test_models_of_another_feature_set_are_refused_with_a_clear_message(small_mo
     folder = tmp_path / "old"
     shutil.copytree(small_model, folder)
     spec = json.loads((folder / "strike.json").read_text())
-    spec["n_features"] += 1
-    if spec.get("columns") is None:  # a model reading every column: one more of each
-        for key in ("fill", "mean", "scale"):
-            spec[key].append(1.0)
+    parts = [spec, *(spec.get("direction_split") or {}).values()]  # the split's gate and models
+    for part in parts:
+        part["n_features"] += 1
+        if "fill" in part and part.get("columns") is None:  # reads every column: one more
+            for key in ("fill", "mean", "scale"):
+                part[key].append(1.0)
     (folder / "strike.json").write_text(json.dumps(spec))
     with pytest.raises(ModelFileError, match="retrain"):
         load_models(folder)
@@ -339,3 +353,63 @@ def test_models_of_the_previous_feature_set_read_their_columns_by_name(small_mod
     np.testing.assert_allclose(
         s.predict_proba(steps.X), old.predict_proba(steps.X[:, cols]), rtol=0, atol=1e-9
     )
+
+
+def _flipped_strike(n: int = 400, seed: int = 0):
+    """Rows whose strike cue means opposite strikes forward and backward (as the shank's turn
+    after a landing does): column 0 tells direction, column 1 x direction tells strike."""
+    rng = np.random.default_rng(seed)
+    d = np.where(rng.random(n) < 0.5, "forward", "backward")
+    sgn = np.where(d == "forward", 1.0, -1.0)
+    heel = rng.random(n) < 0.5
+    X = np.column_stack(
+        [sgn + 0.3 * rng.normal(size=n), sgn * np.where(heel, 1.0, -1.0) + 0.3 * rng.normal(size=n)]
+    )
+    X = np.column_stack([X, rng.normal(size=n)])
+    return X, np.where(heel, "heel", "forefoot"), d
+
+
+def test_strike_split_by_direction_composes_the_gate_and_the_two_models():
+    from gait.classify.portable import PortableClassifier, export
+
+    X, y, d = _flipped_strike()
+    Xt, yt, dt = _flipped_strike(seed=1)
+    split = StrikeClassifier(kind="logistic").fit(X, y, direction=d)
+    plain = StrikeClassifier(kind="logistic").fit(X, y)  # no direction given: one model
+    assert plain.by_direction_ is None and plain.gate_ is None
+    assert np.mean(split.predict(Xt) == yt) > 0.95 > 0.7 > np.mean(plain.predict(Xt) == yt)
+    # p(class) = p(forward) p(class | forward) + p(backward) p(class | backward)
+    g = split.gate_
+    p_fwd = g.predict_proba(Xt)[:, list(g.classes_).index("forward")]
+    assert np.mean((p_fwd > 0.5) == (dt == "forward")) > 0.95
+    want = np.zeros((len(Xt), 2))
+    for k, p_dir in (("forward", p_fwd), ("backward", 1 - p_fwd)):
+        m = split.by_direction_[k]
+        want[:, [list(split.classes_).index(c) for c in m.classes_]] += p_dir[:, None] * (
+            m.predict_proba(Xt)
+        )
+    np.testing.assert_allclose(split.predict_proba(Xt), want, rtol=0, atol=1e-12)
+    # each direction's model learnt from that direction's rows only
+    fwd = split.by_direction_["forward"]
+    assert np.mean(fwd.predict(Xt[dt == "forward"]) == yt[dt == "forward"]) > 0.95
+    # the plain-array copy predicts the same
+    spec = json.loads(json.dumps(export(split)))
+    np.testing.assert_allclose(
+        PortableClassifier(spec).predict_proba(Xt), split.predict_proba(Xt), rtol=0, atol=1e-9
+    )
+    spec["direction_split"]["gate"]["classes"] = ["heel", "forefoot"]
+    with pytest.raises(ValueError, match="classes"):
+        PortableClassifier(spec)
+
+
+def test_strike_split_needs_two_classes_in_each_direction():
+    X, y, d = _flipped_strike()
+    y = np.where(d == "backward", "forefoot", y)  # backward: forefoot only (as the SNU walker)
+    est = StrikeClassifier(kind="logistic").fit(X, y, direction=d)
+    assert est.by_direction_ is None and est.gate_ is None  # one model, as without directions
+    unknown = np.where(np.arange(len(d)) % 7 == 0, None, d)  # unknown rows go to both models
+    X, y, _ = _flipped_strike()
+    est = StrikeClassifier(kind="logistic").fit(X, y, direction=unknown)
+    assert est.gate_ is not None and est.by_direction_ is not None
+    with pytest.raises(ValueError, match="one entry per row"):
+        StrikeClassifier(kind="logistic").fit(X, y, direction=d[:-1])
