@@ -75,7 +75,8 @@ R_POST_DONE = 7  # 1 once its after-window was measured
 R_FC = 8
 R_IMPACT = 9  # onset of a sharp impact up to P_HEEL after Z (NO_IDX: none, or not known yet)
 R_EARLY_NO = 10  # 1 once it is certain, before its after-window ends, that it is no swing
-N_RI = 11
+R_FADED = 11  # 1 if its bout of motion ended in rest before its rotation did (a last step)
+N_RI = 12
 RF_PEAK = 0
 RF_RMIN = 1
 RF_EXC = 2  # the lobe's excursion
@@ -170,8 +171,9 @@ def next_contact_min_idx(istate: np.ndarray, rec_i: np.ndarray, ip: np.ndarray) 
     """A lower bound on the index of any contact not returned yet.
 
     Gyroscope path: a swing's contact lies at its lobe's zero crossing, at the reversal after
-    it, or at an impact onset at most ``P_BACK`` before the crossing. An undecided record has its
-    crossing in the past; a lobe under way (or one not begun) crosses at the next sample or
+    it, or at an impact onset at most ``P_BACK`` before the crossing (a swing that outlasted
+    its bout, ``R_FADED``: where its rate fell fastest, after its peak). An undecided record has
+    its crossing in the past; a lobe under way (or one not begun) crosses at the next sample or
     later. An isolated step lands at the landing of a rejected lobe of its bout (which lies
     ``P_BACK`` before that lobe's crossing at the earliest) or ``P_SETTLE`` before the bout's
     last motion, which only moves on, and never before the bout's start.
@@ -189,6 +191,8 @@ def next_contact_min_idx(istate: np.ndarray, rec_i: np.ndarray, ip: np.ndarray) 
             r = rec_i[(head + k) % CAP]
             if r[R_STATE] == 0:
                 bound = min(bound, int(r[R_Z]) - back)
+                if r[R_FADED] == 1:
+                    bound = min(bound, int(r[R_PEAK_IDX]))
         b_start = int(istate[I_BOUT_START])
         if ip[P_QUIET] > 0 and b_start != NO_IDX and int(istate[I_LAST_IC]) < b_start:
             iso = int(istate[I_BOUT_LAST]) - int(ip[P_SETTLE])
@@ -371,6 +375,7 @@ def _close_lobe(
     rec_i[row, R_FC] = istate[I_LOBE_FC]
     rec_i[row, R_IMPACT] = NO_IDX
     rec_i[row, R_EARLY_NO] = 0
+    rec_i[row, R_FADED] = 0
     rec_f[row, RF_QSUM] = 0.0
     rec_f[row, RF_PEAK] = peak
     rec_f[row, RF_RMIN] = istate[I_LOBE_SIGN] * w
@@ -517,6 +522,23 @@ def _landing(
         return rev
     impact = rec_i[row, R_IMPACT]
     return z if impact == NO_IDX else min(impact, z)
+
+
+@njit(cache=True, _nrt=False)
+def _stop(rec_i: np.ndarray, row: int, ring: np.ndarray, mask: int) -> int:
+    """Where a heel-first swing that outlasted its bout's motion was stopped: the sample where
+    its rate fell fastest between its peak and its end (the ground stopping it; after a last
+    step the segment may keep turning slowly as the walker settles, so the lobe's end comes
+    0.1-0.2 s after the contact)."""
+    sign = rec_i[row, R_SIGN]
+    best = 0.0
+    at = rec_i[row, R_Z]
+    for k in range(rec_i[row, R_PEAK_IDX] + 1, rec_i[row, R_Z] + 1):
+        d = sign * (ring[(k - 1) & mask, 0] - ring[k & mask, 0])
+        if d > best:
+            best = d
+            at = k
+    return at
 
 
 @njit(cache=True, inline="always", _nrt=False)
@@ -766,6 +788,8 @@ def detect_block(
                     ic = min(rec_i[row, R_IMPACT], rec_i[row, R_Z])
                 else:
                     ic = _landing(rec_i, row, ring, mask, ip, fp)
+                if rec_i[row, R_FADED] == 1 and ic <= rec_i[row, R_Z]:
+                    ic = _stop(rec_i, row, ring, mask)
                 n_out = _emit(ic, rec_i[row, R_FC], istate, out_ic, out_fc, n_out)
                 rec_i[row, R_STATE] = 1
                 fstate[F_LEVEL] = (1.0 - fp[Q_LEVEL_ALPHA]) * fstate[F_LEVEL] + fp[
@@ -788,8 +812,13 @@ def detect_block(
             waiting = False
             for k in range(istate[I_NREC]):
                 row = (head + k) % CAP
-                if rec_i[row, R_STATE] == 0 and rec_i[row, R_Z] <= istate[I_BOUT_LAST]:
+                if rec_i[row, R_STATE] != 0 or rec_i[row, R_START] > istate[I_BOUT_LAST]:
+                    continue
+                if rec_i[row, R_Z] <= istate[I_BOUT_LAST]:
                     waiting = True
+                elif istate[I_SENSE] == 0 or rec_i[row, R_SIGN] == istate[I_SENSE]:
+                    waiting = True
+                    rec_i[row, R_FADED] = 1
             if not waiting:
                 ic = istate[I_BOUT_CAND]
                 if ic == NO_IDX:

@@ -73,7 +73,14 @@ class AnkleStepDetector(BaseStepDetector):
        than ``quiet_s`` included) that ends in rest without a contact, spent ``isolated_min_s``
        above the threshold and had a lobe of a swing's duration turning at
        ``isolated_axis_dps``, is a step (a small first or last step, a turn step): it landed
-       where its last large lobe did (as in 4.), or ``settle_s`` before its motion ended.
+       where its last large lobe did (as in 4.), or ``settle_s`` before its motion ended. The
+       bout waits for a swing-candidate lobe that began in it and is still undecided (in the
+       swing sense, or any while the sense is unknown): a slow swing's rate falls below
+       ``abs_on_dps`` 20-70 ms before its rotation has died away, so a slow walker's every
+       step and a first step from standing end their bout with their swing still open. Such a
+       swing, if heel first, landed where its rate fell fastest between its peak and ``Z`` (the
+       ground stops it; after a last step the segment may keep turning slowly as the walker
+       settles, and ``Z`` comes 0.1-0.2 s after the contact).
     6. Final contact (toe-off, ``fc_t_s``): the extreme of the rate the other way within
        ``fc_back_s`` before the swing lobe began (push-off or pre-swing peaks as the toe leaves).
 

@@ -1,0 +1,67 @@
+"""A slow walker whose every step is its own bout of motion: each swing is found where it ends.
+
+Synthetic rotation about one axis (100 Hz): each step is a pre-swing rotation (-100 deg/s,
+half-sine over 0.3 s) and a swing (+150 deg/s, half-sine over 0.4 s), with 1 s of standing
+between steps. The rate's norm falls below the motion threshold (50 deg/s) about 40 ms before
+the swing's rotation has died away (below 10 % of its peak), and the standing after it is a
+rest: the bout of motion ends while the swing's record is still undecided. The detector once
+ended the bout at once and placed the step at the rotation before the swing (its reversal, 0.2 s
+before the swing's end), then dropped the swing itself as that contact's own rotation.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from gait.steps import AnkleStepDetector
+from gait.types import SampleBlock
+
+FS = 100.0
+
+
+def _half_sine(duration_s: float, peak_dps: float) -> np.ndarray:
+    n = round(duration_s * FS)
+    return peak_dps * np.sin(np.pi * (np.arange(n) + 0.5) / n)
+
+
+def _slow_steps(n_steps: int = 6) -> tuple[SampleBlock, list[int]]:
+    parts = [np.zeros(round(1.0 * FS))]
+    ends = []
+    n = len(parts[0])
+    for _ in range(n_steps):
+        for seg in (_half_sine(0.3, -100.0), _half_sine(0.4, 150.0)):
+            parts.append(seg)
+            n += len(seg)
+        ends.append(n)
+        parts.append(np.zeros(round(1.0 * FS)))
+        n += len(parts[-1])
+    w = np.concatenate(parts)
+    gyr = np.zeros((len(w), 3))
+    gyr[:, 1] = w
+    acc = np.zeros((len(w), 3))
+    acc[:, 2] = 9.81
+    return SampleBlock(np.arange(len(w)) / FS, acc, gyr, FS), ends
+
+
+def test_each_slow_step_lands_where_its_swing_ends():
+    samples, ends = _slow_steps()
+    steps = AnkleStepDetector(estimate_other_foot=False).detect(samples).steps_
+    ic = steps.ic_idx[steps.instrumented]
+    assert len(ic) == len(ends)
+    for i, end in zip(ic, ends, strict=True):
+        assert abs(i - end) <= round(0.06 * FS), (i, end)
+
+
+@pytest.mark.parametrize("block", [1, 7, 50])
+def test_slow_steps_in_a_stream_are_the_same(block):
+    samples, _ = _slow_steps()
+    whole = AnkleStepDetector().detect(samples).steps_
+    stream = AnkleStepDetector().stream(FS, has_gyro=True)
+    got = []
+    for a in range(0, samples.n_samples, block):
+        part = stream.feed(samples.slice(a, min(a + block, samples.n_samples)))
+        got += part.ic_idx[part.instrumented].tolist()
+    part = stream.finish()
+    got += part.ic_idx[part.instrumented].tolist()
+    assert got == whole.ic_idx[whole.instrumented].tolist()
