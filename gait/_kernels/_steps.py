@@ -527,15 +527,17 @@ def _landing(
 @njit(cache=True, _nrt=False)
 def _stop(rec_i: np.ndarray, row: int, ring: np.ndarray, mask: int) -> int:
     """Where a heel-first swing that outlasted its bout's motion was stopped: the sample where
-    its rate fell fastest between its peak and its end (the ground stopping it; after a last
-    step the segment may keep turning slowly as the walker settles, so the lobe's end comes
-    0.1-0.2 s after the contact)."""
+    its rate fell fastest in the lower half of the lobe, from half its peak to its end (the
+    ground stopping it; after a last step the segment may keep turning slowly as the walker
+    settles, so the lobe's end comes 0.1-0.2 s after the contact). The upper half is left out:
+    a fall just after the peak is the leg braking its own swing, not the ground."""
     sign = rec_i[row, R_SIGN]
+    half = 0.5 * sign * ring[rec_i[row, R_PEAK_IDX] & mask, 0]
     best = 0.0
     at = rec_i[row, R_Z]
     for k in range(rec_i[row, R_PEAK_IDX] + 1, rec_i[row, R_Z] + 1):
         d = sign * (ring[(k - 1) & mask, 0] - ring[k & mask, 0])
-        if d > best:
+        if d > best and sign * ring[(k - 1) & mask, 0] <= half:
             best = d
             at = k
     return at

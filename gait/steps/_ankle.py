@@ -78,9 +78,10 @@ class AnkleStepDetector(BaseStepDetector):
        swing sense, or any while the sense is unknown): a slow swing's rate falls below
        ``abs_on_dps`` 20-70 ms before its rotation has died away, so a slow walker's every
        step and a first step from standing end their bout with their swing still open. Such a
-       swing, if heel first, landed where its rate fell fastest between its peak and ``Z`` (the
-       ground stops it; after a last step the segment may keep turning slowly as the walker
-       settles, and ``Z`` comes 0.1-0.2 s after the contact).
+       swing, if heel first, landed where its rate fell fastest below half its peak, before
+       ``Z`` (the ground stops it; after a last step the segment may keep turning slowly as the
+       walker settles, and ``Z`` comes 0.1-0.2 s after the contact; a fall nearer the peak is
+       the leg braking its own swing).
     6. Final contact (toe-off, ``fc_t_s``): the extreme of the rate the other way within
        ``fc_back_s`` before the swing lobe began (push-off or pre-swing peaks as the toe leaves).
 

@@ -6,7 +6,8 @@ between steps. The rate's norm falls below the motion threshold (50 deg/s) about
 the swing's rotation has died away (below 10 % of its peak), and the standing after it is a
 rest: the bout of motion ends while the swing's record is still undecided. The detector once
 ended the bout at once and placed the step at the rotation before the swing (its reversal, 0.2 s
-before the swing's end), then dropped the swing itself as that contact's own rotation.
+before the swing's end), then dropped the swing itself as that contact's own rotation. A swing
+the leg brakes sharply just after its peak still lands where its rate drops to rest.
 """
 
 from __future__ import annotations
@@ -25,12 +26,22 @@ def _half_sine(duration_s: float, peak_dps: float) -> np.ndarray:
     return peak_dps * np.sin(np.pi * (np.arange(n) + 0.5) / n)
 
 
-def _slow_steps(n_steps: int = 6) -> tuple[SampleBlock, list[int]]:
+def _braked_swing() -> np.ndarray:
+    """A swing the leg brakes itself just after its peak (200 -> 120 deg/s in 30 ms, faster than
+    the ground later stops it), then carries on slowly before the foot lands (90 -> 0 deg/s in
+    0.12 s)."""
+    pts_s = np.array([0.0, 0.12, 0.15, 0.35, 0.47])
+    pts_dps = np.array([0.0, 200.0, 120.0, 90.0, 0.0])
+    return np.interp(np.arange(round(0.47 * FS)) / FS, pts_s, pts_dps)
+
+
+def _slow_steps(n_steps: int = 6, braked: bool = False) -> tuple[SampleBlock, list[int]]:
     parts = [np.zeros(round(1.0 * FS))]
     ends = []
     n = len(parts[0])
     for _ in range(n_steps):
-        for seg in (_half_sine(0.3, -100.0), _half_sine(0.4, 150.0)):
+        swing = _braked_swing() if braked else _half_sine(0.4, 150.0)
+        for seg in (_half_sine(0.3, -100.0), swing):
             parts.append(seg)
             n += len(seg)
         ends.append(n)
@@ -44,8 +55,9 @@ def _slow_steps(n_steps: int = 6) -> tuple[SampleBlock, list[int]]:
     return SampleBlock(np.arange(len(w)) / FS, acc, gyr, FS), ends
 
 
-def test_each_slow_step_lands_where_its_swing_ends():
-    samples, ends = _slow_steps()
+@pytest.mark.parametrize("braked", [False, True])
+def test_each_slow_step_lands_where_its_swing_ends(braked):
+    samples, ends = _slow_steps(braked=braked)
     steps = AnkleStepDetector(estimate_other_foot=False).detect(samples).steps_
     ic = steps.ic_idx[steps.instrumented]
     assert len(ic) == len(ends)
