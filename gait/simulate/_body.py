@@ -232,6 +232,7 @@ class LegModel:
             stride.shape,
             stride.knee_at_contact_deg,
             stride.contact_lag,
+            stride.contact_hold,
         )
         return segment_angle_deg(stride.mode, stride.direction, "shank", *args)
 
@@ -369,7 +370,8 @@ class LegModel:
 
         def chain(uu):
             phase = sr.duty + (1 - sr.duty) * uu
-            args = (phase, sr.duty, sr.scale, sr.shape, sr.knee_at_contact_deg, sr.contact_lag)
+            args = (phase, sr.duty, sr.scale, sr.shape, sr.knee_at_contact_deg)
+            args += (sr.contact_lag, sr.contact_hold)
             th_t = np.radians(segment_angle_deg(sr.mode, sr.direction, "thigh", *args))
             th_s_deg = segment_angle_deg(sr.mode, sr.direction, "shank", *args)
             th_s = np.radians(th_s_deg)

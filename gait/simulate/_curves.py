@@ -165,6 +165,19 @@ CONTACT_LAG_SPAN = 0.2
 #: Walking speeds (m/s) at and below which a forefoot / midfoot landing's lag is whole, and at
 #: and above which it is a heel strike's (which does not change with speed).
 CONTACT_LAG_SPEEDS = (0.5, 1.1)
+#: Simulator v15: after a slow forward midfoot (flat) landing the limb holds still while the
+#: load comes on (``contact_hold_delay``): no heel rocker carries the tibia forward over the foot
+#: [Perry & Burnfield 2010], and the SNU walker's flat landings at <= 0.55 m/s (68) keep the
+#: shank within about 10 deg/s of still from 50 to 150 ms after the contact (v14: 65-85 deg/s in
+#: the stance sense; its heel strikes about 60). The limb's phase is held back over the first
+#: ``CONTACT_HOLD_SPAN[2]`` of the cycle (its rate ramping to 0 by ``[0]`` and back from ``[1]``)
+#: and catches up by ``CONTACT_HOLD_SPAN[3]``; the share of the rate held is whole at and below
+#: ``CONTACT_LAG_SPEEDS[0]`` and gone at ``[1]`` (as the square of the lag's speed factor: the
+#: walker's flat landings at 0.55-0.8 m/s turn at about 0.7 of its heel strikes' rate). The
+#: walker's slow forefoot landings (7) hold too, but the same hold for forefoot landings was not
+#: kept (docs/simulator.md, "Version 15").
+CONTACT_HOLD = {("walk", "midfoot"): 0.9}
+CONTACT_HOLD_SPAN = (0.03, 0.08, 0.28, 0.5)
 #: Speed at which the key-point curves apply (m/s); other speeds scale the excursion.
 REFERENCE_SPEED_M_S = {"walk": 1.3, "run": 3.2}
 
@@ -307,6 +320,7 @@ def segment_angle_deg(
     shape: CurveShape | None = None,
     knee_at_contact_deg: float = 0.0,
     contact_lag: float = 0.0,
+    contact_hold: float = 0.0,
 ) -> np.ndarray:
     """Segment angle (deg) of the thigh or shank at ``phase`` of a stride.
 
@@ -314,11 +328,14 @@ def segment_angle_deg(
     ``shape`` is the person's or style's deviation from the reference (``CurveShape``);
     ``knee_at_contact_deg`` flexes the knee more (> 0) around contact, as forefoot landings do;
     ``contact_lag`` (fraction of the cycle) lands the foot that much earlier in the limb's
-    terminal swing (``contact_lag_phase``).
+    terminal swing (``contact_lag_phase``); ``contact_hold`` (0-1) holds the limb still after
+    the contact (``contact_hold_delay``).
     """
     shape = shape or CurveShape()
     p = np.mod(np.asarray(phase, dtype=np.float64), 1.0)
     pl = contact_lag_phase(p, contact_lag) if contact_lag else p
+    if contact_hold:
+        pl = np.mod(pl - contact_hold * contact_hold_delay(p), 1.0)
     ref = reference_phase(mode, direction, _warp(pl, duty, shape), duty)
     ct = fourier_coefficients(mode, "thigh", direction)
     thigh = ct[0] + scale * shape.thigh_gain * (evaluate(ct, ref) - ct[0])
@@ -351,6 +368,35 @@ def contact_lag_phase(p: np.ndarray, lag: float) -> np.ndarray:
     x = np.where(p < 0.5, p, p - 1.0) / CONTACT_LAG_SPAN
     b = np.where(np.abs(x) < 1.0, (1.0 - x * x) ** 3, 0.0)
     return np.mod(p - lag * b, 1.0)
+
+
+def contact_hold_delay(p: np.ndarray) -> np.ndarray:
+    """How far (fraction of the cycle) the limb's phase falls behind at ``p`` (0 = contact) when
+    it is held still after the contact (simulator v15, ``CONTACT_HOLD``): its rate falls from
+    the contact's to 0 by ``CONTACT_HOLD_SPAN[0]``, stays 0 until ``[1]``, is back by ``[2]``
+    (smootherstep ramps, so the rate is the same on both sides of the contact), and the delay
+    is made up by ``[3]``, before the heel rises. 0 in the swing.
+    """
+    r1, r2, r3, c = CONTACT_HOLD_SPAN
+    p = np.mod(np.asarray(p, dtype=np.float64), 1.0)
+
+    def integ(u):  # integral of the smootherstep from 0 to u
+        u = np.clip(u, 0.0, 1.0)
+        return u**6 - 3.0 * u**5 + 2.5 * u**4
+
+    total = 0.5 * r1 + (r2 - r1) + 0.5 * (r3 - r2)
+    u2 = (p - r2) / (r3 - r2)
+    d = np.where(
+        p < r1,
+        r1 * integ(p / r1),
+        np.where(
+            p < r2,
+            0.5 * r1 + (p - r1),
+            0.5 * r1 + (r2 - r1) + (r3 - r2) * (np.clip(u2, 0.0, 1.0) - integ(u2)),
+        ),
+    )
+    d = np.where(p < r3, d, total * (1.0 - _smootherstep((p - r3) / (c - r3))))
+    return np.where(p < c, d, 0.0)
 
 
 def contact_knee_profile(

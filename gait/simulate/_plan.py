@@ -12,6 +12,7 @@ import numpy as np
 
 from gait.consts import GRAVITY_MS2
 from gait.simulate._curves import (
+    CONTACT_HOLD,
     CONTACT_LAG,
     CONTACT_LAG_SPEEDS,
     REFERENCE_SPEED_M_S,
@@ -163,6 +164,8 @@ class Stride:
     knee_at_contact_deg: float = 0.0
     #: How early in the limb's terminal swing the foot touches (``_curves.CONTACT_LAG``).
     contact_lag: float = 0.0
+    #: How still the limb holds after the contact (0-1, ``_curves.CONTACT_HOLD``).
+    contact_hold: float = 0.0
 
 
 @dataclass
@@ -329,6 +332,7 @@ def _add_bout(bout: Bout, t0, t_end, person, rng, stances, intervals, contacts, 
             knee_ic - STRIKE_KNEE_DEG[(mode, strike)]
         )
         lag = 0.0
+        hold = 0.0
     else:
         u_knee = (knee_ic - STRIKE_KNEE_DEG[(mode, strike)] + 2.0) / 4.0
         lo, hi = CONTACT_LAG.get((mode, strike), (0.0, 0.0))
@@ -337,6 +341,8 @@ def _add_bout(bout: Bout, t0, t_end, person, rng, stances, intervals, contacts, 
         v_whole, v_gone = CONTACT_LAG_SPEEDS
         slow = min(max((v_gone - v) / (v_gone - v_whole), 0.0), 1.0)
         lag = lag_heel + (lo + (hi - lo) * u_knee - lag_heel) * slow
+        # v15: a slow forefoot / midfoot landing holds the limb still while the load comes on
+        hold = CONTACT_HOLD.get((mode, strike), 0.0) * slow * slow
     duty = _duty(mode, direction, v, person)
     ex = BACK_WALK_SPEED_EXPONENT if (mode, direction) == ("walk", "backward") else 0.4
     scale = person.excursion * (v / REFERENCE_SPEED_M_S[mode]) ** ex
@@ -380,6 +386,7 @@ def _add_bout(bout: Bout, t0, t_end, person, rng, stances, intervals, contacts, 
             shape,
             knee_ic,
             lag,
+            hold,
         )
         stances[-1].next = stride
         if first_stride is None:
