@@ -386,7 +386,9 @@ def _add_bout(bout: Bout, t0, t_end, person, rng, stances, intervals, contacts, 
             shape,
             knee_ic,
             lag,
-            hold,
+            # v15: a bout's first landing from standing turns the shank as a heel strike's (the
+            # walker's first flat / forefoot landings of a clip: -43 / -38 deg/s 50-150 ms on)
+            hold if k > 0 else 0.0,
         )
         stances[-1].next = stride
         if first_stride is None:

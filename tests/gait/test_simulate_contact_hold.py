@@ -62,9 +62,12 @@ def test_hold_fades_with_speed_and_is_not_used_backward_or_for_heels():
         ]
 
     top = _curves.CONTACT_HOLD[("walk", "midfoot")]
-    assert all(abs(h - top) < 1e-12 for h in holds("midfoot", 0.45))
+    slow = holds("midfoot", 0.45)
+    # a bout's first landing from standing turns the shank (the walker's first flat landings)
+    assert slow[0] == 0.0
+    assert all(abs(h - top) < 1e-12 for h in slow[1:])
     assert all(h == 0.0 for h in holds("midfoot", 1.3))
-    assert all(0.0 < h < top for h in holds("midfoot", 0.8))
+    assert all(0.0 < h < top for h in holds("midfoot", 0.8)[1:])
     assert all(h == 0.0 for h in holds("heel", 0.45))
     assert all(h == 0.0 for h in holds("midfoot", 0.45, "backward"))
 
