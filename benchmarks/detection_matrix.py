@@ -233,10 +233,10 @@ SIM_SPEEDS = {
     ("run", "backward"): (1.8, 2.4),
 }
 #: ``sim-slow`` (on request): slow walkers, at the low end of the simulator's speed range.
-#: Slow walkers after a stroke walk below 0.54 m/s overground (the slowest quartile of a
-#: community-dwelling group whose mean was 0.74 ± 0.42 m/s [Ng et al. 2016, J Rehabil Med
-#: 48:666]); older adults walk backward slower and with shorter strides than forward
-#: [Laufer 2005, J Gerontol A 60:627]; the simulator draws backward speeds down to 0.3 m/s.
+#: After a stroke, 0.4-0.8 m/s is "limited community" walking and below 0.4 m/s "household"
+#: walking [Perry et al. 1995, Stroke 26:982]; older adults walk backward slower and with
+#: shorter strides than forward [Laufer 2005, J Gerontol A 60:627]; the simulator draws
+#: backward speeds down to 0.3 m/s.
 SIM_SLOW_SPEEDS = {("walk", "forward"): (0.4, 0.55), ("walk", "backward"): (0.3, 0.45)}
 
 
@@ -247,7 +247,7 @@ def sim_recordings(fs: float, *, body: bool = False, slow: bool = False) -> list
     speeds = SIM_SLOW_SPEEDS if slow else SIM_SPEEDS
     out = []
     n = 0
-    for gait in ("walk", "run") if not slow else ("walk",):
+    for gait in dict.fromkeys(g for g, _ in speeds):  # the gaits of the table, in its order
         for direction in ("forward", "backward"):
             for strike in ("heel", "midfoot", "forefoot"):
                 for person in range(2):

@@ -34,6 +34,7 @@ from gait._kernels._features import (
     SCALARS,
 )
 from gait.classify.features import ANCHORED_PREFIX
+from gait.classify.portable import mix_by_direction
 
 #: Every channel and scalar the kernel computes (read around the contact).
 CONTACT_CHANNELS: tuple[str, ...] = CHANNELS + NEAR_CHANNELS + SCALARS
@@ -324,7 +325,7 @@ class StepClassifier(ClassifierMixin, BaseEstimator):
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, ensure_all_finite="allow-nan")
         if getattr(self, "by_direction_", None) is not None:
-            return self._split_proba(X)
+            return mix_by_direction(self.classes_, {"gate": self.gate_, **self.by_direction_}, X)
         Xp = self._prepare(X[:, self.columns_])
         p = self.model_.predict_proba(Xp)
         if self.split_model_ is None:
@@ -338,17 +339,6 @@ class StepClassifier(ClassifierMixin, BaseEstimator):
                 out[:, k] = p_split
             else:
                 out[:, k] = (1.0 - p_split) * p[:, rest.index(c)]
-        return out
-
-    def _split_proba(self, X: np.ndarray) -> np.ndarray:
-        """``p(class) = p(forward) p(class | forward) + p(backward) p(class | backward)``."""
-        g = self.gate_
-        p_fwd = g.predict_proba(X)[:, list(g.classes_).index("forward")]
-        out = np.zeros((len(X), len(self.classes_)))
-        for k, p_dir in (("forward", p_fwd), ("backward", 1.0 - p_fwd)):
-            m = self.by_direction_[k]
-            cols = [list(self.classes_).index(c) for c in m.classes_]
-            out[:, cols] += p_dir[:, None] * m.predict_proba(X)
         return out
 
     def predict(self, X) -> np.ndarray:

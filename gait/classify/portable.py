@@ -127,6 +127,21 @@ def _calibrated_proba(spec: dict[str, Any], Xp: np.ndarray) -> np.ndarray:
     return total / len(spec["members"])
 
 
+def mix_by_direction(classes, parts, X: np.ndarray) -> np.ndarray:
+    """``p(class) = p(forward) p(class | forward) + p(backward) p(class | backward)``, columns
+    in ``classes`` order: ``parts`` maps ``gate`` (a direction model) and ``forward`` /
+    ``backward`` (one model per direction, any subset of the classes) to fitted classifiers
+    (estimators or portable copies)."""
+    gate = parts["gate"]
+    p_fwd = gate.predict_proba(X)[:, list(gate.classes_).index("forward")]
+    out = np.zeros((len(X), len(classes)))
+    for k, p_dir in (("forward", p_fwd), ("backward", 1.0 - p_fwd)):
+        m = parts[k]
+        cols = [list(classes).index(c) for c in m.classes_]
+        out[:, cols] += p_dir[:, None] * m.predict_proba(X)
+    return out
+
+
 class PortableClassifier:
     """Predictions of an exported classifier (``classes_``, ``predict_proba``, ``predict``)."""
 
@@ -165,7 +180,7 @@ class PortableClassifier:
         if X.ndim != 2 or X.shape[1] != self.n_features_in_:
             raise ValueError(f"expected {self.n_features_in_} features per row")
         if self._by_direction is not None:
-            return self._split_proba(X)
+            return mix_by_direction(self.classes_, self._by_direction, X)
         if self._columns is not None:
             X = X[:, self._columns]
         Xp = (np.where(np.isnan(X), self._fill, X) - self._mean) / self._scale
@@ -182,17 +197,6 @@ class PortableClassifier:
                 out[:, k] = p_split
             else:
                 out[:, k] = (1.0 - p_split) * p[:, rest.index(c)]
-        return out
-
-    def _split_proba(self, X: np.ndarray) -> np.ndarray:
-        parts = self._by_direction
-        assert parts is not None
-        p_fwd = parts["gate"].predict_proba(X)[:, list(parts["gate"].classes_).index("forward")]
-        out = np.zeros((len(X), len(self.classes_)))
-        for k, p_dir in (("forward", p_fwd), ("backward", 1.0 - p_fwd)):
-            m = parts[k]
-            cols = [list(self.classes_).index(c) for c in m.classes_]
-            out[:, cols] += p_dir[:, None] * m.predict_proba(X)
         return out
 
     def predict(self, X: np.ndarray) -> np.ndarray:
