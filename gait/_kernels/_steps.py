@@ -701,10 +701,16 @@ def detect_block(
                 fstate[F_LOBE_EXC] = lobe_exc
                 if _swing_candidate(g, istate, fstate, ip, fp):
                     _close_lobe(g, w, istate, fstate, rec_i, rec_f, ring, ip, fp)
-        if lobe_open == 0 and abs(w) > OPEN_DPS and s != lobe_sign:
+        if (
+            lobe_open == 0
+            and abs(w) > OPEN_DPS
+            and (s != lobe_sign or abs(ring[(g - 1) & mask, 0]) <= OPEN_DPS)
+        ):
             # a new lobe, from the zero crossing or, if later, from where the rate left rest
             # (a first step from standing); its toe-off candidate is the other sense's extreme
-            # just before it
+            # just before it. The rate leaving a gyroscope's noise again the way the ended lobe
+            # turned also begins one: a swing after a small rotation its own way (a shift of
+            # weight before a first step) is a lobe of its own, not lost
             start = last_cross
             for k in range(g - 1, max(last_cross, g - mask), -1):
                 if abs(ring[k & mask, 0]) <= OPEN_DPS:

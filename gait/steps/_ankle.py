@@ -41,7 +41,9 @@ class AnkleStepDetector(BaseStepDetector):
        rested in between, from where ``w`` left a gyroscope's noise (5 deg/s): a first step
        from standing does not count the standing as its swing's duration. When motion resumes
        after a rest (``quiet_s``) turning the way the last lobe did, that is a new lobe (a
-       first step in the sense of the last one before the rest). Its rotation has ended
+       first step in the sense of the last one before the rest); so is the rate leaving that
+       noise again the way an ended lobe turned (a swing after a small rotation its own way,
+       such as a shift of weight before a first step). Its rotation has ended
        (``Z``) when ``w`` falls below ``end_frac`` of its peak. A lobe is a swing candidate if
        its peak reaches max(``abs_on_dps``, ``rel_on`` x the running level of swing peaks), it
        lasted ``min_swing_s``-``max_swing_s`` (or ``fast_swing_s`` or more if it turned the
