@@ -30,7 +30,7 @@ I_LOBE_OPEN = 1  # 1 while a lobe is under way (its rotation has not ended yet)
 I_LOBE_SIGN = 2  # sign of the current (or last) lobe of the rate about the axis (+1 / -1)
 I_LOBE_START = 3  # its first sample (its zero crossing, or where it left rest if later)
 I_LOBE_PEAK = 4  # the sample of its largest |rate|
-I_LOBE_FC = 5  # the toe-off candidate before it: extreme of the other sense within P_FC_BACK
+I_LOBE_FC = 5  # unused (the toe-off candidate is found when a lobe is kept: ``_toe_off``)
 I_W_SIGN = 6  # sign of the rate about the axis at the last sample
 I_LAST_CROSS = 7  # last sample where that sign changed
 I_NREC = 8  # records in the FIFO
@@ -349,6 +349,22 @@ def _swing_candidate(
     return True
 
 
+@njit(cache=True, inline="always", _nrt=False)
+def _toe_off(sign: int, start: int, ring: np.ndarray, ip: np.ndarray) -> int:
+    """Toe-off candidate before a lobe of sense ``sign`` that starts at ``start``: the extreme of
+    the other sense within ``P_FC_BACK`` before it (found when the lobe is kept as a candidate;
+    the ring still holds those samples then)."""
+    mask = ip[P_RING_MASK]
+    fc = start
+    best = 0.0
+    for k in range(max(0, start - ip[P_FC_BACK]), start + 1):
+        v = -sign * ring[k & mask, 0]
+        if v > best:
+            best = v
+            fc = k
+    return fc
+
+
 @njit(cache=True, _nrt=False)
 def _close_lobe(
     g: int,
@@ -372,7 +388,7 @@ def _close_lobe(
     rec_i[row, R_RMIN_IDX] = g
     rec_i[row, R_STATE] = 0
     rec_i[row, R_POST_DONE] = 0
-    rec_i[row, R_FC] = istate[I_LOBE_FC]
+    rec_i[row, R_FC] = _toe_off(istate[I_LOBE_SIGN], istate[I_LOBE_START], ring, ip)
     rec_i[row, R_IMPACT] = NO_IDX
     rec_i[row, R_EARLY_NO] = 0
     rec_i[row, R_FADED] = 0
@@ -609,7 +625,7 @@ def detect_block(
     phase = istate[I_BOUT_COUNT] % every
     # parameters read in the per-sample paths, as locals (stores to the state arrays would
     # otherwise make the compiler load them again: it cannot tell the arrays apart)
-    fc_back, quiet, heel = ip[P_FC_BACK], ip[P_QUIET], ip[P_HEEL]
+    quiet, heel = ip[P_QUIET], ip[P_HEEL]
     rev_max, post_lo, post_hi = ip[P_REV_MAX], ip[P_POST_LO], ip[P_POST_HI]
     rev_rise = fp[Q_REV_RISE]
     # the current lobe's running state, also local (stored for ``_close_lobe`` and at the end)
@@ -707,22 +723,16 @@ def detect_block(
             and (s != lobe_sign or abs(ring[(g - 1) & mask, 0]) <= OPEN_DPS)
         ):
             # a new lobe, from the zero crossing or, if later, from where the rate left rest
-            # (a first step from standing); its toe-off candidate is the other sense's extreme
-            # just before it. The rate leaving a gyroscope's noise again the way the ended lobe
-            # turned also begins one: a swing after a small rotation its own way (a shift of
-            # weight before a first step) is a lobe of its own, not lost
+            # (a first step from standing); its toe-off candidate, the other sense's extreme
+            # just before it, is found if it is kept (``_toe_off``). The rate leaving a
+            # gyroscope's noise again the way the ended lobe turned also begins one: a swing
+            # after a small rotation its own way (a shift of weight before a first step) is a
+            # lobe of its own, not lost
             start = last_cross
             for k in range(g - 1, max(last_cross, g - mask), -1):
                 if abs(ring[k & mask, 0]) <= OPEN_DPS:
                     start = k  # the last sample at rest (within noise) after the crossing
                     break
-            fc = start
-            best = 0.0
-            for k in range(max(0, start - fc_back), start + 1):
-                v = -s * ring[k & mask, 0]
-                if v > best:
-                    best = v
-                    fc = k
             lobe_open = 1
             lobe_sign = s
             lobe_peak_idx = g
@@ -730,7 +740,6 @@ def detect_block(
             lobe_exc = abs(w)
             istate[I_LOBE_SIGN] = s
             istate[I_LOBE_START] = start
-            istate[I_LOBE_FC] = fc
 
         if istate[I_NREC] == 0 and (
             istate[I_BOUT_START] == NO_IDX or g - istate[I_BOUT_LAST] <= quiet
