@@ -9,8 +9,14 @@ real mocap walker (../shared/datasets/mocap_snu), and mocap -> simulated held-ou
 step: accuracy, balanced accuracy (mean per-class recall) and the confusion table, for direction
 and for heel vs forefoot (midfoot counted apart), at the truth contacts of the sensor foot.
 A simulated-to-simulated score more than 5 points above simulated-to-real means the simulator
-still gives labels away. Then runs the generic yardstick ../shared/tools/transfer_check.py on the
-same sets, so both are on record.
+still gives labels away. The gap is printed with a 90 % interval from resampling the held-out
+simulated people and the mocap clips (:func:`gap_interval`): with six held-out people and one
+walker's 41 forefoot landings, the heel vs forefoot gap spans 20-45 points between resamples
+(BENCHMARKS.md, "Strike transfer across simulator seeds"), so one figure says little on its own.
+Heel vs forefoot is also given per direction. ``--more-test DIR`` (repeatable) adds the
+held-out people of other simulator seeds (``gait simulate ... --seed S``, its ``test/``) to the
+simulated side. Then runs the generic yardstick
+../shared/tools/transfer_check.py on the same sets, so both are on record.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from __future__ import annotations
 import argparse
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -45,7 +52,44 @@ def _fit(steps, task, logistic=False):
     return est.fit(steps.X[m], y[m].astype(str), **fit_params(task, steps, m))
 
 
-def _report(name: str, model, steps, task: str) -> dict:
+def balanced_accuracy(y_true: np.ndarray, y_pred: np.ndarray, classes: Sequence[str]) -> float:
+    """Mean recall over the ``classes`` present in ``y_true`` (NaN when none is)."""
+    rec = [np.mean(y_pred[y_true == c] == c) for c in classes if np.any(y_true == c)]
+    return float(np.mean(rec)) if rec else float("nan")
+
+
+def gap_interval(
+    sim: tuple[np.ndarray, np.ndarray, np.ndarray],
+    real: tuple[np.ndarray, np.ndarray, np.ndarray],
+    classes: Sequence[str],
+    n_boot: int = 2000,
+    seed: int = 0,
+    level: float = 0.9,
+) -> tuple[float, float]:
+    """Interval (points) of the gap sim->sim minus sim->real balanced accuracy over resamples.
+
+    ``sim`` and ``real`` are ``(truth, predicted, group)`` per step; each resample draws the
+    groups (held-out people; mocap clips) with replacement, independently on both sides, so
+    the interval shows how much the gap depends on which people and clips were tested."""
+    rng = np.random.default_rng(seed)
+
+    def draws(truth, pred, group):
+        groups, inv = np.unique(np.asarray(group).astype(str), return_inverse=True)
+        rows = [np.flatnonzero(inv == k) for k in range(len(groups))]
+        out = np.empty(n_boot)
+        for b in range(n_boot):
+            ii = np.concatenate([rows[k] for k in rng.integers(0, len(groups), len(groups))])
+            out[b] = balanced_accuracy(truth[ii], pred[ii], classes)
+        return out
+
+    gap = 100.0 * (draws(*sim) - draws(*real))
+    gap = gap[np.isfinite(gap)]
+    tail = 100.0 * (1.0 - level) / 2.0
+    return float(np.percentile(gap, tail)), float(np.percentile(gap, 100.0 - tail))
+
+
+def _report(name: str, model, steps, task: str, group: str = "subject") -> dict:
+    """Scores of ``model`` on ``steps``; ``rows`` holds (truth, predicted, ``group``) per step."""
     from gait.classify.train import metrics
 
     y = getattr(steps, task)
@@ -67,6 +111,16 @@ def _report(name: str, model, steps, task: str) -> dict:
     print(" " * 30 + "truth \\ predicted " + " ".join(f"{c:>9s}" for c in classes))
     for c, row in zip(classes, conf, strict=True):
         print(" " * 30 + f"{c:>17s} " + " ".join(f"{v:9d}" for v in row))
+    if task == "strike":
+        d = steps.direction[keep].astype(str)
+        cells = [
+            f"{k} {c} {np.sum(yp[(d == k) & (yt == c)] == c)}/{np.sum((d == k) & (yt == c))}"
+            for k in ("forward", "backward")
+            for c in classes
+            if np.any((d == k) & (yt == c))
+        ]
+        print(" " * 30 + "right by direction: " + ", ".join(cells))
+    r["rows"] = (yt, yp, getattr(steps, group)[keep])
     return r
 
 
@@ -77,8 +131,16 @@ def main(argv: list[str] | None = None) -> int:
         "--logistic", action="store_true", help="the earlier logistic estimators, for comparison"
     )
     ap.add_argument("--data-root", type=Path, default=REPO, help="folder holding datasets/")
+    ap.add_argument(
+        "--more-test",
+        type=Path,
+        action="append",
+        default=[],
+        help="more held-out simulated people (a labelled test/ folder, e.g. of another simulator "
+        "seed): sim->sim and its gap are also given on all held-out people together",
+    )
     a = ap.parse_args(argv)
-    from gait.classify.data import load_steps
+    from gait.classify.data import StepSet, load_steps
 
     sim_train = a.data_root / "datasets" / "labelled" / "train"
     sim_test = a.data_root / "datasets" / "labelled" / "test"
@@ -88,14 +150,22 @@ def main(argv: list[str] | None = None) -> int:
         return s.subset(~s.at_detector)
 
     sim_tr, sim_te = truth(sim_train), truth(sim_test)
+    sim_all = (
+        StepSet.concatenate([sim_te, *(truth(p) for p in a.more_test)]) if a.more_test else None
+    )
     have_mocap = MOCAP.is_dir()
     mc = truth(MOCAP) if have_mocap else None
     res = {}
     for task in ("direction", "strike"):
         m_sim = _fit(sim_tr, task, a.logistic)
         res[("sim->sim", task)] = _report("sim train -> sim test", m_sim, sim_te, task)
+        if sim_all is not None:
+            n = len(np.unique(sim_all.subject))
+            res[("sim->all", task)] = _report(f"sim train -> {n} sim people", m_sim, sim_all, task)
         if mc is not None:
-            res[("sim->real", task)] = _report("sim train -> mocap (real)", m_sim, mc, task)
+            res[("sim->real", task)] = _report(
+                "sim train -> mocap (real)", m_sim, mc, task, group="recording"
+            )
             res[("real->sim", task)] = _report(
                 "mocap (real) -> sim test", _fit(mc, task, a.logistic), sim_te, task
             )
@@ -106,7 +176,22 @@ def main(argv: list[str] | None = None) -> int:
                 - res[("sim->real", task)]["balanced_accuracy"]
             )
             flag = "  > 5 points: the simulator still gives labels away" if gap > 0.05 else ""
-            print(f"gap sim->sim minus sim->real, {task} balanced: {100 * gap:+.1f} points{flag}")
+            classes = ["heel", "forefoot"] if task == "strike" else ["forward", "backward"]
+            lo, hi = gap_interval(
+                res[("sim->sim", task)]["rows"], res[("sim->real", task)]["rows"], classes
+            )
+            print(
+                f"gap sim->sim minus sim->real, {task} balanced: {100 * gap:+.1f} points "
+                f"(90 % interval over held-out people and clips {lo:+.1f} .. {hi:+.1f}){flag}"
+            )
+            if ("sim->all", task) in res:
+                rows = res[("sim->all", task)]
+                gap = rows["balanced_accuracy"] - res[("sim->real", task)]["balanced_accuracy"]
+                lo, hi = gap_interval(rows["rows"], res[("sim->real", task)]["rows"], classes)
+                print(
+                    f"  the same on all {len(np.unique(rows['rows'][2]))} held-out people: "
+                    f"{100 * gap:+.1f} points ({lo:+.1f} .. {hi:+.1f})"
+                )
     else:
         print(f"(mocap set not found at {MOCAP}: sim->real skipped)")
     if not a.no_yardstick and YARDSTICK.is_file() and have_mocap:
