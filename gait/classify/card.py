@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from gait.classify.augment import ONBOARD_FILTERS
 from gait.classify.data import JITTER_S, STRIKE_JITTER_S
 from gait.classify.features import BIN_S, POST_S, PRE_S, SWING_S
 
@@ -31,7 +32,7 @@ def _r(x: Any) -> Any:
 
 
 def build_card(
-    *, steps, oof, oof_p, models, data, n_splits, seed, command, features, versions
+    *, steps, oof, oof_p, models, data, n_splits, seed, command, features, versions, augment=False
 ) -> dict[str, Any]:
     """The model card as a JSON-ready dict (no time stamps: the same data give the same card)."""
     from gait.classify.train import TASKS, _labelled, heel_vs_forefoot, metrics
@@ -78,7 +79,14 @@ def build_card(
             "other foot's steps inherit the labels of the neighbouring sensor-foot step; the "
             "direction model also learns from each truth contact moved by "
             f"{', '.join(f'{o:+.2f}' for o in JITTER_S)} s and the strike model from each "
-            f"moved by {', '.join(f'{o:+.2f}' for o in STRIKE_JITTER_S)} s (not scored here)",
+            f"moved by {', '.join(f'{o:+.2f}' for o in STRIKE_JITTER_S)} s (not scored here)"
+            + (
+                "; both learn from each recording also read through one on-board filter ("
+                + ", ".join(f.name for f in ONBOARD_FILTERS)
+                + "; gait.classify.augment; not scored here)"
+                if augment
+                else ""
+            ),
             "cross_validation": {
                 "scheme": "GroupKFold by subject (clip for the mocap layout)",
                 "n_splits": n_splits,

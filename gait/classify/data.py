@@ -212,16 +212,25 @@ def steps_of_labelled(
     return _steps_of(samples, t_c, direction, strike, str(subject), str(path), jitter=jitter)
 
 
-def steps_of_mocap(path: Path, *, jitter: bool = False) -> StepSet:
-    """Training steps of one virtual sensor of the mocap layout (gait.datasets.mocap)."""
+def steps_of_mocap(
+    path: Path,
+    transform: Callable[[SampleBlock], SampleBlock] | None = None,
+    *,
+    jitter: bool = False,
+) -> StepSet:
+    """Training steps of one virtual sensor of the mocap layout (gait.datasets.mocap);
+    ``transform`` as for :func:`steps_of_labelled`."""
     from gait.datasets.mocap import read_mocap_recording
 
     rec = read_mocap_recording(path)
     own = foot_of(rec.session.meta.placement)
     mine = [s for s in rec.steps if s.foot == own]
     t_c = np.array([s.t_s for s in mine])
+    samples = rec.session.samples
+    if transform is not None:
+        samples = transform(samples)
     return _steps_of(
-        remove_gyro_offset(rec.session.samples),
+        remove_gyro_offset(samples),
         t_c,
         [s.direction for s in mine],
         [s.strike for s in mine],

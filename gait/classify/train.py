@@ -111,19 +111,25 @@ def _versions() -> dict[str, str]:
 
 
 def load_training_set(
-    paths: Sequence[str | Path], progress: Callable[[Path], None] | None = None
+    paths: Sequence[str | Path],
+    progress: Callable[[Path], None] | None = None,
+    *,
+    augment: bool = True,
 ) -> tuple[StepSet, np.ndarray, list[dict[str, Any]]]:
-    """Steps of every file under ``paths``, the DATA argument of each step and the data list."""
+    """Steps of every file under ``paths``, the DATA argument of each step and the data list.
+    ``augment``: each file is also read through an on-board filter (gait.classify.augment)."""
+    from gait.classify.augment import filtered_rows
+
     sets, src, data = [], [], []
     for k, raw in enumerate(paths):
         files = find_training_files([raw])
         n0 = sum(len(s) for s in sets)
         for kind, f in files:
-            sets.append(
-                steps_of_mocap(f, jitter=True)
-                if kind == "mocap"
-                else steps_of_labelled(f, jitter=True)
-            )
+            read = steps_of_mocap if kind == "mocap" else steps_of_labelled
+            rows = read(f, jitter=True)
+            if augment:
+                rows = StepSet.concatenate([rows, filtered_rows(read, f)])
+            sets.append(rows)
             src.append(np.full(len(sets[-1]), k))
             if progress is not None:
                 progress(f)
@@ -147,15 +153,19 @@ def train(
     n_splits: int = 5,
     progress: Callable[[str], None] | None = None,
     command: str | None = None,
+    augment: bool = True,
 ) -> TrainResult:
-    """Train both classifiers on ``paths`` and cross-validate them grouped by subject."""
+    """Train both classifiers on ``paths`` and cross-validate them grouped by subject;
+    ``augment``: also on each file read through an on-board filter (gait.classify.augment)."""
     from sklearn.model_selection import GroupKFold
 
     from gait.classify.card import build_card, card_markdown
     from gait.classify.features import feature_names
 
     steps, src, data = load_training_set(
-        paths, None if progress is None else (lambda f: progress(f"read {f.name}"))
+        paths,
+        None if progress is None else (lambda f: progress(f"read {f.name}")),
+        augment=augment,
     )
     weights = source_weights(steps, src)
     models: dict[str, Any] = {}
@@ -211,5 +221,6 @@ def train(
         command=command,
         features=feature_names(),
         versions=_versions(),
+        augment=augment,
     )
     return TrainResult(models, steps, oof, card, card_markdown(card))

@@ -39,6 +39,14 @@ def train(
     overwrite: Annotated[
         bool, typer.Option("--overwrite", help="Replace a model folder that exists.")
     ] = False,
+    augment: Annotated[
+        bool,
+        typer.Option(
+            "--augment/--no-augment",
+            help="Also learn from each recording read through an on-board accelerometer "
+            "filter (low-pass or moving average), so the models hold on sensors that smooth.",
+        ),
+    ] = True,
 ) -> None:
     """Train the direction and strike classifiers and write MODEL_DIR (docs/classifiers.md)."""
     from gait.classify.data import find_training_files
@@ -75,9 +83,16 @@ def train(
         command += f" --seed {seed}"
     if folds != 5:
         command += f" --folds {folds}"
+    if not augment:
+        command += " --no-augment"
     with progress_bar(len(files) + 2 * (folds + 1), "training", min_items=1) as advance:
         result = run_training(
-            data, seed=seed, n_splits=folds, progress=lambda _msg: advance(), command=command
+            data,
+            seed=seed,
+            n_splits=folds,
+            progress=lambda _msg: advance(),
+            command=command,
+            augment=augment,
         )
     make_out_folder(out)
     save_models(out, result.models, result.card, result.card_md)
