@@ -46,7 +46,7 @@ def small_model(tmp_path_factory):
     from gait.classify.train import train
 
     files = sorted(TRAIN.glob("*.csv.gz"))[:4]
-    result = train(files, n_splits=2)
+    result = train(files, n_splits=2, augment=False)  # augmentation: test_classify_augment
     out = tmp_path_factory.mktemp("model")
     save_models(out, result.models, result.card, result.card_md)
     return out
