@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from _rate_block import rate_only_block
 
 from gait.steps import AnkleStepDetector
 from gait.types import SampleBlock
@@ -48,13 +49,7 @@ def _session(bias_dps: float, n_bouts: int = 3, strides: int = 4) -> tuple[Sampl
         rest = np.full(round(2.0 * FS), bias_dps)
         parts.append(rest)
         n += len(rest)
-    w = np.concatenate(parts)
-    gyr = np.zeros((len(w), 3))
-    gyr[:, 1] = w
-    acc = np.zeros((len(w), 3))
-    acc[:, 2] = 9.81
-    t = np.arange(len(w)) / FS
-    return SampleBlock(t, acc, gyr, FS), swing_ends
+    return rate_only_block(np.concatenate(parts), FS), swing_ends
 
 
 @pytest.mark.parametrize("bias_dps", [2.0, -2.0, 0.0])

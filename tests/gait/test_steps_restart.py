@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from _rate_block import rate_only_block
 
 from gait.steps import AnkleStepDetector
 from gait.types import SampleBlock
@@ -42,12 +43,7 @@ def _session(fs: float, pause_s: float) -> tuple[SampleBlock, list[int]]:
             n += sum(len(p) for p in stride)
         parts.append(np.zeros(round(2.0 * fs)))
         n += len(parts[-1])
-    w = np.concatenate(parts)
-    gyr = np.zeros((len(w), 3))
-    gyr[:, 1] = w
-    acc = np.zeros((len(w), 3))
-    acc[:, 2] = 9.81
-    return SampleBlock(np.arange(len(w)) / fs, acc, gyr, fs), contacts
+    return rate_only_block(np.concatenate(parts), fs), contacts
 
 
 @pytest.mark.parametrize("fs", [50.0, 100.0, 200.0])

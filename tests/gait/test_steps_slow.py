@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from _rate_block import rate_only_block
 
 from gait.steps import AnkleStepDetector
 from gait.types import SampleBlock
@@ -47,12 +48,7 @@ def _slow_steps(n_steps: int = 6, braked: bool = False) -> tuple[SampleBlock, li
         ends.append(n)
         parts.append(np.zeros(round(1.0 * FS)))
         n += len(parts[-1])
-    w = np.concatenate(parts)
-    gyr = np.zeros((len(w), 3))
-    gyr[:, 1] = w
-    acc = np.zeros((len(w), 3))
-    acc[:, 2] = 9.81
-    return SampleBlock(np.arange(len(w)) / FS, acc, gyr, FS), ends
+    return rate_only_block(np.concatenate(parts), FS), ends
 
 
 @pytest.mark.parametrize("braked", [False, True])
