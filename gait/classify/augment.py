@@ -11,18 +11,16 @@ low-pass (BENCHMARKS.md, issue 20, "on-board filters").
 
 For training, each file is therefore also read once through one such filter, chosen from
 :data:`ONBOARD_FILTERS` by a hash of the file's name (the same file always gets the same filter,
-so training is reproducible), and its truth contacts give extra rows with both labels. They are
-extra rows in the sense of :attr:`gait.classify.data.StepSet.jittered`: trained on, never scored.
+so training is reproducible), and its truth contacts give extra rows with both labels
+(``steps_of_labelled(..., augment=True)``, ``steps_of_mocap``). Like the rows at moved contacts
+they are marked :attr:`gait.classify.data.StepSet.jittered`: trained on, never scored.
 """
 
 from __future__ import annotations
 
 import zlib
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-
-import numpy as np
 
 from gait.types import SampleBlock
 
@@ -69,16 +67,3 @@ ONBOARD_FILTERS: tuple[OnboardFilter, ...] = (
 def filter_for(path: str | Path) -> OnboardFilter:
     """The on-board filter a file's extra rows are read through (fixed by its name)."""
     return ONBOARD_FILTERS[zlib.crc32(Path(path).name.encode()) % len(ONBOARD_FILTERS)]
-
-
-def filtered_rows(read: Callable[..., object], path: Path):
-    """The truth-contact rows of ``path`` read by ``read`` (``steps_of_labelled`` or
-    ``steps_of_mocap``) through :func:`filter_for`, marked as extra training rows."""
-    from gait.classify.data import StepSet
-
-    s = read(path, filter_for(path))
-    assert isinstance(s, StepSet)
-    s = s.subset(~s.at_detector)
-    s.jittered = np.ones(len(s), dtype=bool)
-    s.sources = []  # the file is already listed by its plain rows
-    return s

@@ -11,7 +11,8 @@ file, the detector's contacts are labelled from ``<stem>.labels.csv``. For train
 :data:`JITTER_S`, labelled with its direction only (no strike): the step detector's contacts land
 up to about 0.3 s early in backward gait and 0.15 s late in forward gait, and the direction model
 learns to read a step wherever in that range its contact lands; likewise rows at the contact
-moved by each of :data:`STRIKE_JITTER_S`, labelled with its strike only.
+moved by each of :data:`STRIKE_JITTER_S`, labelled with its strike only; and with ``augment``
+rows at the truth contacts of the samples read through an on-board filter (gait.classify.augment).
 The other foot's contacts are not trained on: the sensor barely sees them, and at inference
 they inherit the labels of the neighbouring strides (docs/classifiers.md).
 """
@@ -109,7 +110,10 @@ def _steps_of(
     *,
     with_detector: bool = True,
     jitter: bool = False,
+    onboard: SampleBlock | None = None,
 ) -> StepSet:
+    """Rows at the contacts ``t_c`` (then the detector's, the moved ones and, with ``onboard``,
+    the same samples through an on-board filter: gait.classify.augment)."""
     t_c = np.asarray(t_c, dtype=np.float64)
     idx = contact_index(samples.t_s, t_c)
     n_truth = len(t_c)
@@ -144,6 +148,11 @@ def _steps_of(
             direction = np.concatenate([direction, d_lab[ok]])
             strike = np.concatenate([strike, s_lab[ok]])
     X = step_features(samples, idx)
+    if onboard is not None and n_truth:
+        X = np.concatenate([X, step_features(onboard, idx[:n_truth])])
+        t_c = np.concatenate([t_c, t_c[:n_truth]])
+        direction = np.concatenate([direction, direction[:n_truth]])
+        strike = np.concatenate([strike, strike[:n_truth]])
     n = len(t_c)
     at_det = (np.arange(n) >= n_truth) & (np.arange(n) < n_real)
     jittered = np.arange(n) >= n_real
@@ -160,6 +169,13 @@ def _steps_of(
     )
 
 
+def _onboard(samples: SampleBlock, path: Path) -> SampleBlock:
+    """The samples as the file's on-board filter would give them, gyroscope offset removed."""
+    from gait.classify.augment import filter_for
+
+    return remove_gyro_offset(filter_for(path)(samples))
+
+
 def _detected_own_contacts(samples: SampleBlock) -> np.ndarray:
     from gait.steps import AnkleStepDetector
 
@@ -172,10 +188,12 @@ def steps_of_labelled(
     transform: Callable[[SampleBlock], SampleBlock] | None = None,
     *,
     jitter: bool = False,
+    augment: bool = False,
 ) -> StepSet:
     """Training steps of one labelled session (docs/labelled-sessions.md); ``transform``
     (e.g. a rotation, for tests and benchmarks) is applied to the samples first; ``jitter``
-    adds the training rows at moved contacts (module docstring)."""
+    adds the training rows at moved contacts (module docstring); ``augment`` the rows read
+    through the session's on-board filter (gait.classify.augment)."""
     from gait.labels import assign_labels, read_labelled_session, steps_path
 
     ls = read_labelled_session(path)
@@ -183,6 +201,7 @@ def steps_of_labelled(
     samples = session.samples  # type: ignore[attr-defined]
     if transform is not None:
         samples = transform(samples)
+    onboard = _onboard(samples, path) if augment else None
     samples = remove_gyro_offset(samples)  # as the pipeline does before every stage
     meta = session.meta  # type: ignore[attr-defined]
     own = foot_of(meta.placement)
@@ -209,7 +228,9 @@ def steps_of_labelled(
         return _steps_of(
             samples, t_c, lab.direction, lab.strike, str(subject), str(path), with_detector=False
         )
-    return _steps_of(samples, t_c, direction, strike, str(subject), str(path), jitter=jitter)
+    return _steps_of(
+        samples, t_c, direction, strike, str(subject), str(path), jitter=jitter, onboard=onboard
+    )
 
 
 def steps_of_mocap(
@@ -217,9 +238,10 @@ def steps_of_mocap(
     transform: Callable[[SampleBlock], SampleBlock] | None = None,
     *,
     jitter: bool = False,
+    augment: bool = False,
 ) -> StepSet:
     """Training steps of one virtual sensor of the mocap layout (gait.datasets.mocap);
-    ``transform`` as for :func:`steps_of_labelled`."""
+    ``transform``, ``jitter`` and ``augment`` as for :func:`steps_of_labelled`."""
     from gait.datasets.mocap import read_mocap_recording
 
     rec = read_mocap_recording(path)
@@ -237,6 +259,7 @@ def steps_of_mocap(
         rec.clip,  # one person: clips are the groups
         str(path),
         jitter=jitter,
+        onboard=_onboard(samples, path) if augment else None,
     )
 
 

@@ -118,18 +118,13 @@ def load_training_set(
 ) -> tuple[StepSet, np.ndarray, list[dict[str, Any]]]:
     """Steps of every file under ``paths``, the DATA argument of each step and the data list.
     ``augment``: each file is also read through an on-board filter (gait.classify.augment)."""
-    from gait.classify.augment import filtered_rows
-
     sets, src, data = [], [], []
     for k, raw in enumerate(paths):
         files = find_training_files([raw])
         n0 = sum(len(s) for s in sets)
         for kind, f in files:
             read = steps_of_mocap if kind == "mocap" else steps_of_labelled
-            rows = read(f, jitter=True)
-            if augment:
-                rows = StepSet.concatenate([rows, filtered_rows(read, f)])
-            sets.append(rows)
+            sets.append(read(f, jitter=True, augment=augment))
             src.append(np.full(len(sets[-1]), k))
             if progress is not None:
                 progress(f)
