@@ -208,6 +208,13 @@ def next_contact_min_idx(istate: np.ndarray, rec_i: np.ndarray, ip: np.ndarray) 
 
 
 @njit(cache=True, inline="always", _nrt=False)
+def _ix(k: int, mask: int) -> np.uint64:
+    """Row of sample ``k`` in the ring, as an unsigned index (``k & mask`` is never negative;
+    an unsigned index spares numba's wraparound of negative indices at every ring access)."""
+    return np.uint64(k & mask)
+
+
+@njit(cache=True, inline="always", _nrt=False)
 def _biquad(x: float, fp: np.ndarray, k: int, z: np.ndarray, j: int) -> float:
     # Direct form II transposed; coefficients fp[k:k+5] = b0, b1, b2, a1, a2.
     y = fp[k] * x + z[j]
@@ -293,13 +300,13 @@ def _update_sense(istate: np.ndarray, fstate: np.ndarray) -> None:
 def _store_jerk(ring: np.ndarray, g: int, mask: int, a: np.ndarray, lag: int) -> None:
     """Keep the raw acceleration (columns 2-4) and the norm of its change over ``lag`` samples
     (column 0; rotation-invariant). Accelerometer-only path."""
-    j = g & mask
+    j = _ix(g, mask)
     ring[j, 2] = a[0]
     ring[j, 3] = a[1]
     ring[j, 4] = a[2]
     ring[j, 0] = 0.0
     if g >= lag:
-        p = (g - lag) & mask
+        p = _ix(g - lag, mask)
         dx = a[0] - ring[p, 2]
         dy = a[1] - ring[p, 3]
         dz = a[2] - ring[p, 4]
@@ -312,7 +319,7 @@ def _jerk_at(ring: np.ndarray, k: int, mask: int, lag: int) -> float:
     columns 2-4; computed when needed, not per sample)."""
     if k < lag:
         return 0.0
-    j, p = k & mask, (k - lag) & mask
+    j, p = _ix(k, mask), _ix(k - lag, mask)
     dx = ring[j, 2] - ring[p, 2]
     dy = ring[j, 3] - ring[p, 3]
     dz = ring[j, 4] - ring[p, 4]
@@ -322,7 +329,7 @@ def _jerk_at(ring: np.ndarray, k: int, mask: int, lag: int) -> float:
 @njit(cache=True, inline="always", _nrt=False)
 def _acc2_at(ring: np.ndarray, k: int, mask: int) -> float:
     """Squared norm of the raw acceleration at ``k``."""
-    j = k & mask
+    j = _ix(k, mask)
     return ring[j, 2] * ring[j, 2] + ring[j, 3] * ring[j, 3] + ring[j, 4] * ring[j, 4]
 
 
@@ -358,7 +365,7 @@ def _toe_off(sign: int, start: int, ring: np.ndarray, ip: np.ndarray) -> int:
     fc = start
     best = 0.0
     for k in range(max(0, start - ip[P_FC_BACK]), start + 1):
-        v = -sign * ring[k & mask, 0]
+        v = -sign * ring[_ix(k, mask), 0]
         if v > best:
             best = v
             fc = k
@@ -548,12 +555,12 @@ def _stop(rec_i: np.ndarray, row: int, ring: np.ndarray, mask: int) -> int:
     settles, so the lobe's end comes 0.1-0.2 s after the contact). The upper half is left out:
     a fall just after the peak is the leg braking its own swing, not the ground."""
     sign = rec_i[row, R_SIGN]
-    half = 0.5 * sign * ring[rec_i[row, R_PEAK_IDX] & mask, 0]
+    half = 0.5 * sign * ring[_ix(rec_i[row, R_PEAK_IDX], mask), 0]
     best = 0.0
     at = rec_i[row, R_Z]
     for k in range(rec_i[row, R_PEAK_IDX] + 1, rec_i[row, R_Z] + 1):
-        d = sign * (ring[(k - 1) & mask, 0] - ring[k & mask, 0])
-        if d > best and sign * ring[(k - 1) & mask, 0] <= half:
+        d = sign * (ring[_ix(k - 1, mask), 0] - ring[_ix(k, mask), 0])
+        if d > best and sign * ring[_ix(k - 1, mask), 0] <= half:
             best = d
             at = k
     return at
@@ -691,10 +698,11 @@ def detect_block(
             if phase == every:
                 phase = 0
         w = gx * u0 + gy * u1 + gz * u2
-        ring[g & mask, 0] = w
-        ring[g & mask, 2] = acc[i, 0]  # raw acceleration: jerk and norm computed when needed
-        ring[g & mask, 3] = acc[i, 1]
-        ring[g & mask, 4] = acc[i, 2]
+        row_g = _ix(g, mask)
+        ring[row_g, 0] = w
+        ring[row_g, 2] = acc[i, 0]  # raw acceleration: jerk and norm computed when needed
+        ring[row_g, 3] = acc[i, 1]
+        ring[row_g, 4] = acc[i, 2]
 
         # -- lobes of the rate about the axis ------------------------------------------------
         n_rec_before = istate[I_NREC]
@@ -720,7 +728,7 @@ def detect_block(
         if (
             lobe_open == 0
             and abs(w) > OPEN_DPS
-            and (s != lobe_sign or abs(ring[(g - 1) & mask, 0]) <= OPEN_DPS)
+            and (s != lobe_sign or abs(ring[_ix(g - 1, mask), 0]) <= OPEN_DPS)
         ):
             # a new lobe, from the zero crossing or, if later, from where the rate left rest
             # (a first step from standing); its toe-off candidate, the other sense's extreme
@@ -730,7 +738,7 @@ def detect_block(
             # lobe of its own, not lost
             start = last_cross
             for k in range(g - 1, max(last_cross, g - mask), -1):
-                if abs(ring[k & mask, 0]) <= OPEN_DPS:
+                if abs(ring[_ix(k, mask), 0]) <= OPEN_DPS:
                     start = k  # the last sample at rest (within noise) after the crossing
                     break
             lobe_open = 1
@@ -956,10 +964,10 @@ def detect_block_acc(
                     hi = end + ip[P_ACC_LATE]
                     best = 0.0
                     for k in range(lo, hi + 1):
-                        best = max(best, ring[k & mask, 0])
+                        best = max(best, ring[_ix(k, mask), 0])
                     ic = lo
                     for k in range(lo, hi + 1):
-                        if ring[k & mask, 0] >= fp[Q_ONSET_FRAC] * best:
+                        if ring[_ix(k, mask), 0] >= fp[Q_ONSET_FRAC] * best:
                             ic = k
                             break
                     ic = max(ic, istate[I_LAST_IC] + 1)  # strictly in order
