@@ -69,7 +69,10 @@ class AnkleStepDetector(BaseStepDetector):
        speeds up again in its own sense has not reversed, and without such a turn back the
        reversal is ``Z`` itself. Which one: where the
        acceleration norm peaks between ``Z`` and the reversal (the ground stopping the foot);
-       within ``heel_s`` of ``Z``, heel first. An impact by ``heel_s`` decides at once. The
+       within ``heel_s`` of ``Z``, heel first; a later peak only if it rises above the lowest
+       acceleration since ``Z`` by a tenth of the acceleration's range over the swing (an
+       accelerometer averaged on board leaves only the swing's own acceleration trailing off
+       there, no landing). An impact by ``heel_s`` decides at once. The
        accelerometer only places a contact: it never decides whether there is one.
     5. Isolated steps: a bout of motion (angular-rate norm above ``abs_on_dps``, pauses shorter
        than ``quiet_s`` included) that ends in rest without a contact, spent ``isolated_min_s``
