@@ -57,6 +57,17 @@ def fit_params(task: str, steps: StepSet, mask: np.ndarray) -> dict[str, Any]:
     return {"direction": np.asarray(steps.direction[mask], dtype=object)}
 
 
+def fit_task(task: str, steps: StepSet, weights: np.ndarray, seed: int = 0) -> Any:
+    """The ``task`` model fitted on every row of ``steps`` labelled for it, with the rows'
+    ``weights`` (:func:`source_weights`): the final fit of :func:`train`, also used by
+    benchmarks.transfer to train exactly as ``gait train`` does."""
+    y = getattr(steps, task)
+    m = _labelled(y)
+    return _estimator(task, seed).fit(
+        steps.X[m], y[m].astype(str), sample_weight=weights[m], **fit_params(task, steps, m)
+    )
+
+
 def _labelled(y: np.ndarray) -> np.ndarray:
     return np.array([v is not None and v == v and v != "" for v in y], dtype=bool)
 
@@ -201,7 +212,7 @@ def train(
                 pred[idx] = np.array(present, dtype=object)[np.argmax(full, axis=1)]
         if progress is not None:
             progress(f"{task}: final fit on all {int(m.sum())} steps")
-        models[task] = _estimator(task, seed).fit(Xm, ym, sample_weight=wm, **kw)
+        models[task] = fit_task(task, steps, weights, seed)
         oof[task] = pred
         oof_p[task] = proba
     real = ~steps.jittered  # the card scores the real contacts only

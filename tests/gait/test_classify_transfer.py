@@ -1,15 +1,18 @@
-"""The transfer benchmark's gap interval (benchmarks.transfer.gap_interval): resampling the
-held-out people and the mocap clips."""
+"""The transfer benchmark: its gap interval (benchmarks.transfer.gap_interval: resampling the
+held-out people and the mocap clips) and its shipped recipe (trained as `gait train` trains)."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from benchmarks.transfer import balanced_accuracy, gap_interval
+from benchmarks.transfer import balanced_accuracy, fit_shipped, gap_interval, predict
 
 CLASSES = ("heel", "forefoot")
+TRAIN = Path(__file__).resolve().parents[2] / "datasets" / "labelled" / "train"
 
 
 def _rows(n_groups: int, per: int, wrong: set[int], seed: int = 0):
@@ -68,3 +71,37 @@ def test_the_interval_stays_within_the_possible_gaps(n_sim, n_real, bad_sim, bad
     lo, hi = gap_interval(sim, real, CLASSES, n_boot=100, level=level)
     # balanced accuracies here lie in [0.5, 1]: the gap within [-50, 50] points
     assert -50.0 <= lo <= hi <= 50.0
+
+
+def test_the_shipped_recipe_is_what_gait_train_fits():
+    """benchmarks.transfer's shipped recipe gives the final models of gait.classify.train.train
+    on the same data (every row kind: truth, detector, moved, on-board filter)."""
+    from gait.classify.train import train
+
+    files = sorted(TRAIN.glob("*.csv.gz"))[:1]
+    trained = train(files, n_splits=1)  # one fold: no cross-validation, the final fit only
+    mine = fit_shipped(files)
+    X = trained.steps.X[~trained.steps.jittered]
+    for task in ("direction", "strike"):
+        np.testing.assert_array_equal(
+            mine[task].predict_proba(X), trained.models[task].predict_proba(X)
+        )
+
+
+class _Stub:
+    """A fitted strike model's interface: its classes and fixed probabilities."""
+
+    classes_ = np.array(["forefoot", "heel", "midfoot"])
+
+    def predict_proba(self, X):
+        return np.array([[0.2, 0.3, 0.5], [0.4, 0.1, 0.5], [0.3, 0.3, 0.4]])[: len(X)]
+
+    def predict(self, X):
+        return np.array(["midfoot"] * len(X))
+
+
+def test_heel_vs_forefoot_is_the_larger_of_their_probabilities():
+    """Scored as benchmarks.eval_classify scores: midfoot's p does not decide (ties: heel)."""
+    got = predict(_Stub(), "strike", np.zeros((3, 1)))
+    np.testing.assert_array_equal(got, ["heel", "forefoot", "heel"])
+    np.testing.assert_array_equal(predict(_Stub(), "direction", np.zeros((2, 1))), ["midfoot"] * 2)
