@@ -16,8 +16,8 @@ midfoot recall. Sensors: ``recorded``; ``smoothed`` (the accelerometer averaged 
 subjects alone, with and without the on-board filter rows (gait.classify.augment), and tested on
 the real mocap walker (../shared/datasets/mocap_snu, never trained on) read as each sensor would
 give it, and on the held-out simulated subjects: direction and heel vs forefoot, balanced, at the
-truth contacts (the shipped recipe's own simulated-to-real gap; benchmarks.transfer trains a
-plainer recipe: truth contacts only, heel and forefoot only).
+truth contacts (the shipped recipe's own simulated-to-real gap, as benchmarks.transfer now
+reports it with its interval, at the truth and the detector's contacts).
 """
 
 from __future__ import annotations
