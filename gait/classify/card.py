@@ -79,7 +79,8 @@ def build_card(
             "other foot's steps inherit the labels of the neighbouring sensor-foot step; the "
             "direction model also learns from each truth contact moved by "
             f"{', '.join(f'{o:+.2f}' for o in JITTER_S)} s and the strike model from each "
-            f"moved by {', '.join(f'{o:+.2f}' for o in STRIKE_JITTER_S)} s (not scored here)"
+            f"moved by {', '.join(f'{o:+.2f}' for o in STRIKE_JITTER_S)} s, in the strike model of "
+            "its own contact's direction (not scored here)"
             + (
                 "; both learn from each recording also read through one on-board filter ("
                 + ", ".join(f.name for f in ONBOARD_FILTERS)

@@ -100,6 +100,23 @@ class StepSet:
         )
 
 
+def split_direction(steps: StepSet) -> np.ndarray:
+    """Each row's direction for the strike model's split by direction (``StrikeClassifier.fit(
+    ..., direction=...)``): its direction label, and for a strike-only moved row
+    (:data:`STRIKE_JITTER_S`, which has no direction label so that the direction model does not
+    learn from it) the label of its own contact (the row of the same recording at the same truth
+    time). Without this the moved rows count as of unknown direction and train the strike models
+    of both directions: a backward landing's rows teach the forward model (BENCHMARKS.md,
+    "Strike rows and the shipped recipe's transfer", session 23)."""
+    d = np.asarray(steps.direction, dtype=object).copy()
+    known = np.array([v in ("forward", "backward") for v in d], dtype=bool)
+    rows = zip(steps.recording[known], steps.t_s[known], d[known], strict=True)
+    of = {(r, t): v for r, t, v in rows}
+    for i in np.flatnonzero(~known & steps.jittered):  # type: ignore[operator]
+        d[i] = of.get((steps.recording[i], steps.t_s[i]), d[i])
+    return d
+
+
 def _steps_of(
     samples: SampleBlock,
     t_c: np.ndarray,

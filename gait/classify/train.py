@@ -14,7 +14,13 @@ from typing import Any
 
 import numpy as np
 
-from gait.classify.data import StepSet, find_training_files, steps_of_labelled, steps_of_mocap
+from gait.classify.data import (
+    StepSet,
+    find_training_files,
+    split_direction,
+    steps_of_labelled,
+    steps_of_mocap,
+)
 from gait.consts import DIRECTIONS, STRIKES
 from gait.errors import LabelFormatError
 
@@ -51,10 +57,11 @@ def _estimator(task: str, seed: int):
 
 def fit_params(task: str, steps: StepSet, mask: np.ndarray) -> dict[str, Any]:
     """Extra ``fit`` arguments of a task's estimator for the rows ``mask`` of ``steps``: the
-    strike classifier gets each row's direction (its ``direction_split``)."""
+    strike classifier gets each row's direction (its ``direction_split``; the strike-only moved
+    rows that of their contact, gait.classify.data.split_direction)."""
     if task != "strike":
         return {}
-    return {"direction": np.asarray(steps.direction[mask], dtype=object)}
+    return {"direction": split_direction(steps)[mask]}
 
 
 def fit_task(task: str, steps: StepSet, weights: np.ndarray, seed: int = 0) -> Any:

@@ -313,6 +313,27 @@ def test_jittered_rows_carry_one_label_and_stay_out_of_scores():
     assert not np.any(np.all(np.isclose(moved.X[:, :5], real.X[0, :5], equal_nan=True), axis=1))
 
 
+def test_strike_only_moved_rows_train_their_own_directions_strike_model():
+    """The strike split gets each strike-only moved row's own contact's direction (the row keeps
+    no direction label, so the direction model still never learns from it)."""
+    from gait.classify.data import split_direction, steps_of_labelled
+    from gait.classify.train import fit_params
+
+    path = sorted(TRAIN.glob("*.csv.gz"))[0]
+    jit = steps_of_labelled(path, jitter=True)
+    d = split_direction(jit)
+    labelled = np.array([v is not None for v in jit.direction])
+    assert list(d[labelled]) == list(jit.direction[labelled])  # labels unchanged
+    s_only = jit.jittered & ~labelled
+    assert s_only.any()
+    truth = ~jit.jittered & ~jit.at_detector
+    of = dict(zip(jit.t_s[truth], jit.direction[truth], strict=True))
+    assert list(d[s_only]) == [of[t] for t in jit.t_s[s_only]]
+    assert set(d[s_only]) == {"forward", "backward"}
+    m = np.array([v is not None for v in jit.strike])
+    assert list(fit_params("strike", jit, m)["direction"]) == list(d[m])
+
+
 def test_models_of_another_feature_set_are_refused_with_a_clear_message(small_model, tmp_path):
     import shutil
 
