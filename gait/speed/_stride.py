@@ -236,7 +236,10 @@ def measure_stride(
         lever_m,
     )
     vel = vel[half : vel.shape[0] - half]
-    length = float(math.sqrt(disp[0] ** 2 + disp[1] ** 2 + disp[2] ** 2))
+    # products, not ``** 2``: a float64 scalar's power and an array's go through different
+    # code in NumPy (pow or x * x, by version), and measure_strides must give the same bits
+    d0, d1, d2 = float(disp[0]), float(disp[1]), float(disp[2])
+    length = math.sqrt(d0 * d0 + d1 * d1 + d2 * d2)
     # over the stride time, not the time between the still instants: the sensor moves little
     # at either (a flat foot, or a shank turning slowly over it), so the distance hardly
     # depends on where in each stance the stillest sample fell, but that time does
@@ -319,13 +322,10 @@ def measure_strides(
         1.0 / fs,
         float(lever_m),
     )
-    # measure_stride's arithmetic, element-wise: a float64 scalar's ``** 2`` is C's pow(x, 2),
-    # which np.power with an array of exponents calls too (an array's ``** 2`` is x * x, which
-    # differs from pow in the last bit now and then)
-    two = np.full(disp.shape[0], 2.0)
-    length = np.sqrt(
-        np.power(disp[:, 0], two) + np.power(disp[:, 1], two) + np.power(disp[:, 2], two)
-    )
+    # measure_stride's arithmetic, element-wise (products and sums are exactly rounded, the
+    # same bits in a scalar expression and in NumPy's array loops)
+    dx, dy, dz = disp[:, 0], disp[:, 1], disp[:, 2]
+    length = np.sqrt(dx * dx + dy * dy + dz * dz)
     t_sel = t_stride[which]
     speed = length / t_sel
     size = np.diff(start)
