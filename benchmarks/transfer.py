@@ -42,6 +42,8 @@ from pathlib import Path
 
 import numpy as np
 
+from gait.classify.train import balanced_accuracy, heel_or_forefoot
+
 REPO = Path(__file__).resolve().parents[1]
 MOCAP = REPO.parent / "shared" / "datasets" / "mocap_snu"
 YARDSTICK = REPO.parent / "shared" / "tools" / "transfer_check.py"
@@ -82,15 +84,7 @@ def predict(model, task: str, X: np.ndarray) -> np.ndarray:
     models of the shipped recipe also know midfoot; benchmarks.eval_classify scores alike)."""
     if task != "strike":
         return model.predict(X)
-    cl = list(model.classes_)
-    p = model.predict_proba(X)
-    return np.where(p[:, cl.index("heel")] >= p[:, cl.index("forefoot")], "heel", "forefoot")
-
-
-def balanced_accuracy(y_true: np.ndarray, y_pred: np.ndarray, classes: Sequence[str]) -> float:
-    """Mean recall over the ``classes`` present in ``y_true`` (NaN when none is)."""
-    rec = [np.mean(y_pred[y_true == c] == c) for c in classes if np.any(y_true == c)]
-    return float(np.mean(rec)) if rec else float("nan")
+    return heel_or_forefoot(model.predict_proba(X), list(model.classes_))
 
 
 def gap_interval(

@@ -68,11 +68,21 @@ def fit_task(task: str, steps: StepSet, weights: np.ndarray, seed: int = 0) -> A
     """The ``task`` model fitted on every row of ``steps`` labelled for it, with the rows'
     ``weights`` (:func:`source_weights`): the final fit of :func:`train`, also used by
     benchmarks.transfer to train exactly as ``gait train`` does."""
+    return _fit_rows(task, *_task_rows(task, steps, weights), seed)
+
+
+def _task_rows(task: str, steps: StepSet, weights: np.ndarray) -> tuple:
+    """The rows of ``steps`` labelled for ``task``: features, labels, weights and the extra
+    ``fit`` arguments (:func:`fit_params`)."""
     y = getattr(steps, task)
     m = _labelled(y)
-    return _estimator(task, seed).fit(
-        steps.X[m], y[m].astype(str), sample_weight=weights[m], **fit_params(task, steps, m)
-    )
+    return steps.X[m], y[m].astype(str), weights[m], fit_params(task, steps, m)
+
+
+def _fit_rows(
+    task: str, X: np.ndarray, y: np.ndarray, w: np.ndarray, kw: dict[str, Any], seed: int
+) -> Any:
+    return _estimator(task, seed).fit(X, y, sample_weight=w, **kw)
 
 
 def _labelled(y: np.ndarray) -> np.ndarray:
@@ -96,22 +106,30 @@ def metrics(y_true: np.ndarray, y_pred: np.ndarray, classes: Sequence[str]) -> d
     return {
         "n": len(y_true),
         "accuracy": float(np.mean(y_true == y_pred)) if len(y_true) else None,
-        "balanced_accuracy": float(np.mean([per[c]["recall"] for c in present]))
-        if present
-        else None,
+        "balanced_accuracy": balanced_accuracy(y_true, y_pred, classes) if present else None,
         "per_class": per,
         "confusion": {"labels": list(classes), "rows_truth_columns_predicted": conf},
     }
 
 
+def balanced_accuracy(y_true: np.ndarray, y_pred: np.ndarray, classes: Sequence[str]) -> float:
+    """Mean recall over the ``classes`` present in ``y_true`` (NaN when none is)."""
+    rec = [np.mean(y_pred[y_true == c] == c) for c in classes if np.any(y_true == c)]
+    return float(np.mean(rec)) if rec else float("nan")
+
+
+def heel_or_forefoot(proba: np.ndarray, classes: Sequence[str]) -> np.ndarray:
+    """``"heel"`` or ``"forefoot"`` per row of ``proba``, whichever has the larger p."""
+    ci = {c: i for i, c in enumerate(classes)}
+    return np.where(proba[:, ci["heel"]] >= proba[:, ci["forefoot"]], "heel", "forefoot")
+
+
 def heel_vs_forefoot(y_true: np.ndarray, proba: np.ndarray, classes: Sequence[str]) -> dict:
     """Heel-or-forefoot choice on truly heel/forefoot steps (the larger of the two p)."""
-    ci = {c: i for i, c in enumerate(classes)}
     m = (y_true == "heel") | (y_true == "forefoot")
-    if not m.any() or "heel" not in ci or "forefoot" not in ci:
+    if not m.any() or "heel" not in classes or "forefoot" not in classes:
         return {"n": 0, "accuracy": None, "balanced_accuracy": None}
-    pred = np.where(proba[m, ci["heel"]] >= proba[m, ci["forefoot"]], "heel", "forefoot")
-    return metrics(y_true[m], pred, ["heel", "forefoot"])
+    return metrics(y_true[m], heel_or_forefoot(proba[m], classes), ["heel", "forefoot"])
 
 
 def _versions() -> dict[str, str]:
@@ -195,8 +213,8 @@ def train(
                 f"({', '.join(classes)}); the data has {present or 'none'}",
                 column=task,
             )
-        Xm, ym, gm, wm = steps.X[m], y[m].astype(str), steps.subject[m], weights[m]
-        kw = fit_params(task, steps, m)
+        Xm, ym, wm, kw = _task_rows(task, steps, weights)
+        gm = steps.subject[m]
         pred = np.full(len(steps), None, dtype=object)
         proba = np.full((len(steps), len(present)), np.nan)
         n_groups = len(np.unique(gm))
@@ -207,8 +225,8 @@ def train(
                     progress(f"{task}: cross-validation fold {i + 1}/{k}")
                 if len(np.unique(ym[tr])) < 2:
                     continue
-                est = _estimator(task, seed).fit(
-                    Xm[tr], ym[tr], sample_weight=wm[tr], **{k: v[tr] for k, v in kw.items()}
+                est = _fit_rows(
+                    task, Xm[tr], ym[tr], wm[tr], {k: v[tr] for k, v in kw.items()}, seed
                 )
                 p = est.predict_proba(Xm[te])
                 cols = [present.index(c) for c in est.classes_]
@@ -219,7 +237,7 @@ def train(
                 pred[idx] = np.array(present, dtype=object)[np.argmax(full, axis=1)]
         if progress is not None:
             progress(f"{task}: final fit on all {int(m.sum())} steps")
-        models[task] = fit_task(task, steps, weights, seed)
+        models[task] = _fit_rows(task, Xm, ym, wm, kw, seed)
         oof[task] = pred
         oof_p[task] = proba
     real = ~steps.jittered  # the card scores the real contacts only
