@@ -15,7 +15,7 @@ import numpy as np
 from scipy import special
 
 from gait.simulate._curves import segment_angle_deg
-from gait.simulate._plan import Plan, Stance, Stride
+from gait.simulate._plan import Person, Plan, Stance, Stride
 
 # State channels: ankle x, y, z (m), foot angle alpha (deg), shank angle theta (deg).
 N_CH = 5
@@ -97,15 +97,34 @@ def swing_foot_pitch(u: np.ndarray, off: list[float], on: list[float], t_sw: flo
     return out
 
 
-#: Horizontal ankle speed at contact as a fraction of the walking speed. Forward walking: the
-#: heel arrives at about 0.87 m/s at 1.3 m/s [Winter 1992]; running and backward gait: our
-#: assumption (backward the toe is placed, so it arrives slower).
+#: Horizontal ankle speed at contact as a fraction of the walking speed, running and backward
+#: gait: our assumption (backward the toe is placed, so it arrives slower). Forward walking has
+#: a per-person fraction (``Person.arrival_frac``, ``_plan.FORWARD_ARRIVAL_FRAC``) scaled by
+#: the strike (``STRIKE_ARRIVAL_SCALE``).
 ARRIVAL_SPEED_FRAC = {
-    ("walk", "forward"): 0.65,
     ("run", "forward"): 0.5,
     ("walk", "backward"): 0.5,
     ("run", "backward"): 0.5,
 }
+#: A forward landing on the midfoot or forefoot puts the foot down under the body rather than
+#: reaching for the ground: the mocap walker's 11 forward forefoot landings arrive with the ankle
+#: already moving back (-0.14 to -0.56 x speed). Our reading of one person: forefoot about 0,
+#: midfoot half-way.
+STRIKE_ARRIVAL_SCALE = {"heel": 1.0, "midfoot": 0.5, "forefoot": 0.0}
+#: Gaits whose swing meets the stance's horizontal acceleration at the contact (simulator v16):
+#: the terminal-swing deceleration is over by the contact, as the mocap walker's (peak 70-80 ms
+#: before, about -2 m/s² at the contact at 0.9 m/s, against the simulator's -13 with the
+#: chain's acceleration kept), so the ground stops only the arrival velocity.
+MEETS_HORIZONTAL_ACC = frozenset({("walk", "forward")})
+
+
+def arrival_speed_frac(person: Person, stride: Stride) -> float:
+    """Horizontal ankle speed at contact / walking speed for ``stride`` of ``person``."""
+    if (stride.mode, stride.direction) == ("walk", "forward"):
+        return person.arrival_frac * STRIKE_ARRIVAL_SCALE[stride.strike]
+    return ARRIVAL_SPEED_FRAC[(stride.mode, stride.direction)]
+
+
 #: Sum of the exponents of the swing's speed bump u^p (1-u)^q: 2.3 gives a peak speed about 1.55
 #: times the bump's mean (a sine would give 1.57, the quintic minimum-jerk profile 1.88).
 TRAVEL_BUMP_ORDER = 2.3
@@ -125,6 +144,11 @@ SWING_PEAK = {"forward": 0.5, "backward": 0.45}
 #: 0.5 m/s; the correction is a smooth change of a few cm to the swing's height path. Running
 #: backward lands from a flight phase and keeps the chain's descent.
 PLACED_VERTICAL = frozenset({("walk", "backward")})
+
+
+def _meets_horizontal_acc(nx: Stance) -> bool:
+    sr = nx.stride
+    return sr is not None and (sr.mode, sr.direction) in MEETS_HORIZONTAL_ACC
 
 
 def _placed(st: Stance) -> bool:
@@ -347,7 +371,7 @@ class LegModel:
         if v0 is None:
             _, d1, _ = _fd_backward(lambda x: self.stance_state(st, x)[:, :2], st.t_to)
             v0 = self._v_off[key] = float(d1 @ e)
-        k_arr = ARRIVAL_SPEED_FRAC[(sr.mode, sr.direction)]
+        k_arr = arrival_speed_frac(self.person, sr)
         v1 = s * k_arr * sr.speed_m_s
         u = np.clip(u, 0.0, 1.0)
         s_int = u**6 - 3 * u**5 + 2.5 * u**4  # integral of smootherstep
@@ -425,6 +449,9 @@ class LegModel:
         # contact, an artefact of the stitching.
         e1[1][:3] = 0.0
         e1[2][:3] = 0.0
+        if _meets_horizontal_acc(nx):
+            # the terminal-swing deceleration ends at the contact (``MEETS_HORIZONTAL_ACC``)
+            e1[2][:2] = s1[2][:2] - m1[2][:2]
         if _meets_vertically(st, nx):
             # Backward the toe is placed: the chain's late knee extension would drive the ankle
             # down at about 0.5 m/s, where the real toe arrives slowly; the vertical path is
@@ -451,6 +478,8 @@ class LegModel:
         v, a = m1[1][:3] - s1[1][:3], m1[2][:3] - s1[2][:3]
         if _meets_vertically(st, nx):  # the swing meets the stance vertically
             v[2] = a[2] = 0.0
+        if _meets_horizontal_acc(nx):
+            a[:2] = 0.0
         return v, a
 
     def _clearance_lift(self, state: np.ndarray, u: np.ndarray) -> np.ndarray:

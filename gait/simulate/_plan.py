@@ -54,6 +54,15 @@ BACK_WALK_SPEED_EXPONENT = 0.2
 BACK_RUN_STRIDE_FACTOR = 0.9
 
 
+#: Range of a person's forward walking ankle arrival speed at a heel strike, as a fraction of the
+#: walking speed (simulator v16). Winter 1992 gives 0.87 m/s at about 1.3 m/s (0.65 x) for a heel
+#: marker; the mocap walker's ankle (5 cm up the shank) arrives at 0.37-0.42 x and its heel at
+#: about 0.2 x (BENCHMARKS.md, "The simulated landing's horizontal acceleration"); Lockhart et
+#: al. 2003 find the heel-contact velocity differs between people. So a range drawn per person
+#: that holds the walker and keeps Winter's figure near its top.
+FORWARD_ARRIVAL_FRAC = (0.30, 0.60)
+
+
 @dataclass(frozen=True)
 class Person:
     """Body dimensions (Winter 2009 anthropometric fractions of height) and gait traits."""
@@ -90,6 +99,10 @@ class Person:
     axial_stance_deg: float = 3.0
     #: Where in the swing the side tilt peaks (fraction of the swing).
     roll_peak_frac: float = 0.5
+    #: Forward walking: horizontal ankle speed at a heel strike / walking speed (simulator v16,
+    #: ``FORWARD_ARRIVAL_FRAC``: Winter 1992, Lockhart et al. 2003, the
+    #: mocap walker).
+    arrival_frac: float = 0.45
 
     @property
     def hip_height_m(self) -> float:
@@ -137,6 +150,9 @@ def _draw_traits(rng: np.random.Generator) -> dict:
         "axial_swing_deg": float(rng.uniform(3.0, 9.0)) * float(rng.choice([-1.0, 1.0])),
         "axial_stance_deg": float(rng.uniform(1.0, 5.0)),
         "roll_peak_frac": float(rng.uniform(0.3, 0.7)),
+        # v16: from a child stream, which leaves ``rng``'s own draws (and so every contact and
+        # label of a session) as they were before this trait existed
+        "arrival_frac": float(rng.spawn(1)[0].uniform(*FORWARD_ARRIVAL_FRAC)),
     }
 
 

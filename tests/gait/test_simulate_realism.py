@@ -240,3 +240,58 @@ def test_same_subject_traits_in_every_session():
     p1 = simulate(spec, 1).truth.plan.person
     p2 = simulate(replace(spec, start_time_utc="2026-02-01T09:00:00Z"), 2).truth.plan.person
     assert p1.shape == p2.shape and math.isclose(p1.axial_swing_deg, p2.axial_swing_deg)
+
+
+def _ankle_arrivals(res, speed_m_s):
+    """Per contact: horizontal ankle speed along the travel at contact / walking speed, the 12 Hz
+    horizontal acceleration at contact, and the terminal swing's largest deceleration and how
+    long before the contact it falls (the ankle joint from the truth, low-passed at 12 Hz as the
+    mocap walker's positions are)."""
+    from scipy import signal
+
+    leg = res.truth.leg
+    step = max(round(0.002 / (leg.t_s[1] - leg.t_s[0])), 1)
+    tt = leg.t_s[::step]
+    fs = 1.0 / (tt[1] - tt[0])
+    b, a = signal.butter(2, 12.0 / (fs / 2))
+    pos = signal.filtfilt(b, a, leg.ankle_m[::step, :2], axis=0)
+    vel = np.gradient(pos, 1.0 / fs, axis=0)
+    acc = np.gradient(vel, 1.0 / fs, axis=0)
+    out = []
+    for _, t1, _ in _swings(res):
+        st = next(s for s in res.truth.plan.stances if s.t_ic == t1)
+        e = np.array([math.cos(st.yaw_rad), math.sin(st.yaw_rad)])
+        i = int(np.searchsorted(tt, t1))
+        w = (tt >= t1 - 0.3) & (tt <= t1)
+        a_w = acc[w] @ e
+        k = int(np.argmin(a_w))
+        out.append((vel[i] @ e / speed_m_s, acc[i] @ e, a_w[k], t1 - tt[w][k]))
+    return np.array(out)
+
+
+def test_forward_heel_ankle_arrives_slowly_with_its_deceleration_done():
+    """v16: a forward heel strike's ankle lands at 0.3-0.6 x the walking speed (the person's
+    ``arrival_frac``), its terminal-swing deceleration mostly over by the contact (at most half
+    its peak left, v15 about two thirds) and peaking well before it (v15: 30-40 ms), as the
+    mocap walker's (peak 70-80 ms before; docs/simulator.md)."""
+    v = 0.9
+    res = simulate(_walk("forward", "heel", v), 3)
+    frac = res.truth.plan.person.arrival_frac
+    assert 0.30 <= frac <= 0.60
+    arr = np.median(_ankle_arrivals(res, v), axis=0)
+    # the stance's heel rocker moves the pinned ankle forward from the contact on, so the 12 Hz
+    # speed there sits a little above the swing's own arrival
+    assert frac - 0.1 <= arr[0] <= frac + 0.15
+    assert arr[2] < -8.0  # a real terminal-swing deceleration
+    assert abs(arr[1]) <= abs(arr[2]) / 2.0
+    assert 0.05 <= arr[3] <= 0.2
+
+
+def test_forward_forefoot_ankle_arrives_nearly_at_rest():
+    """v16: a forward forefoot landing puts the foot down under the body; its ankle arrives with
+    little horizontal speed left (the mocap walker's arrive moving back)."""
+    v = 0.9
+    heel = np.median(_ankle_arrivals(simulate(_walk("forward", "heel", v), 3), v), axis=0)
+    fore = np.median(_ankle_arrivals(simulate(_walk("forward", "forefoot", v), 3), v), axis=0)
+    assert abs(fore[0]) < 0.15
+    assert fore[0] < heel[0] - 0.15
