@@ -21,7 +21,21 @@ Two kinds of measure, each computed the same way on both sides:
   IMU is; simulator: the truth's sensor and foot points, low-passed the same way): peak speed
   of a point on the shank 5-7 cm above the ankle in swing over walking speed (called "ankle"
   below), its peak acceleration in swing, the vertical velocity and acceleration of the first
-  contact point (heel forward, metatarsal heads backward) just before contact.
+  contact point (heel forward, metatarsal heads backward) just before contact. The horizontal
+  arrival of the same shank point (``arrival_measures``): its speed along the direction of
+  travel at the contact over walking speed (negative: moving against the travel), its
+  horizontal acceleration along the travel at the contact, and the largest horizontal
+  deceleration in the swing's last ``LATE_SWING_S`` and when; also the ankle joint's speed at
+  the contact (the simulator's ``ARRIVAL_SPEED_FRAC`` is the joint's; the shank point differs
+  from it by the shank's rotation rate times 5-7 cm).
+- ``a_e`` at the contact: the specific force along the sagittal horizontal e = u x g that the
+  classifier's step features read (``gait.classify.features``; g the window's mean specific
+  force, u the gyro's swing axis signed by the swing, so e points against the travel of a
+  forward swing and ``a_e`` > 0 is a deceleration), in the features' 50 ms bins at
+  ``AE_BINS_S`` (``ae_contact_bins``); by walking-speed band in ``ae_band_table``.
+
+``--arrival``: only the arrival tables (per direction and strike, and ``a_e`` by speed band),
+a few seconds.
 """
 
 from __future__ import annotations
@@ -51,6 +65,17 @@ PROFILE_T = np.round(np.arange(-0.8, 0.6001, 0.01), 3)
 SAME_SPEED = (0.45, 0.8)
 #: Half-width (s) of the window about contact searched for the peak of |acc|.
 ACC_PEAK_WINDOW_S = 0.15
+#: The swing's end (s before the contact) searched for its largest horizontal deceleration: the
+#: terminal swing, where the walker's ankle decelerates hardest 70-80 ms before the contact
+#: (BENCHMARKS.md, the simulated landing's horizontal acceleration, session 23).
+LATE_SWING_S = 0.3
+#: Centres (s from the contact) of the step features' ``a_e`` bins read here: the contact bin
+#: and its neighbours (the features' bins are ``gait.classify.features.BIN_S`` wide).
+AE_BINS_S = (-0.05, 0.0, 0.05)
+#: Walking-speed bands (m/s) of ``ae_band_table``: the walker's forward contacts in three
+#: groups (medians about 0.62, 0.91, 1.18 m/s) around the simulated 0.6, 0.85, 1.1 m/s of
+#: ``STRIKE_CONDITIONS``.
+SPEED_BANDS = ((0.0, 0.75), (0.75, 1.05), (1.05, math.inf))
 
 
 def mocap_dir(arg: str | None) -> Path | None:
@@ -97,6 +122,21 @@ class Contact:
     acc_raw_zr_peak_t_s: float = math.nan
     #: specific force along the shank's long axis around contact (``PROFILE_T``), m/s²
     along_profile: np.ndarray | None = None
+    arrival_speed_ratio: float = math.nan
+    arrival_acc_ms2: float = math.nan
+    late_decel_ms2: float = math.nan
+    late_decel_before_s: float = math.nan
+    arrival_decel_frac: float = math.nan
+    #: ``a_e`` (m/s²) in the step features' bins at ``AE_BINS_S``
+    ae_before: float = math.nan
+    ae_contact: float = math.nan
+    ae_after: float = math.nan
+    #: the ankle joint's (not the shank point's) speed along the travel at contact / speed
+    joint_arrival_ratio: float = math.nan
+
+    def set_arrival(self, m: dict[str, float]) -> None:
+        for k, v in m.items():
+            setattr(self, k, v)
 
 
 def _lowpass(x: np.ndarray, fs: float, fc: float = 12.0) -> np.ndarray:
@@ -269,6 +309,72 @@ def _point_measures(
     )
 
 
+def arrival_measures(
+    tt: np.ndarray, pos: np.ndarray, t0: float, t1: float, speed: float
+) -> dict[str, float]:
+    """The horizontal arrival at the contact ``t1`` of a point with positions ``pos`` (n, 3),
+    z up, on the uniform grid ``tt``, after the swing from ``t0``: the direction of travel is
+    the point's horizontal displacement from ``t0`` to ``t1``; along it, the speed at ``t1``
+    over ``speed`` (negative: moving against the travel), the acceleration at ``t1`` (m/s²),
+    the most negative acceleration (the largest deceleration) in the last ``LATE_SWING_S`` of
+    the swing, how long before ``t1`` it falls, and the acceleration at ``t1`` over it (1: the
+    deceleration peaks at the contact; 0: it is over). NaN where the point does not travel."""
+    dt = float(tt[1] - tt[0])
+    i0, i1 = (int(np.argmin(np.abs(tt - x))) for x in (t0, t1))
+    d = pos[i1, :2] - pos[i0, :2]
+    nd = float(np.linalg.norm(d))
+    nan = dict.fromkeys(
+        (
+            "arrival_speed_ratio",
+            "arrival_acc_ms2",
+            "late_decel_ms2",
+            "late_decel_before_s",
+            "arrival_decel_frac",
+        ),
+        math.nan,
+    )
+    if nd < 0.05 or i1 - i0 < 5:
+        return nan
+    lo = max(i0 - 5, 0)
+    hi = min(i1 + 6, tt.size)
+    v = np.gradient(pos[lo:hi, :2] @ (d / nd), dt)
+    a = np.gradient(v, dt)
+    j1 = i1 - lo
+    late = np.flatnonzero((tt[lo:hi] >= max(t0, t1 - LATE_SWING_S)) & (np.arange(hi - lo) <= j1))
+    k = int(late[np.argmin(a[late])])
+    return {
+        "arrival_speed_ratio": float(v[j1] / max(speed, 0.1)),
+        "arrival_acc_ms2": float(a[j1]),
+        "late_decel_ms2": float(a[k]),
+        "late_decel_before_s": float(tt[i1] - tt[lo + k]),
+        "arrival_decel_frac": float(a[j1] / a[k]) if a[k] < 0 else math.nan,
+    }
+
+
+def ae_contact_bins(
+    t: np.ndarray, acc: np.ndarray, gyr_dps: np.ndarray, t_contacts: list[float]
+) -> np.ndarray:
+    """``a_e`` (m/s²) as the classifier's step features read it
+    (``gait.classify.features.contact_features``), in the bins at ``AE_BINS_S`` around each
+    contact time: shape (len(t_contacts), len(AE_BINS_S)), NaN where a bin leaves the data."""
+    from gait.classify import features as feat
+    from gait.types import SampleBlock
+
+    fs = 1.0 / float(np.median(np.diff(t)))
+    block = SampleBlock(
+        np.asarray(t, float), np.asarray(acc, float), np.asarray(gyr_dps, float), fs
+    )
+    idx = feat.contact_index(block.t_s, np.asarray(t_contacts, float))
+    X = feat.contact_features(block, idx)
+    names = feat.contact_feature_names()
+    cols = [names.index(f"a_e@{o:+.2f}s") for o in AE_BINS_S]
+    return X[:, cols]
+
+
+def _set_ae(c: Contact, row: np.ndarray) -> None:
+    c.ae_before, c.ae_contact, c.ae_after = (float(x) for x in row)
+
+
 def _load_virtual_imu():
     path = REPO.parent / "shared" / "tools" / "virtual_imu.py"
     if not path.exists():
@@ -301,12 +407,14 @@ def mocap_contacts(root: Path, *, kinematics: bool = True) -> list[Contact]:
                 swings.append((float(e["t_lift"]), float(e["t_contact"]), nxt))
             keys = [round(s[1], 3) for s in swings]
             imu = dict(zip(keys, imu_measures(t, acc, gyr, swings), strict=True))
+            ae = dict(zip(keys, ae_contact_bins(t, acc, gyr, [s[1] for s in swings]), strict=True))
             kin = None
             if trial is not None:
                 heel, ball = trial.foot_markers(side)
                 ank = trial.P[trial.legs[side]["foot"].name]
                 knee = trial.P[trial.legs[side]["shank"].name]
                 ax_s = (knee - ank) / np.linalg.norm(knee - ank, axis=1, keepdims=True)
+                joint = ank
                 ank = ank + 0.05 * ax_s  # the sensor point, 5 cm up the shank
                 up = np.array([0.0, 1.0, 0.0])
                 # world axes with z up, as the simulator's
@@ -317,7 +425,7 @@ def mocap_contacts(root: Path, *, kinematics: bool = True) -> list[Contact]:
                     tt,
                     *(
                         CubicSpline(trial.t_src, _lowpass(x, trial.fs), axis=0)(tt)
-                        for x in (ank @ conv.T, heel @ up, ball @ up)
+                        for x in (ank @ conv.T, heel @ up, ball @ up, joint @ conv.T)
                     ),
                 )
             for e, (t0, t1, _) in zip(ev, swings, strict=True):
@@ -327,6 +435,7 @@ def mocap_contacts(root: Path, *, kinematics: bool = True) -> list[Contact]:
                 if x is None or t1 - t0 > 1.5:
                     continue
                 c = Contact("mocap", e["direction"], e["strike"], float(e["speed_mps"]), **x)  # type: ignore[arg-type]
+                _set_ae(c, ae[round(t1, 3)])
                 if kin is not None and t0 > kin[0][0] + 0.2 and t1 < kin[0][-1] - 0.2:
                     pz = kin[2] if e["first_point"] == "heel" else kin[3]
                     if e["first_point"] == "both":
@@ -337,6 +446,10 @@ def mocap_contacts(root: Path, *, kinematics: bool = True) -> list[Contact]:
                         c.point_vz_m_s,
                         c.point_az_ms2,
                     ) = _point_measures(kin[0], kin[1], pz, t0, t1, c.speed_m_s)
+                    c.set_arrival(arrival_measures(kin[0], kin[1], t0, t1, c.speed_m_s))
+                    c.joint_arrival_ratio = arrival_measures(kin[0], kin[4], t0, t1, c.speed_m_s)[
+                        "arrival_speed_ratio"
+                    ]
                 out.append(c)
     return out
 
@@ -387,6 +500,16 @@ def sim_contacts(seed: int = 0, n_per_speed: int = 2, *, walker: bool = False) -
     return out
 
 
+def _ankle_joint(res) -> np.ndarray:
+    """The simulated ankle joint's positions with the ground's arrest of its arrival (the
+    sensor point less its fixed offset from the ankle turned with the segment; the offset is
+    the median over the session, the arrest being zero outside the first ~0.1 s of stances)."""
+    tr = res.truth
+    r_seg = tr.rot @ tr.mounting.T
+    rel = np.einsum("nji,nj->ni", r_seg, tr.sensor_pos_m - tr.leg.ankle_m)
+    return tr.sensor_pos_m - r_seg @ np.median(rel, axis=0)
+
+
 def contacts_of_simulation(res) -> list[Contact]:
     """The same measures on a simulated session (truth events and kinematics)."""
     s = res.session.samples
@@ -406,6 +529,7 @@ def contacts_of_simulation(res) -> list[Contact]:
     acc = _lowpass(s.acc_ms2, s.sampling_rate_hz)
     gyr = _lowpass(s.gyr_dps, s.sampling_rate_hz)
     by_t = dict(zip(keys, imu_measures(s.t_s, acc, gyr, swings, s.acc_ms2), strict=True))
+    ae = dict(zip(keys, ae_contact_bins(s.t_s, acc, gyr, [sw[1] for sw in swings]), strict=True))
     leg = res.truth.leg
     t_int = leg.t_s
     step = max(round(0.002 / (t_int[1] - t_int[0])), 1)
@@ -413,6 +537,7 @@ def contacts_of_simulation(res) -> list[Contact]:
     fs_k = 1.0 / (tt[1] - tt[0])
     # the sensor point (on the shank, impact arrest included), as on the mocap side
     ank = _lowpass(res.truth.sensor_pos_m[::step], fs_k)
+    joint = _lowpass(_ankle_joint(res)[::step], fs_k)
     a = np.radians(leg.alpha_deg[::step])
     z = leg.ankle_m[::step, 2]
     drop = person.ankle_height_m * np.cos(a)
@@ -437,6 +562,11 @@ def contacts_of_simulation(res) -> list[Contact]:
             c.point_vz_m_s,
             c.point_az_ms2,
         ) = _point_measures(tt, ank, pz, t0, t1, sr.speed_m_s)
+        c.set_arrival(arrival_measures(tt, ank, t0, t1, sr.speed_m_s))
+        c.joint_arrival_ratio = arrival_measures(tt, joint, t0, t1, sr.speed_m_s)[
+            "arrival_speed_ratio"
+        ]
+        _set_ae(c, ae[round(t1, 4)])
         out.append(c)
     return out
 
@@ -453,6 +583,16 @@ ROWS = (
     ("peak ankle acceleration in swing (g)", "ankle_peak_acc_ms2"),
     ("contact point vertical velocity 20 ms before contact (m/s)", "point_vz_m_s"),
     ("largest downward acceleration of the contact point, last 150 ms (m/s²)", "point_az_ms2"),
+    ("ankle horizontal speed along the travel at contact / walking speed", "arrival_speed_ratio"),
+    ("ankle horizontal acceleration along the travel at contact (m/s², 12 Hz)", "arrival_acc_ms2"),
+    ("largest ankle horizontal deceleration, swing's last 0.3 s (m/s²)", "late_decel_ms2"),
+    ("time of that deceleration before contact (s)", "late_decel_before_s"),
+    ("ankle horizontal acceleration at contact / that deceleration", "arrival_decel_frac"),
+    (
+        "ankle joint (not the sensor point) speed along the travel at contact / walking speed",
+        "joint_arrival_ratio",
+    ),
+    ("a_e (step features, m/s²) in the contact bin", "ae_contact"),
 )
 
 
@@ -671,26 +811,88 @@ def strike_table(real: list[Contact], sim: list[Contact]) -> list[str]:
         x = getattr(c, prof)
         return float(x[int(np.argmin(np.abs(PROFILE_T - t)))]) if x is not None else math.nan
 
-    def strike_of(c: Contact) -> str:
-        return "midfoot" if c.strike == "flat" else c.strike
-
     lines = [
         "| group | n | " + " | ".join(c for c, _, _ in STRIKE_COLUMNS) + " |",
         "|---|---" + "|---" * len(STRIKE_COLUMNS) + "|",
     ]
+    for label, g in strike_groups(real, sim):
+        vals = [np.median([at(c, p, t) for c in g]) for _, p, t in STRIKE_COLUMNS]
+        lines.append(f"| {label} | {len(g)} | " + " | ".join(f"{v:.1f}" for v in vals) + " |")
+    return lines
+
+
+def _strike_of(c: Contact) -> str:
+    return "midfoot" if c.strike == "flat" else c.strike
+
+
+def strike_groups(
+    real: list[Contact], sim: list[Contact], speeds: tuple[float, float] | None = None
+) -> list[tuple[str, list[Contact]]]:
+    """``(label, contacts)`` per direction and strike of ``STRIKE_CONDITIONS``, mocap then
+    simulated (the mocap walker's forward heel and midfoot contacts at 0.5-1.2 m/s, the rest
+    at any speed; with ``speeds`` = (lo, hi), both sides within [lo, hi)); empty groups left
+    out."""
+    out = []
     for direction, strike, _ in STRIKE_CONDITIONS:
         for name, cs in (("mocap", real), ("sim.", sim)):
-            g = [c for c in cs if c.direction == direction and strike_of(c) == strike]
-            if name == "mocap" and direction == "forward" and strike != "forefoot":
+            g = [c for c in cs if c.direction == direction and _strike_of(c) == strike]
+            if speeds is not None:
+                g = [c for c in g if speeds[0] <= c.speed_m_s < speeds[1]]
+            elif name == "mocap" and direction == "forward" and strike != "forefoot":
                 g = [c for c in g if 0.5 <= c.speed_m_s <= 1.2]
-            if not g:
-                continue
-            vals = [np.median([at(c, p, t) for c in g]) for _, p, t in STRIKE_COLUMNS]
-            lines.append(
-                f"| {name} {direction} {strike} | {len(g)} | "
-                + " | ".join(f"{v:.1f}" for v in vals)
-                + " |"
-            )
+            if g:
+                out.append((f"{name} {direction} {strike}", g))
+    return out
+
+
+#: Columns of the arrival tables: (label, ``Contact`` attribute).
+ARRIVAL_COLUMNS = (
+    ("speed (m/s)", "speed_m_s"),
+    ("v/speed at IC", "arrival_speed_ratio"),
+    ("joint v/speed at IC", "joint_arrival_ratio"),
+    ("acc at IC (m/s²)", "arrival_acc_ms2"),
+    ("peak decel, last 0.3 s (m/s²)", "late_decel_ms2"),
+    ("its time before IC (s)", "late_decel_before_s"),
+    ("acc at IC / peak decel", "arrival_decel_frac"),
+    ("a_e -0.05", "ae_before"),
+    ("a_e 0", "ae_contact"),
+    ("a_e +0.05", "ae_after"),
+)
+
+
+def _arrival_row(label: str, g: list[Contact]) -> str:
+    vals = []
+    for _, attr in ARRIVAL_COLUMNS:
+        x = np.array([getattr(c, attr) for c in g], dtype=float)
+        x = x[np.isfinite(x)]
+        vals.append(f"{np.median(x):.2f}" if x.size else "-")
+    n = sum(math.isfinite(c.arrival_speed_ratio) for c in g)
+    return f"| {label} | {len(g)} / {n} | " + " | ".join(vals) + " |"
+
+
+def _arrival_header(first: str) -> list[str]:
+    return [
+        f"| {first} | n (IMU / positions) | " + " | ".join(c for c, _ in ARRIVAL_COLUMNS) + " |",
+        "|---|---" + "|---" * len(ARRIVAL_COLUMNS) + "|",
+    ]
+
+
+def arrival_table(real: list[Contact], sim: list[Contact]) -> list[str]:
+    """Markdown table: the ankle's (the shank point's) horizontal arrival at the contact and
+    ``a_e`` in the step features' bins around it, per direction and strike (groups of
+    ``strike_groups``); medians. Positions and signals at 12 Hz on both sides."""
+    return _arrival_header("group") + [_arrival_row(lab, g) for lab, g in strike_groups(real, sim)]
+
+
+def ae_band_table(real: list[Contact], sim: list[Contact]) -> list[str]:
+    """Markdown table: the arrival columns of ``arrival_table`` for forward heel and forefoot
+    contacts per walking-speed band (``SPEED_BANDS``), mocap beside simulated."""
+    lines = _arrival_header("group, speed band (m/s)")
+    for lo, hi in SPEED_BANDS:
+        band = f"{lo:g}-{hi:g}" if math.isfinite(hi) else f">= {lo:g}"
+        for label, g in strike_groups(real, sim, (lo, hi)):
+            if label.split()[1:] in (["forward", "heel"], ["forward", "forefoot"]):
+                lines.append(_arrival_row(f"{label}, {band}", g))
     return lines
 
 
@@ -708,6 +910,11 @@ def main() -> None:
         action="store_true",
         help="only the strike table: shank signals around contact per direction and strike",
     )
+    ap.add_argument(
+        "--arrival",
+        action="store_true",
+        help="only the arrival tables: the ankle's horizontal arrival and a_e at contact",
+    )
     args = ap.parse_args()
     root = mocap_dir(args.mocap)
     if root is None:
@@ -720,6 +927,13 @@ def main() -> None:
         real = mocap_contacts(root, kinematics=False)
         print("\n".join(strike_table(real, sim_strike_contacts(args.seed))))
         return
+    if args.arrival:
+        real = mocap_contacts(root)
+        strike = sim_strike_contacts(args.seed)
+        print("\n".join(arrival_table(real, strike)))
+        print()
+        print("\n".join(ae_band_table(real, strike)))
+        return
     real = mocap_contacts(root)
     sim = sim_contacts(args.seed)
     print(f"mocap: {len(real)} contacts; simulated: {len(sim)}; same speed = {SAME_SPEED} m/s")
@@ -727,7 +941,12 @@ def main() -> None:
     print()
     print("\n".join(lobe_table(real, sim, sim_contacts(args.seed, walker=True))))
     print()
-    print("\n".join(strike_table(real, sim_strike_contacts(args.seed))))
+    strike = sim_strike_contacts(args.seed)
+    print("\n".join(strike_table(real, strike)))
+    print()
+    print("\n".join(arrival_table(real, strike)))
+    print()
+    print("\n".join(ae_band_table(real, strike)))
     fa = groups(real)["forward, all speeds"]
     print(
         "mocap forward, all speeds: peak ankle speed ratio "
