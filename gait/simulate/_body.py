@@ -97,13 +97,13 @@ def swing_foot_pitch(u: np.ndarray, off: list[float], on: list[float], t_sw: flo
     return out
 
 
-#: Horizontal ankle speed at contact as a fraction of the walking speed, running and backward
-#: gait: our assumption (backward the toe is placed, so it arrives slower). Forward walking has
-#: a per-person fraction (``Person.arrival_frac``, ``_plan.FORWARD_ARRIVAL_FRAC``) scaled by
-#: the strike (``STRIKE_ARRIVAL_SCALE``).
+#: Horizontal ankle speed at contact as a fraction of the running speed: our assumption.
+#: Forward walking has a per-person fraction (``Person.arrival_frac``,
+#: ``_plan.FORWARD_ARRIVAL_FRAC``) scaled by the strike (``STRIKE_ARRIVAL_SCALE``); backward
+#: walking (v17) a per-person fraction of its own (``Person.back_arrival_frac``,
+#: ``_plan.BACKWARD_ARRIVAL_FRAC``, every strike; v4-v16: 0.5).
 ARRIVAL_SPEED_FRAC = {
     ("run", "forward"): 0.5,
-    ("walk", "backward"): 0.5,
     ("run", "backward"): 0.5,
 }
 #: A forward landing on the midfoot or forefoot puts the foot down under the body rather than
@@ -122,6 +122,8 @@ def arrival_speed_frac(person: Person, stride: Stride) -> float:
     """Horizontal ankle speed at contact / walking speed for ``stride`` of ``person``."""
     if (stride.mode, stride.direction) == ("walk", "forward"):
         return person.arrival_frac * STRIKE_ARRIVAL_SCALE[stride.strike]
+    if (stride.mode, stride.direction) == ("walk", "backward"):
+        return person.back_arrival_frac
     return ARRIVAL_SPEED_FRAC[(stride.mode, stride.direction)]
 
 

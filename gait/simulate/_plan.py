@@ -61,6 +61,16 @@ BACK_RUN_STRIDE_FACTOR = 0.9
 #: al. 2003 find the heel-contact velocity differs between people. So a range drawn per person
 #: that holds the walker and keeps Winter's figure near its top.
 FORWARD_ARRIVAL_FRAC = (0.30, 0.60)
+#: Range of a person's backward walking ankle arrival speed at contact, as a fraction of the
+#: walking speed (simulator v17; v4-v16: 0.5 for everyone, our assumption). The mocap walker's
+#: ankle joint arrives at 0.26 x (median of its 30 backward forefoot landings at 0.5-0.74 m/s;
+#: 0.13-0.39 between its landings), the shank point 5 cm up at 0.37 x
+#: (``python -m benchmarks.realism_mocap --arrival``). We found no published figure for the
+#: foot's horizontal velocity at a backward contact; Grasso et al. 1998 and Lee et al. 2013 find
+#: the backward leg's angles close to forward walking's time-reversed, where the toe is placed
+#: rather than swung into the ground. So a range drawn per person centred on the walker, as
+#: wide as its own landings spread and, relative to its centre, about as wide as the forward one.
+BACKWARD_ARRIVAL_FRAC = (0.10, 0.35)
 
 
 @dataclass(frozen=True)
@@ -103,6 +113,9 @@ class Person:
     #: ``FORWARD_ARRIVAL_FRAC``: Winter 1992, Lockhart et al. 2003, the
     #: mocap walker).
     arrival_frac: float = 0.45
+    #: Backward walking: horizontal ankle speed at contact / walking speed (simulator v17,
+    #: ``BACKWARD_ARRIVAL_FRAC``: the mocap walker; no published figure found).
+    back_arrival_frac: float = 0.225
 
     @property
     def hip_height_m(self) -> float:
@@ -143,6 +156,10 @@ def draw_person(spec: SubjectSpec, rng: np.random.Generator) -> Person:
 
 def _draw_traits(rng: np.random.Generator) -> dict:
     """Curve shape, backward gait and out-of-plane traits of a person (docs/simulator.md)."""
+    # v16-v17: the arrival fractions come from a child stream, which leaves ``rng``'s own draws
+    # (and so every contact and label of a session) as they were before these traits existed;
+    # the forward one is drawn first, as in v16
+    arrival = rng.spawn(1)[0]
     return {
         "shape": draw_shape(rng),
         "back_stride_factor": float(rng.uniform(0.88, 1.0)),
@@ -150,9 +167,8 @@ def _draw_traits(rng: np.random.Generator) -> dict:
         "axial_swing_deg": float(rng.uniform(3.0, 9.0)) * float(rng.choice([-1.0, 1.0])),
         "axial_stance_deg": float(rng.uniform(1.0, 5.0)),
         "roll_peak_frac": float(rng.uniform(0.3, 0.7)),
-        # v16: from a child stream, which leaves ``rng``'s own draws (and so every contact and
-        # label of a session) as they were before this trait existed
-        "arrival_frac": float(rng.spawn(1)[0].uniform(*FORWARD_ARRIVAL_FRAC)),
+        "arrival_frac": float(arrival.uniform(*FORWARD_ARRIVAL_FRAC)),
+        "back_arrival_frac": float(arrival.uniform(*BACKWARD_ARRIVAL_FRAC)),
     }
 
 

@@ -295,3 +295,42 @@ def test_forward_forefoot_ankle_arrives_nearly_at_rest():
     fore = np.median(_ankle_arrivals(simulate(_walk("forward", "forefoot", v), 3), v), axis=0)
     assert abs(fore[0]) < 0.15
     assert fore[0] < heel[0] - 0.15
+
+
+def test_backward_ankle_arrives_at_the_persons_slow_fraction():
+    """v17: a backward forefoot landing's ankle arrives at the person's ``back_arrival_frac``
+    (0.10-0.35) of the walking speed: the mocap walker's ankle joint arrives at 0.26 x
+    (0.13-0.39), v4-v16's at 0.5 x for everyone (docs/simulator.md, "Version 17")."""
+    v = 0.6
+    for seed, traits in ((3, 4), (5, 11)):
+        spec = _walk("backward", "forefoot", v)
+        spec = replace(spec, subject=replace(spec.subject, traits_seed=traits))
+        res = simulate(spec, seed)
+        frac = res.truth.plan.person.back_arrival_frac
+        assert 0.10 <= frac <= 0.35
+        # backward the travel runs against the stance's heading: speed along it = -(v . e)
+        ratio = -np.median(_ankle_arrivals(res, v)[:, 0])
+        assert 0.0 < ratio < 0.42
+        # the 12 Hz low-pass mixes in the ground's arrest after the contact
+        assert frac - 0.05 <= ratio <= frac + 0.15
+
+
+def test_backward_arrival_fraction_leaves_every_contact_and_label_as_it_was():
+    """v17's backward fraction comes from the child stream the forward one (v16) is drawn from:
+    a person's other traits, and so every contact, toe-off and label, do not depend on it."""
+    from gait.simulate import _plan
+
+    spec = _walk("backward", "forefoot", 0.6)
+    a = simulate(spec, 7)
+    lo, hi = _plan.BACKWARD_ARRIVAL_FRAC
+    try:
+        _plan.BACKWARD_ARRIVAL_FRAC = (0.5, 0.5)
+        b = simulate(spec, 7)
+    finally:
+        _plan.BACKWARD_ARRIVAL_FRAC = (lo, hi)
+    pa, pb = a.truth.plan.person, b.truth.plan.person
+    assert pb.back_arrival_frac == 0.5 != pa.back_arrival_frac
+    assert replace(pa, back_arrival_frac=0.5) == pb
+    assert [(s.t_s, s.foot, s.extra) for s in a.steps] == [
+        (s.t_s, s.foot, s.extra) for s in b.steps
+    ]
