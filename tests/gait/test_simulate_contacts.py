@@ -35,14 +35,16 @@ def _landings(res):
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_shank_acceleration_peaks_at_a_heel_contact(seed):
     """The tibial shock of a heel strike comes within a few tens of ms of the contact
-    (Whittle 1999; Lafortune 1991), not at foot-flat (v6: about 90 ms later)."""
+    (Whittle 1999; Lafortune 1991), not at foot-flat (v6: about 90 ms later). The landing's
+    own peak: since v16 the terminal swing's deceleration, 100-140 ms before the contact, can
+    be as large at 1.3 m/s (the walker's swing decelerates as hard, docs/simulator.md)."""
     res = simulate(_spec("walk", "forward", "heel", 1.3), seed)
     tr = res.truth
     t = tr.t_s
     norm = np.linalg.norm(tr.acc_ms2, axis=1)
     peaks = []
     for st in _landings(res):
-        m = (t >= st.t_ic - 0.15) & (t <= st.t_ic + 0.15)
+        m = (t >= st.t_ic - 0.02) & (t <= st.t_ic + 0.15)
         peaks.append(float(t[m][np.argmax(norm[m])] - st.t_ic))
     assert -0.02 <= np.median(peaks) <= 0.04
 
