@@ -443,8 +443,8 @@ class LegModel:
         m1 = _fd_backward(f_mod, nx.t_ic)
         e0 = [s0[i] - m0[i] for i in range(3)]
         e1 = [s1[i] - m1[i] for i in range(3)]
-        # The foot lands on its footprint, but with the velocity and acceleration the segment
-        # chain brings: the heel is still moving at contact (0.87 m/s horizontally, vertically
+        # The foot lands on its footprint, but with the velocity the swing's travel brings
+        # (``arrival_speed_frac``; a heel marker at 0.87 m/s horizontally, vertically
         # negligible, at natural speed [Winter 1992]) and the ground stops it *after* contact
         # (``arrival`` below, applied as the contact transient). Forcing the pinned stance's
         # zero velocity here instead made the ankle brake to rest and re-accelerate before the
