@@ -54,6 +54,27 @@ def _spec_for(
     return replace(spec, subject=subject)
 
 
+#: Spawn-key entry of a subject's own stream, beside its sessions' children (0, 1, ...).
+_PERSON_KEY = 2**32 - 1
+
+
+def subject_spec(subject_seq: np.random.SeedSequence, sid: str) -> SubjectSpec:
+    """The person of one subject, drawn from the subject's own child stream of the data set's
+    seed: the same in every session of the subject and independent between subjects and seeds.
+    (Up to simulator v17 it came from ``default_rng(seed + i)``, so subject i of seed S was
+    subject i + 1 of seed S - 1.)"""
+    key = (*subject_seq.spawn_key, _PERSON_KEY)
+    rng = np.random.default_rng(np.random.SeedSequence(subject_seq.entropy, spawn_key=key))
+    return SubjectSpec(
+        id=sid,
+        height_m=float(rng.uniform(1.52, 1.95)),
+        stride_factor=float(rng.uniform(0.95, 1.2)),
+        asymmetry=float(rng.normal(0.0, 0.01)),
+        stride_cv=float(rng.uniform(0.01, 0.03)),
+        traits_seed=int(rng.integers(2**31)),
+    )
+
+
 def generate_sessions(
     out_dir: str | Path,
     *,
@@ -87,15 +108,7 @@ def generate_sessions(
             folder = out / ("test" if i >= n_subjects - n_test_subjects else "train")
         for j, ss in enumerate(sss.spawn(sessions_per_subject)):
             rng = np.random.default_rng(ss)
-            subject_rng = np.random.default_rng(sss.entropy + i)  # same person in every session
-            subject = SubjectSpec(
-                id=sid,
-                height_m=float(subject_rng.uniform(1.52, 1.95)),
-                stride_factor=float(subject_rng.uniform(0.95, 1.2)),
-                asymmetry=float(subject_rng.normal(0.0, 0.01)),
-                stride_cv=float(subject_rng.uniform(0.01, 0.03)),
-                traits_seed=int(subject_rng.integers(2**31)),
-            )
+            subject = subject_spec(sss, sid)  # the same person in every session
             spec = _spec_for(preset, rng, subject, duration_s, sampling_rate_hz, placement)
             session_seed = int(ss.generate_state(1)[0])
             res = simulate(spec, session_seed)

@@ -27,7 +27,7 @@ from gait.simulate._sensor import sample_sensor
 from gait.simulate._spec import SessionSpec, rotation_matrix
 from gait.types import SampleBlock, Session, SessionMeta, Subject
 
-SIMULATOR_VERSION = "17"
+SIMULATOR_VERSION = "18"
 
 #: The tibial shock of a landing on a shank sensor (simulator v7): a transient along the mean
 #: of the arrival direction and the downward vertical (the shock runs mostly along the tibia;

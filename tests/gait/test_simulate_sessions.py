@@ -234,3 +234,23 @@ def test_bundled_data_set_is_what_its_documented_command_writes(folder, tmp_path
     expected = {k: v for k, v in _digest(committed).items() if k in written}
     assert written == expected
     assert set(_digest(committed)) - set(written) == {"README.md"}
+
+
+def test_data_sets_of_neighbouring_seeds_share_no_person():
+    """v18: subject i of seed S is not subject i + 1 of seed S - 1 (v4-v17 drew the person
+    from ``default_rng(seed + i)``), and a subject is the same person in every session."""
+    from gait.simulate._dataset import subject_spec
+
+    def people(seed, n=24):
+        subs = np.random.SeedSequence(seed).spawn(n)
+        return [subject_spec(s, f"p{i}") for i, s in enumerate(subs)]
+
+    a, b = people(2026), people(2027)
+    key = lambda p: (p.height_m, p.traits_seed)  # noqa: E731
+    assert not {key(p) for p in a} & {key(p) for p in b}
+    assert len({key(p) for p in a}) == len(a)
+    # the same subject stream gives the same person, whatever its sessions spawned
+    ss = np.random.SeedSequence(7).spawn(1)[0]
+    first = subject_spec(ss, "x")
+    ss.spawn(3)
+    assert subject_spec(ss, "x") == first
