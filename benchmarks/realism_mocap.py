@@ -26,7 +26,7 @@ Two kinds of measure, each computed the same way on both sides:
   travel at the contact over walking speed (negative: moving against the travel), its
   horizontal acceleration along the travel at the contact, and the largest horizontal
   deceleration in the swing's last ``LATE_SWING_S`` and when; also the ankle joint's speed at
-  the contact (the simulator's ``ARRIVAL_SPEED_FRAC`` is the joint's; the shank point differs
+  the contact (the simulator's ``arrival_speed_frac`` is the joint's; the shank point differs
   from it by the shank's rotation rate times 5-7 cm).
 - ``a_e`` at the contact: the specific force along the sagittal horizontal e = u x g that the
   classifier's step features read (``gait.classify.features``; g the window's mean specific

@@ -97,15 +97,9 @@ def swing_foot_pitch(u: np.ndarray, off: list[float], on: list[float], t_sw: flo
     return out
 
 
-#: Horizontal ankle speed at contact as a fraction of the running speed: our assumption.
-#: Forward walking has a per-person fraction (``Person.arrival_frac``,
-#: ``_plan.FORWARD_ARRIVAL_FRAC``) scaled by the strike (``STRIKE_ARRIVAL_SCALE``); backward
-#: walking (v17) a per-person fraction of its own (``Person.back_arrival_frac``,
-#: ``_plan.BACKWARD_ARRIVAL_FRAC``, every strike; v4-v16: 0.5).
-ARRIVAL_SPEED_FRAC = {
-    ("run", "forward"): 0.5,
-    ("run", "backward"): 0.5,
-}
+#: Running: horizontal ankle speed at contact as a fraction of the running speed, forward and
+#: backward: our assumption. Walking has per-person fractions (``arrival_speed_frac``).
+RUN_ARRIVAL_SPEED_FRAC = 0.5
 #: A forward landing on the midfoot or forefoot puts the foot down under the body rather than
 #: reaching for the ground: the mocap walker's 11 forward forefoot landings arrive with the ankle
 #: already moving back (-0.14 to -0.56 x speed). Our reading of one person: forefoot about 0,
@@ -119,12 +113,15 @@ MEETS_HORIZONTAL_ACC = frozenset({("walk", "forward")})
 
 
 def arrival_speed_frac(person: Person, stride: Stride) -> float:
-    """Horizontal ankle speed at contact / walking speed for ``stride`` of ``person``."""
-    if (stride.mode, stride.direction) == ("walk", "forward"):
+    """Horizontal ankle speed at contact / walking speed for ``stride`` of ``person``: forward
+    walking the person's fraction (``Person.arrival_frac``, ``_plan.FORWARD_ARRIVAL_FRAC``)
+    scaled by the strike (``STRIKE_ARRIVAL_SCALE``, v16), backward walking the person's own
+    (``Person.back_arrival_frac``, ``_plan.BACKWARD_ARRIVAL_FRAC``, every strike, v17)."""
+    if stride.mode == "run":
+        return RUN_ARRIVAL_SPEED_FRAC
+    if stride.direction == "forward":
         return person.arrival_frac * STRIKE_ARRIVAL_SCALE[stride.strike]
-    if (stride.mode, stride.direction) == ("walk", "backward"):
-        return person.back_arrival_frac
-    return ARRIVAL_SPEED_FRAC[(stride.mode, stride.direction)]
+    return person.back_arrival_frac
 
 
 #: Sum of the exponents of the swing's speed bump u^p (1-u)^q: 2.3 gives a peak speed about 1.55

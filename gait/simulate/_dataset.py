@@ -106,9 +106,9 @@ def generate_sessions(
         folder = out
         if n_test_subjects:
             folder = out / ("test" if i >= n_subjects - n_test_subjects else "train")
+        subject = subject_spec(sss, sid)  # the same person in every session
         for j, ss in enumerate(sss.spawn(sessions_per_subject)):
             rng = np.random.default_rng(ss)
-            subject = subject_spec(sss, sid)  # the same person in every session
             spec = _spec_for(preset, rng, subject, duration_s, sampling_rate_hz, placement)
             session_seed = int(ss.generate_state(1)[0])
             res = simulate(spec, session_seed)
